@@ -1,0 +1,26 @@
+/** What the event asks for, before authorization and spec resolution. */
+export interface Command {
+  /** Issue ids, in order. More than one means fan-out (one workflow_dispatch per id). */
+  issueIds: string[]
+  /** Spec argument from the command, if given (seed's order: `/implement docs/specs/x.md ISSUE-3 notes`). */
+  specArg?: string
+  notes: string
+}
+
+export type Trigger =
+  | { kind: 'skip'; reason: string }
+  | {
+      kind: 'comment'
+      command: Command
+      issueNumber: number
+      commentId: number
+      commentCreatedAt: string
+      actor: { login: string; type: string }
+    }
+  | {
+      kind: 'dispatch'
+      command: Command
+      /** The issue to report on, when known (a number from the payload or an `issue-number` input). */
+      issueNumber?: number
+      actor: { login: string; type: string }
+    }
