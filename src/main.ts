@@ -1,13 +1,72 @@
+import { readFileSync } from 'node:fs'
 import * as core from '@actions/core'
-import { describeError } from './errors.js'
+import { createAnthropicModelClient } from './agent/anthropic.js'
+import { describeError, UserError } from './errors.js'
+import { createGit } from './git/command-manager.js'
+import { createGitHubApi, parseRepo } from './github/octokit.js'
 import { readInputs } from './inputs.js'
+import { runPipeline } from './pipeline/index.js'
+import { setOutputs } from './report/outputs.js'
+import { Redactor } from './report/redact.js'
+import { readRunInfo } from './report/run-info.js'
+import { allowlistedEnv } from './tools/env.js'
 
-export async function run(): Promise<void> {
+/** Reads the runner's environment, wires the real GitHub, git and model, runs the pipeline. Never throws. */
+export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const redactor = new Redactor()
+  const log = (line: string): void => core.info(redactor.redact(line))
   try {
     const inputs = readInputs()
-    core.info(`trigger: ${inputs.trigger}`)
+    for (const secret of [inputs.githubToken, inputs.anthropicApiKey]) {
+      if (secret) core.setSecret(secret)
+      redactor.add(secret)
+    }
+    const eventName = env.GITHUB_EVENT_NAME ?? ''
+    const payload = readEvent(env.GITHUB_EVENT_PATH)
+    const workspace = env.GITHUB_WORKSPACE || process.cwd()
+    const run = readRunInfo(env)
+    const api = createGitHubApi({ token: inputs.githubToken, repo: parseRepo(run.repository), redactor, log })
+    const git = await createGit(workspace)
+    const result = await runPipeline({
+      inputs,
+      eventName,
+      payload,
+      workspace: git.cwd,
+      run,
+      api,
+      git,
+      model: () => {
+        if (!inputs.anthropicApiKey) {
+          throw new UserError(
+            'Input `anthropic-api-key` is empty.',
+            'Add an `ANTHROPIC_API_KEY` repository secret and pass `anthropic-api-key: ${{ secrets.ANTHROPIC_API_KEY }}`.',
+          )
+        }
+        return createAnthropicModelClient({
+          apiKey: inputs.anthropicApiKey,
+          baseURL: inputs.anthropicBaseUrl ?? (env.ANTHROPIC_BASE_URL || undefined),
+        })
+      },
+      redactor,
+      log,
+      toolEnv: allowlistedEnv(env),
+    })
+    setOutputs(result, redactor)
+    const summary = [`## implement-action: ${result.status}`, '', result.message, '', result.summary ?? ''].join('\n')
+    await core.summary.addRaw(redactor.redact(summary)).write().catch(() => undefined)
+    if (result.failed) core.setFailed(redactor.redact(result.message))
+    else log(result.message)
   } catch (err) {
-    core.setOutput('status', 'failed')
-    core.setFailed(describeError(err))
+    setOutputs({ status: 'failed' }, redactor)
+    core.setFailed(redactor.redact(describeError(err)))
+  }
+}
+
+function readEvent(eventPath: string | undefined): Record<string, unknown> {
+  if (!eventPath) throw new UserError('GITHUB_EVENT_PATH is not set: this must run inside GitHub Actions.')
+  try {
+    return JSON.parse(readFileSync(eventPath, 'utf8')) as Record<string, unknown>
+  } catch (err) {
+    throw new UserError(`Could not read the event payload at ${eventPath}: ${describeError(err)}`)
   }
 }

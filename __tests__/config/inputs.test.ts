@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { parse } from 'yaml'
+import { UserError } from '../../src/errors.js'
+import { readInputs } from '../../src/inputs.js'
+import { actionYml, inputEnv, REPO_ROOT } from '../support/run-action.js'
+
+/** Reads inputs from an env built exactly as the runner builds it (defaults from action.yml, hyphens kept). */
+function fromRunner(given: Record<string, string>) {
+  const env = inputEnv(given, 'ghs_defaultTokenDefaultToken00')
+  return readInputs((name) => env[`INPUT_${name.toUpperCase()}`] ?? '')
+}
+
+describe('inputs', () => {
+  it('applies action.yml defaults, including the github.token expansion', () => {
+    const i = fromRunner({ 'anthropic-api-key': 'sk-ant-test' })
+    expect(i.githubToken).toBe('ghs_defaultTokenDefaultToken00')
+    expect(i.trigger).toBe('/implement')
+    expect(i.draft).toBe(true)
+    expect(i.maxTurns).toBe(40)
+    expect(i.maxCostUsd).toBe(5)
+    expect(i.timeoutMinutes).toBe(30)
+    expect(i.model).toBeUndefined()
+    expect(i.allowedBots).toEqual([])
+  })
+
+  it('reads every documented input, hyphenated names included', () => {
+    const i = fromRunner({
+      'anthropic-api-key': 'k',
+      'anthropic-base-url': 'http://127.0.0.1:9/',
+      'spec-name': 'docs/specs/x.md',
+      'issue-id': 'ISSUE-3',
+      notes: 'be brief',
+      model: 'claude-sonnet-4-5',
+      template: '.github/implement.md',
+      trigger: '/build',
+      'allowed-bots': 'Renovate[bot], dependabot[bot]',
+      'base-branch': 'develop',
+      'max-turns': '7',
+      'max-cost-usd': '0.5',
+      'timeout-minutes': '3',
+      draft: 'false',
+      'workflow-file': 'impl.yml',
+    })
+    expect(i).toMatchObject({
+      anthropicBaseUrl: 'http://127.0.0.1:9',
+      specName: 'docs/specs/x.md',
+      issueId: 'ISSUE-3',
+      notes: 'be brief',
+      model: 'claude-sonnet-4-5',
+      template: '.github/implement.md',
+      trigger: '/build',
+      allowedBots: ['renovate[bot]', 'dependabot[bot]'],
+      baseBranch: 'develop',
+      maxTurns: 7,
+      maxCostUsd: 0.5,
+      timeoutMinutes: 3,
+      draft: false,
+      workflowFile: 'impl.yml',
+    })
+  })
+
+  it.each([
+    ['max-turns', '0', /max-turns.*whole number/],
+    ['max-turns', '2.5', /max-turns/],
+    ['max-cost-usd', '-1', /max-cost-usd/],
+    ['max-cost-usd', 'lots', /max-cost-usd/],
+    ['timeout-minutes', '9999', /timeout-minutes/],
+    ['draft', 'maybe', /draft.*true or false/],
+    ['anthropic-base-url', 'ftp://x', /anthropic-base-url/],
+    ['model', 'sonnet; rm -rf /', /model/],
+    ['trigger', '/implement now', /trigger/],
+    ['github-token', '', /github-token/],
+  ])('rejects %s=%j with a clear message', (name, value, message) => {
+    let caught: unknown
+    try {
+      fromRunner({ 'anthropic-api-key': 'k', [name]: value })
+    } catch (e) {
+      caught = e
+    }
+    expect(caught).toBeInstanceOf(UserError)
+    expect((caught as Error).message).toMatch(message)
+  })
+
+  it('action.yml declares every output the action sets and runs on node24', () => {
+    expect(actionYml.runs).toEqual({ using: 'node24', main: 'dist/index.js' })
+    expect(Object.keys(actionYml.outputs).sort()).toEqual(
+      ['branch', 'cost-usd', 'input-tokens', 'output-tokens', 'pr-number', 'pr-url', 'status', 'turns'].sort(),
+    )
+    for (const [name, spec] of Object.entries(actionYml.inputs)) {
+      expect((spec as { description?: string }).description, name).toBeTruthy()
+    }
+  })
+
+  it('example workflows only pass inputs the action declares', () => {
+    for (const file of ['implement.yml', 'implement-dispatch-only.yml']) {
+      const wf = parse(readFileSync(path.join(REPO_ROOT, 'examples', file), 'utf8'))
+      const steps = Object.values(wf.jobs as Record<string, { steps: Array<{ uses?: string; with?: object }> }>).flatMap(
+        (j) => j.steps,
+      )
+      const ours = steps.find((s) => s.uses?.includes('implement-action'))
+      expect(ours, file).toBeDefined()
+      for (const k of Object.keys(ours?.with ?? {})) expect(Object.keys(actionYml.inputs), `${file}: ${k}`).toContain(k)
+      expect(wf.permissions).toMatchObject({ contents: 'write', issues: 'write', 'pull-requests': 'write' })
+      expect(JSON.stringify(wf)).toMatch(/"concurrency":\{"group":"implement-/)
+    }
+  })
+})

@@ -1,0 +1,43 @@
+import { UserError } from '../errors.js'
+import { workflowFileFromRef } from '../report/run-info.js'
+import type { TrackingComment } from '../report/tracking.js'
+import { validateIssueId } from '../trigger/ids.js'
+import type { Trigger } from '../trigger/types.js'
+import type { PipelineDeps, PipelineResult } from './types.js'
+
+/**
+ * `/implement ISSUE-3 ISSUE-4`: one workflow_dispatch run per id, so GitHub Actions runs them side by side
+ * (each on its own branch; the example workflow's concurrency group keeps two runs of one id from racing).
+ */
+export async function fanOut(
+  d: PipelineDeps,
+  trigger: Exclude<Trigger, { kind: 'skip' }>,
+  tracking: TrackingComment,
+): Promise<PipelineResult> {
+  const ids = trigger.command.issueIds.map(validateIssueId)
+  const workflow = d.inputs.workflowFile ?? workflowFileFromRef(d.run.workflowRef)
+  if (!workflow) {
+    throw new UserError(
+      'Cannot start one run per id: the workflow file is unknown.',
+      'Set the `workflow-file` input to the workflow that runs this action (for example `implement.yml`).',
+    )
+  }
+  const ref = d.inputs.baseBranch ?? (await d.api.getDefaultBranch())
+  const started: string[] = []
+  for (const id of ids) {
+    await d.api.dispatchWorkflow(workflow, ref, {
+      'spec-name': trigger.command.specArg ?? d.inputs.specName ?? '',
+      'issue-id': id,
+      notes: trigger.command.notes,
+      'issue-number': trigger.issueNumber === undefined ? '' : String(trigger.issueNumber),
+    })
+    started.push(id)
+    d.log(`Dispatched ${workflow} for ${id}`)
+  }
+  const list = started.map((id) => `\`${id}\``).join(', ')
+  await tracking.finish(
+    `🚀 Started one run per id: ${list}. Each reports on this issue when its draft PR is ready.`,
+    `Runs: ${d.run.serverUrl}/${d.run.repository}/actions/workflows/${workflow}`,
+  )
+  return { status: 'skipped', message: `dispatched ${started.length} runs: ${started.join(', ')}`, failed: false }
+}

@@ -1,0 +1,64 @@
+import { describeError, UserError } from '../errors.js'
+import { TrackingComment } from '../report/tracking.js'
+import { parseTrigger } from '../trigger/event.js'
+import type { Trigger } from '../trigger/types.js'
+import { authorize } from '../trigger/authorize.js'
+import { fanOut } from './fanout.js'
+import { implementPhase } from './implement.js'
+import type { PipelineDeps, PipelineResult } from './types.js'
+
+const USAGE = (trigger: string): string =>
+  [
+    `Usage: \`${trigger} ISSUE-3 [notes…]\`, or \`${trigger} path/to/spec.md ISSUE-3 [notes…]\`.`,
+    `Several ids (\`${trigger} ISSUE-3 ISSUE-4\`) start one run per id.`,
+  ].join('\n')
+
+/**
+ * The whole run: decide from the event, authorize, then implement one phase (or fan out to one run per id).
+ * Every command ends with a visible result on the issue; errors become a message that says what to fix.
+ */
+export async function runPipeline(d: PipelineDeps): Promise<PipelineResult> {
+  const trigger = parseTrigger(d.eventName, d.payload, {
+    trigger: d.inputs.trigger,
+    issueId: d.inputs.issueId,
+    specName: d.inputs.specName,
+    notes: d.inputs.notes,
+  })
+  if (trigger.kind === 'skip') {
+    d.log(`Nothing to do: ${trigger.reason}`)
+    return { status: 'skipped', message: trigger.reason, failed: false }
+  }
+
+  const ids = trigger.command.issueIds
+  const title = ids.length ? ids.map((id) => `\`${id}\``).join(', ') : `\`${d.inputs.trigger}\``
+  const tracking = new TrackingComment(d.api, trigger.issueNumber, title, d.run.runUrl, d.log)
+  try {
+    return await afterTrigger(d, trigger, tracking)
+  } catch (err) {
+    const message = describeError(err)
+    d.log(`Failed: ${message}`)
+    if (!(err instanceof UserError) && err instanceof Error && err.stack) d.log(err.stack)
+    await tracking.finish(`❌ **Failed:** ${message}`)
+    return { status: 'failed', message, failed: true }
+  }
+}
+
+async function afterTrigger(
+  d: PipelineDeps,
+  trigger: Exclude<Trigger, { kind: 'skip' }>,
+  tracking: TrackingComment,
+): Promise<PipelineResult> {
+  if (trigger.kind === 'comment') {
+    // A dispatch needs write access to start, so GitHub has already checked it; a comment has not.
+    const auth = await authorize(d.api, trigger.actor, d.inputs.allowedBots)
+    if (!auth.allowed) {
+      await tracking.finish(`🚫 @${trigger.actor.login}: ${auth.reason}`)
+      return { status: 'skipped', message: auth.reason, failed: false }
+    }
+    await d.api.addReaction(trigger.commentId, 'eyes').catch((e: unknown) => d.log(`Could not react: ${describeError(e)}`))
+  }
+  const ids = trigger.command.issueIds
+  if (ids.length === 0) throw new UserError('The command names no phase id.', USAGE(d.inputs.trigger))
+  if (ids.length > 1) return fanOut(d, trigger, tracking)
+  return implementPhase(d, trigger, ids[0], tracking)
+}

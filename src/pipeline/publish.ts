@@ -1,0 +1,120 @@
+import { readFile, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import type { AgentResult } from '../agent/types.js'
+import { changedFiles, commitAll, pushBranch } from '../git/branch.js'
+import { withPushAuth } from '../git/credentials.js'
+import type { PullRequest } from '../github/api.js'
+import { upsertPullRequest } from '../github/publish.js'
+import { prBody } from '../report/messages.js'
+import { checkCompletion, markPhaseComplete } from '../spec/complete.js'
+import { parseSpec } from '../spec/phases.js'
+import type { Phase, SpecDocument } from '../spec/types.js'
+import type { PipelineDeps } from './types.js'
+
+/**
+ * After a completed run: the phase must be marked complete in the spec on the branch, and no other phase may
+ * have changed state. Marks it with a minimal byte edit when the model did not; returns warnings for a human.
+ */
+export async function ensurePhaseMarked(
+  workspace: string,
+  before: SpecDocument,
+  id: string,
+  log: (line: string) => void,
+): Promise<string[]> {
+  const file = path.join(workspace, before.path)
+  let source: string
+  try {
+    source = await readFile(file, 'utf8')
+  } catch {
+    return [`The spec \`${before.path}\` is missing on the branch, so \`${id}\` could not be marked complete.`]
+  }
+  const after = parseSpec(before.path, source)
+  const check = checkCompletion(before, after, id)
+  const warnings: string[] = []
+  if (!check.complete) {
+    const marked = markPhaseComplete(after, id)
+    if (marked.changed) {
+      await writeFile(file, marked.source)
+      log(`The model did not mark ${id} complete in ${before.path}; the action marked it.`)
+    } else {
+      warnings.push(`\`${id}\` could not be found in \`${before.path}\` on the branch to mark it complete.`)
+    }
+  }
+  if (check.otherChanges.length) {
+    warnings.push(
+      `Other phases changed state in \`${before.path}\`: ${check.otherChanges.map((x) => `\`${x}\``).join(', ')}. Only \`${id}\` was in scope; please review.`,
+    )
+  }
+  return warnings
+}
+
+export interface PublishRequest {
+  branch: string
+  base: string
+  phase: Phase
+  baseDoc: SpecDocument
+  requester: { login: string; id?: number }
+  /** The issue the PR refers to (`Refs #N`). */
+  issueNumber?: number
+  result: AgentResult
+  accounting: string
+  /** Why the run stopped early (work in progress), if it did. */
+  wip?: string
+  /** False for a clarification: push the work so a rerun continues, but open no PR. */
+  openPr: boolean
+  warnings?: string[]
+}
+
+export interface Published {
+  committed: boolean
+  pull?: PullRequest
+  created: boolean
+  draftFallback: boolean
+}
+
+/** Commits whatever changed as github-actions[bot], pushes only `origin <branch>`, and opens or updates the PR. */
+export async function publishWork(d: PipelineDeps, r: PublishRequest): Promise<Published> {
+  const nothing: Published = { committed: false, created: false, draftFallback: false }
+  if ((await changedFiles(d.git)).length === 0) return nothing
+  const title = `${r.phase.id}: ${r.phase.title}`
+  const firstLine = r.result.summary.trim().split('\n')[0] ?? ''
+  const message = [
+    `${r.wip ? 'WIP ' : ''}${title}`,
+    '',
+    ...(r.wip ? [`Work in progress: the run stopped early because ${r.wip}`, ''] : []),
+    ...(firstLine ? [firstLine, ''] : []),
+    `Implemented by implement-action${d.run.runUrl ? ` (${d.run.runUrl})` : ''}.`,
+  ].join('\n')
+  const commit = await commitAll(d.git, { message: d.redactor.redact(message), coAuthor: r.requester })
+  if (!commit.committed) return nothing
+  const cleanup = await withPushAuth(d.git, { serverUrl: d.run.serverUrl, token: d.inputs.githubToken })
+  try {
+    await pushBranch(d.git, r.branch)
+  } finally {
+    await cleanup()
+  }
+  d.log(`Pushed ${commit.sha ?? ''} to origin ${r.branch}`)
+  if (!r.openPr) return { ...nothing, committed: true }
+
+  const body = prBody({
+    issueId: r.phase.id,
+    phaseTitle: r.phase.title,
+    specPath: r.baseDoc.path,
+    specUrl: `${d.run.serverUrl}/${d.run.repository}/blob/${r.branch}/${r.baseDoc.path}`,
+    issueNumber: r.issueNumber,
+    branch: r.branch,
+    summary: r.result.summary,
+    accounting: r.accounting,
+    runUrl: d.run.runUrl,
+    wip: r.wip,
+    warnings: r.warnings ?? [],
+  })
+  const up = await upsertPullRequest(d.api, {
+    branch: r.branch,
+    base: r.base,
+    title: r.wip ? `[WIP] ${title}` : title,
+    body,
+    draft: d.inputs.draft,
+  })
+  return { committed: true, pull: up.pull, created: up.created, draftFallback: up.draftFallback }
+}

@@ -1,0 +1,34 @@
+import type { ModelClient } from '../agent/types.js'
+import type { Git } from '../git/git.js'
+import type { GitHubApi } from '../github/api.js'
+import type { Inputs } from '../inputs.js'
+import type { Outputs } from '../report/outputs.js'
+import type { Redactor } from '../report/redact.js'
+import type { RunInfo } from '../report/run-info.js'
+
+/** Everything the pipeline needs from the outside world; main.ts wires the real ones, tests inject stand-ins. */
+export interface PipelineDeps {
+  inputs: Inputs
+  eventName: string
+  payload: Record<string, unknown>
+  /** Repository root (GITHUB_WORKSPACE). */
+  workspace: string
+  run: RunInfo
+  api: GitHubApi
+  git: Git
+  /** Created lazily: a skipped event never needs the model (nor its key). */
+  model: () => ModelClient
+  redactor: Redactor
+  log: (line: string) => void
+  /** Extra environment for the model's subprocesses (already allowlisted). */
+  toolEnv: Record<string, string>
+}
+
+export interface PipelineResult extends Outputs {
+  /** One-line result for the log and the job summary. */
+  message: string
+  /** Markdown for the job summary (transcript, accounting). */
+  summary?: string
+  /** True when the job should be marked failed. */
+  failed: boolean
+}

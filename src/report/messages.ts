@@ -1,0 +1,85 @@
+import type { AgentResult } from '../agent/types.js'
+
+/** Human durations: 42s, 3m 05s, 1h 02m. */
+export function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000)
+  if (s < 60) return `${s}s`
+  const m = Math.floor(s / 60)
+  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`
+  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`
+}
+
+export function formatUsd(usd: number | null | undefined): string {
+  return usd === null || usd === undefined ? 'n/a' : `$${usd.toFixed(usd < 1 ? 4 : 2)}`
+}
+
+/** One line of accounting: cost, turns, tokens, cache share, duration. */
+export function accountingLine(r: AgentResult, model: string): string {
+  const u = r.usage
+  const input = u.inputTokens + u.cacheReadInputTokens + u.cacheCreationInputTokens
+  return [
+    `model \`${model}\``,
+    `cost ${formatUsd(r.costUsd)}`,
+    `${r.turns} turn${r.turns === 1 ? '' : 's'}`,
+    `${input.toLocaleString('en-US')} input / ${u.outputTokens.toLocaleString('en-US')} output tokens`,
+    `${Math.round(r.cacheHitShare * 100)}% from cache`,
+    formatDuration(r.durationMs),
+  ].join(' · ')
+}
+
+/** Why a run ended early, in words a user can act on. */
+export function earlyStopReason(r: AgentResult, budgets: { maxTurns: number; maxCostUsd: number; timeoutMinutes: number }): string {
+  switch (r.status) {
+    case 'max-turns':
+      return `it reached the turn budget (max-turns: ${budgets.maxTurns}). Raise \`max-turns\` or split the phase, then comment the command again to continue on the same branch.`
+    case 'max-cost':
+      return `it reached the cost budget (max-cost-usd: ${budgets.maxCostUsd}). Raise \`max-cost-usd\` or split the phase, then comment the command again to continue on the same branch.`
+    case 'timeout':
+      return `it reached the time budget (timeout-minutes: ${budgets.timeoutMinutes}). Raise \`timeout-minutes\`, then comment the command again to continue on the same branch.`
+    case 'error':
+      return `the model API failed: ${r.error ?? 'unknown error'}. Comment the command again to retry; work so far continues on the same branch.`
+    default:
+      return ''
+  }
+}
+
+export interface PrBodyInput {
+  issueId: string
+  phaseTitle: string
+  specPath: string
+  specUrl?: string
+  issueNumber?: number
+  branch: string
+  summary: string
+  accounting: string
+  runUrl?: string
+  wip?: string
+  warnings: string[]
+  draftFallback?: boolean
+}
+
+/** The pull request body: summary, how to test locally, spec link, refs, accounting and run link. */
+export function prBody(p: PrBodyInput): string {
+  const lines: string[] = []
+  if (p.wip) lines.push(`> [!WARNING]`, `> Work in progress: the run stopped early because ${p.wip}`, '')
+  lines.push(`Implements **${p.issueId}: ${p.phaseTitle}** of [\`${p.specPath}\`](${p.specUrl ?? p.specPath}).`, '')
+  lines.push('## Summary', '', p.summary.trim() || '_The model left no summary._', '')
+  lines.push(
+    '## Test it locally',
+    '',
+    'This draft PR is the pause for a human to test the work before it is merged.',
+    '',
+    '```sh',
+    `git fetch origin ${p.branch} && git checkout ${p.branch}`,
+    '```',
+    '',
+    'Then follow the test steps in the summary above. To ask for changes, comment the command again on the issue with notes; the next run continues on this branch.',
+    '',
+  )
+  if (p.warnings.length) lines.push('## Warnings', '', ...p.warnings.map((w) => `- ${w}`), '')
+  if (p.draftFallback) lines.push('_Draft pull requests are not available in this repository, so this is a normal PR marked [WIP]._', '')
+  lines.push('---', '')
+  if (p.issueNumber !== undefined) lines.push(`Refs #${p.issueNumber}`, '')
+  lines.push(`${p.accounting}${p.runUrl ? ` · [workflow run](${p.runUrl})` : ''}`)
+  return lines.join('\n')
+}

@@ -1,0 +1,59 @@
+import type { GitHubApi } from '../github/api.js'
+
+export const TRACKING_MARKER = '<!-- implement-action:tracking -->'
+
+/**
+ * The one comment per run that tells the user what is happening: created at the first milestone, edited at
+ * each later one and at the end. Feedback failures are logged, never allowed to end the run.
+ */
+export class TrackingComment {
+  private commentId?: number
+  private readonly steps: string[] = []
+  private headline = '⏳ Working…'
+
+  constructor(
+    private readonly api: GitHubApi,
+    private readonly issueNumber: number | undefined,
+    private readonly title: string,
+    private readonly runUrl: string | undefined,
+    private readonly log: (msg: string) => void,
+  ) {}
+
+  get url(): string | undefined {
+    return this.commentId ? `#issuecomment-${this.commentId}` : undefined
+  }
+
+  /** Records a finished milestone and shows it. */
+  async step(line: string): Promise<void> {
+    this.steps.push(line)
+    await this.flush()
+  }
+
+  /** Sets the final headline (PR link, question, or error) and shows it. */
+  async finish(headline: string, details?: string): Promise<void> {
+    this.headline = headline
+    await this.flush(details)
+  }
+
+  render(details?: string): string {
+    const run = this.runUrl ? ` · [workflow run](${this.runUrl})` : ''
+    const lines = [TRACKING_MARKER, `**implement-action** · ${this.title}${run}`, '', this.headline]
+    if (this.steps.length) lines.push('', ...this.steps.map((s) => `- ${s}`))
+    if (details) lines.push('', details)
+    return lines.join('\n')
+  }
+
+  private async flush(details?: string): Promise<void> {
+    if (this.issueNumber === undefined) return
+    const body = this.render(details)
+    try {
+      if (this.commentId === undefined) {
+        this.commentId = (await this.api.createComment(this.issueNumber, body)).id
+      } else {
+        await this.api.updateComment(this.commentId, body)
+      }
+    } catch (err) {
+      this.log(`Could not update the tracking comment: ${err instanceof Error ? err.message : String(err)}`)
+    }
+  }
+}
