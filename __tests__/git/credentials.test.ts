@@ -1,0 +1,179 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { readFile, writeFile } from 'node:fs/promises'
+import * as path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createGit } from '../../src/git/command-manager.js'
+import { suspendCredentials, withPushAuth } from '../../src/git/credentials.js'
+import { createOrigin, runGit, type Origin } from '../support/git-fixture.js'
+
+const TOKEN = 'ghs_checkouttokencheckouttoken0001'
+const BASIC = Buffer.from(`x-access-token:${TOKEN}`).toString('base64')
+const HEADER = `AUTHORIZATION: basic ${BASIC}`
+const KEY = 'http.https://github.com/.extraheader'
+
+let origin: Origin
+let work: string
+let configFile: string
+
+beforeEach(async () => {
+  origin = await createOrigin()
+  work = await origin.clone()
+  configFile = path.join(work, '.git', 'config')
+})
+
+afterEach(async () => {
+  await origin.cleanup()
+})
+
+/** Effective values of a key, includes followed; [] when unset. */
+async function effective(key: string): Promise<string[]> {
+  const out = await runGit(work, ['config', '--includes', '--get-all', key]).catch(() => '')
+  return out ? out.split('\n') : []
+}
+
+/** What actions/checkout v4/v5 leaves behind: the header directly in .git/config (written via the file). */
+async function persistLikeCheckoutV5(): Promise<void> {
+  await runGit(work, ['config', '--local', KEY, 'AUTHORIZATION: basic ***'])
+  const text = await readFile(configFile, 'utf8')
+  await writeFile(configFile, text.replace('AUTHORIZATION: basic ***', HEADER))
+}
+
+/** What actions/checkout v6 leaves behind: includeIf entries pointing at a credentials file outside the repo. */
+async function persistLikeCheckoutV6(): Promise<string> {
+  const credentials = path.join(path.dirname(work), 'git-credentials-1234.config')
+  await writeFile(credentials, `[http "https://github.com/"]\n\textraheader = ${HEADER}\n`)
+  const gitDir = path.join(work, '.git')
+  await runGit(work, ['config', '--local', `includeIf.gitdir:${gitDir}.path`, credentials])
+  await runGit(work, ['config', '--local', `includeIf.gitdir:${gitDir}/worktrees/*.path`, credentials])
+  await runGit(work, [
+    'config',
+    '--local',
+    'includeIf.gitdir:/github/workspace/.git.path',
+    '/github/runner_temp/x',
+  ])
+  return credentials
+}
+
+describe('suspendCredentials', () => {
+  it('removes an extraheader persisted in .git/config and restores the file byte for byte', async () => {
+    await persistLikeCheckoutV5()
+    const before = await readFile(configFile)
+    expect(await effective(KEY)).toEqual([HEADER])
+
+    const git = await createGit(work)
+    const restore = await suspendCredentials(git)
+    expect(await effective(KEY)).toEqual([])
+    const during = await readFile(configFile, 'utf8')
+    expect(during).not.toContain(BASIC)
+    expect(during).toContain('[core]')
+    // Other settings survive the suspension.
+    expect(await runGit(work, ['config', '--get', 'remote.origin.url'])).toBe(origin.bare)
+
+    await restore()
+    expect((await readFile(configFile)).equals(before)).toBe(true)
+    expect(await effective(KEY)).toEqual([HEADER])
+    await restore()
+    expect((await readFile(configFile)).equals(before)).toBe(true)
+  })
+
+  it('removes includeIf entries (checkout v6) and both kinds together, then restores them exactly', async () => {
+    await persistLikeCheckoutV5()
+    const credentials = await persistLikeCheckoutV6()
+    const before = await readFile(configFile)
+    expect(await effective(KEY)).toEqual([HEADER, HEADER])
+
+    const restore = await suspendCredentials(await createGit(work))
+    expect(await effective(KEY)).toEqual([])
+    const names = await runGit(work, ['config', '--local', '--name-only', '--list'])
+    expect(names).not.toMatch(/includeif/i)
+    expect(names).not.toMatch(/extraheader/i)
+    // The credentials file itself is left alone (it is outside the repository).
+    expect(await readFile(credentials, 'utf8')).toContain(HEADER)
+
+    await restore()
+    expect((await readFile(configFile)).toString('utf8')).toBe(before.toString('utf8'))
+    expect(await effective(KEY)).toEqual([HEADER, HEADER])
+  })
+
+  it('restores the original file even if the config was changed during the run', async () => {
+    await persistLikeCheckoutV6()
+    const before = await readFile(configFile)
+    const restore = await suspendCredentials(await createGit(work))
+    await runGit(work, ['config', '--local', 'core.hooksPath', '/tmp/evil-hooks'])
+    await runGit(work, [
+      'config',
+      '--local',
+      'http.https://github.com/.extraheader',
+      'AUTHORIZATION: basic stolen',
+    ])
+    await restore()
+    expect((await readFile(configFile)).equals(before)).toBe(true)
+  })
+
+  it('does nothing when no credential is persisted', async () => {
+    const before = await readFile(configFile)
+    const restore = await suspendCredentials(await createGit(work))
+    await restore()
+    expect((await readFile(configFile)).equals(before)).toBe(true)
+  })
+})
+
+describe('withPushAuth', () => {
+  it('adds the checkout-style header without putting the token on any command line, and cleans up', async () => {
+    const before = await readFile(configFile, 'utf8')
+    const lines: string[] = []
+    const git = await createGit(work, { log: (l) => lines.push(l) })
+    const cleanup = await withPushAuth(git, { serverUrl: 'https://github.com/', token: TOKEN })
+    expect(await effective(KEY)).toEqual([HEADER])
+    expect(HEADER).toBe(`AUTHORIZATION: basic ${Buffer.from(`x-access-token:${TOKEN}`).toString('base64')}`)
+    expect(lines.length).toBeGreaterThan(0)
+    for (const l of lines) {
+      expect(l).not.toContain(TOKEN)
+      expect(l).not.toContain(BASIC)
+    }
+    await cleanup()
+    expect(await effective(KEY)).toEqual([])
+    expect(await readFile(configFile, 'utf8')).not.toContain(BASIC)
+    expect(await readFile(configFile, 'utf8')).toBe(before)
+  })
+
+  it('leaves an existing credential alone', async () => {
+    await persistLikeCheckoutV6()
+    const before = await readFile(configFile)
+    const cleanup = await withPushAuth(await createGit(work), {
+      serverUrl: 'https://github.com',
+      token: 'other-token',
+    })
+    expect((await readFile(configFile)).equals(before)).toBe(true)
+    await cleanup()
+    expect((await readFile(configFile)).equals(before)).toBe(true)
+    expect(await effective(KEY)).toEqual([HEADER])
+  })
+
+  it('makes git send the header to the server', async () => {
+    const seen: IncomingHttpHeaders[] = []
+    const server = createServer((req, res) => {
+      seen.push(req.headers)
+      res.statusCode = 404
+      res.end()
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    try {
+      const git = await createGit(work)
+      const cleanup = await withPushAuth(git, { serverUrl: url, token: TOKEN })
+      const r = await git.exec(['ls-remote', '--', `${url}/owner/repo.git`], { allowFailure: true })
+      expect(r.exitCode).not.toBe(0)
+      expect(seen.length).toBeGreaterThan(0)
+      expect(seen[0].authorization).toBe(`basic ${BASIC}`)
+      await cleanup()
+      seen.length = 0
+      await git.exec(['ls-remote', '--', `${url}/owner/repo.git`], { allowFailure: true })
+      expect(seen.length).toBeGreaterThan(0)
+      expect(seen[0].authorization).toBeUndefined()
+    } finally {
+      await new Promise((resolve) => server.close(resolve))
+    }
+  })
+})

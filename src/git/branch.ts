@@ -1,0 +1,259 @@
+import { devNull } from 'node:os'
+import { UserError } from '../errors.js'
+import { validateBranchName } from './branch-name.js'
+import type { Git } from './git.js'
+
+/** The identity every commit (and every commit a rebase rewrites) is made with. */
+export const BOT_NAME = 'github-actions[bot]'
+export const BOT_EMAIL = '41898282+github-actions[bot]@users.noreply.github.com'
+
+/** Author and committer through the environment: it wins over any author.*, committer.* or user.* config. */
+const BOT_ENV: Record<string, string> = {
+  GIT_AUTHOR_NAME: BOT_NAME,
+  GIT_AUTHOR_EMAIL: BOT_EMAIL,
+  GIT_COMMITTER_NAME: BOT_NAME,
+  GIT_COMMITTER_EMAIL: BOT_EMAIL,
+}
+
+/**
+ * Repository hooks never run for the git commands this action runs itself (checkout, commit, rebase, push):
+ * the model can edit tracked hook directories such as `.husky/`, and these commands run with the token back
+ * in the git config. Pointing core.hooksPath at the null device makes every hook lookup miss.
+ */
+export const NO_HOOKS = ['-c', `core.hooksPath=${devNull}`]
+
+const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/
+
+function remoteRef(branch: string): string {
+  return `refs/remotes/origin/${branch}`
+}
+
+function refspec(branch: string): string {
+  return `+refs/heads/${branch}:${remoteRef(branch)}`
+}
+
+function firstLines(text: string, max = 6): string {
+  return text
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l) => l && !l.startsWith('hint:'))
+    .slice(0, max)
+    .join('\n')
+}
+
+async function revParse(git: Git, ref: string): Promise<string> {
+  const r = await git.exec(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], {
+    allowFailure: true,
+  })
+  const sha = r.stdout.trim()
+  if (r.exitCode !== 0 || !sha) throw new UserError(`git cannot find the commit "${ref}".`)
+  return sha
+}
+
+/** Which of `branches` exist on origin, asked of origin itself (a stale remote-tracking ref does not count). */
+async function remoteBranches(git: Git, branches: string[]): Promise<Set<string>> {
+  const r = await git.exec(['ls-remote', '--', 'origin', ...branches.map((b) => `refs/heads/${b}`)])
+  const found = new Set<string>()
+  for (const line of r.stdout.split('\n')) {
+    const ref = line.split('\t')[1]?.trim()
+    if (ref?.startsWith('refs/heads/')) found.add(ref.slice('refs/heads/'.length))
+  }
+  return new Set(branches.filter((b) => found.has(b)))
+}
+
+/**
+ * Puts the work tree on `branch`, idempotently (like peter-evans/create-pull-request):
+ * if origin already has `branch`, continues on it (`checkout -B branch origin/branch`) so a rerun adds to the
+ * previous work instead of starting a second branch; otherwise creates it from `origin/<base>`.
+ * Fetches only `base` and `branch` (`--no-tags`). Throws UserError if `base` does not exist on origin.
+ */
+export async function prepareBranch(
+  git: Git,
+  opts: { branch: string; base: string },
+): Promise<{ existed: boolean; baseSha: string; headSha: string }> {
+  const branch = validateBranchName(opts.branch)
+  const base = validateBranchName(opts.base)
+  if (branch === base) {
+    throw new UserError(
+      `The work branch and the base branch are both "${base}".`,
+      'Use an issue id that differs from the base branch name.',
+    )
+  }
+  const onOrigin = await remoteBranches(git, [base, branch])
+  if (!onOrigin.has(base)) {
+    throw new UserError(
+      `The base branch "${base}" does not exist on origin.`,
+      'Set the `base-branch` input to an existing branch, or leave it empty to use the default branch.',
+    )
+  }
+  const existed = onOrigin.has(branch)
+  const refspecs = existed ? [refspec(base), refspec(branch)] : [refspec(base)]
+  await git.exec(['fetch', '--no-tags', '--', 'origin', ...refspecs])
+  if (!existed) {
+    // A leftover tracking ref from an earlier fetch would otherwise look like a branch to continue.
+    await git.exec(['update-ref', '-d', remoteRef(branch)], { allowFailure: true })
+  }
+  const start = existed ? remoteRef(branch) : remoteRef(base)
+  const checkout = await git.exec([...NO_HOOKS, 'checkout', '--no-track', '-B', branch, start, '--'], {
+    allowFailure: true,
+  })
+  if (checkout.exitCode !== 0) {
+    throw new UserError(
+      `Could not switch the workspace to branch "${branch}": ${firstLines(checkout.stderr)}`,
+      'The workspace must be a clean checkout; remove steps before this action that modify tracked files.',
+    )
+  }
+  return { existed, baseSha: await revParse(git, remoteRef(base)), headSha: await revParse(git, 'HEAD') }
+}
+
+/** The `Co-authored-by` trailer value for a GitHub user, using their noreply address. */
+export function coAuthorTrailer(coAuthor: { login: string; id?: number }): string {
+  const { login, id } = coAuthor
+  if (!GITHUB_LOGIN.test(login)) throw new UserError(`"${login.slice(0, 60)}" is not a GitHub login.`)
+  if (id !== undefined && !(Number.isSafeInteger(id) && id > 0)) {
+    throw new UserError(`${String(id)} is not a GitHub user id.`)
+  }
+  const email =
+    id === undefined ? `${login}@users.noreply.github.com` : `${id}+${login}@users.noreply.github.com`
+  return `Co-authored-by: ${login} <${email}>`
+}
+
+function nulList(text: string): string[] {
+  return text.split('\0').filter((s) => s !== '')
+}
+
+/**
+ * Stages everything (`git add -A`) and commits it as github-actions[bot] (author and committer), with a
+ * `Co-authored-by` trailer for the person who asked. Returns `committed: false` when nothing changed.
+ * `files` are the staged paths (both sides of a rename).
+ */
+export async function commitAll(
+  git: Git,
+  opts: { message: string; coAuthor?: { login: string; id?: number } },
+): Promise<{ committed: boolean; sha?: string; files: string[] }> {
+  const subject = opts.message.trim()
+  if (!subject) throw new UserError('The commit message is empty.')
+  const message = opts.coAuthor ? `${subject}\n\n${coAuthorTrailer(opts.coAuthor)}\n` : `${subject}\n`
+
+  await git.exec(['add', '-A'])
+  const staged = await git.exec(['diff', '--cached', '--name-only', '--no-renames', '-z'])
+  const files = nulList(staged.stdout)
+  if (files.length === 0) return { committed: false, files: [] }
+
+  const commit = await git.exec(
+    [...NO_HOOKS, 'commit', '--no-gpg-sign', '--no-edit', '--cleanup=whitespace', '-m', message],
+    {
+      env: BOT_ENV,
+      allowFailure: true,
+    },
+  )
+  if (commit.exitCode !== 0) {
+    throw new UserError(
+      `git commit failed: ${firstLines(commit.stderr || commit.stdout)}`,
+      'The changes are still in the workspace.',
+    )
+  }
+  return { committed: true, sha: await revParse(git, 'HEAD'), files }
+}
+
+/** Parses `git push --porcelain` output for the one ref we pushed. */
+function pushStatus(stdout: string): { flag: string; summary: string } | undefined {
+  for (const line of stdout.split('\n')) {
+    const m = /^([ +\-*=!])\t[^\t]*\t(.*)$/.exec(line)
+    if (m) return { flag: m[1], summary: m[2] }
+  }
+  return undefined
+}
+
+function movedOnRemote(stdout: string, stderr: string): boolean {
+  const status = pushStatus(stdout)
+  const text = status ? status.summary : stderr
+  return /\[rejected\] \((?:fetch first|non-fast-forward)\)/.test(text)
+}
+
+function pushFailureHint(stderr: string): string {
+  if (/refusing to allow .* workflow/i.test(stderr)) {
+    return 'The change touches .github/workflows; the token needs the `workflows` permission (a GitHub App or PAT).'
+  }
+  if (/protected branch|GH006|GH013/i.test(stderr)) {
+    return 'A branch protection or ruleset rule blocks this branch; allow the bot to push to it.'
+  }
+  return 'Check that the workflow grants `contents: write` and that checkout used `persist-credentials: true`.'
+}
+
+/**
+ * Pushes the local branch to the same name on origin: `git push origin refs/heads/B:refs/heads/B`, never forced.
+ * If origin's branch moved meanwhile, fetches it, rebases onto it and pushes once more. If that conflicts or
+ * fails, aborts the rebase and throws a UserError that says where the work is.
+ */
+export async function pushBranch(
+  git: Git,
+  branch: string,
+): Promise<{ pushed: boolean; rebased: boolean; sha: string }> {
+  validateBranchName(branch)
+  const local = `refs/heads/${branch}`
+  const args = [...NO_HOOKS, 'push', '--porcelain', '--', 'origin', `${local}:${local}`]
+  const sha = await revParse(git, local)
+
+  const first = await git.exec(args, { allowFailure: true })
+  if (first.exitCode === 0) {
+    return { pushed: pushStatus(first.stdout)?.flag !== '=', rebased: false, sha }
+  }
+  if (!movedOnRemote(first.stdout, first.stderr)) {
+    throw new UserError(
+      `Pushing branch "${branch}" to origin failed: ${firstLines(first.stderr || first.stdout)}`,
+      `${pushFailureHint(first.stderr)} The work is kept on the local branch "${branch}" at commit ${sha}.`,
+    )
+  }
+
+  const kept = (why: string, at: string): UserError =>
+    new UserError(
+      `Could not push branch "${branch}": ${why}. The work is kept on the local branch "${branch}" at commit ${at} ` +
+        'on this runner (it is lost when the job ends).',
+      `Bring "${branch}" on origin into a state that includes or drops the other changes, then rerun the command: ` +
+        'a rerun continues on the branch as it is on origin.',
+    )
+
+  await git.exec(['fetch', '--no-tags', '--', 'origin', refspec(branch)])
+  const rebase = await git.exec([...NO_HOOKS, 'rebase', '--no-autostash', '--', remoteRef(branch), branch], {
+    env: BOT_ENV,
+    allowFailure: true,
+  })
+  if (rebase.exitCode !== 0) {
+    await git.exec([...NO_HOOKS, 'rebase', '--abort'], { allowFailure: true })
+    throw kept('someone else pushed to it meanwhile and their changes conflict with this run', sha)
+  }
+  const rebasedSha = await revParse(git, local)
+  const second = await git.exec(args, { allowFailure: true })
+  if (second.exitCode !== 0) {
+    throw kept(`the retry after rebasing failed: ${firstLines(second.stderr || second.stdout)}`, rebasedSha)
+  }
+  return { pushed: true, rebased: true, sha: rebasedSha }
+}
+
+/** Paths changed in the work tree relative to HEAD, untracked files included (from `git status --porcelain -z`). */
+export async function changedFiles(git: Git): Promise<string[]> {
+  const r = await git.exec(['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames'])
+  const fields = r.stdout.split('\0')
+  const files: string[] = []
+  for (let i = 0; i < fields.length; i++) {
+    const entry = fields[i]
+    if (entry.length < 4) continue
+    files.push(entry.slice(3))
+    // In case renames are reported anyway, the next field is the source path.
+    if (entry[0] === 'R' || entry[0] === 'C') i++
+  }
+  return files
+}
+
+/**
+ * The difference between `ref` and the work tree (after commitAll: between `ref` and HEAD), for the PR body.
+ * `stat` is `git diff --stat`, `patch` the full patch. External diff drivers and textconv are never run.
+ */
+export async function diffAgainst(git: Git, ref: string): Promise<{ stat: string; patch: string }> {
+  const sha = await revParse(git, ref)
+  const common = ['diff', '--no-color', '--no-ext-diff', '--no-textconv']
+  const stat = await git.exec([...common, '--stat=200', sha, '--'])
+  const patch = await git.exec([...common, sha, '--'])
+  return { stat: stat.stdout, patch: patch.stdout }
+}

@@ -1,0 +1,113 @@
+import { randomBytes } from 'node:crypto'
+import { readFile, rename, stat, writeFile } from 'node:fs/promises'
+import * as path from 'node:path'
+import type { Git } from './git.js'
+
+/**
+ * Config keys through which actions/checkout persists its token in the LOCAL config:
+ * `http.<server>/.extraheader = AUTHORIZATION: basic <base64>` (up to v5) and, from v6,
+ * `includeIf.gitdir:<path>.path = <RUNNER_TEMP>/git-credentials-<uuid>.config` (the header lives in that file).
+ * `include.path` is covered too: any included file may carry the same header.
+ */
+const CREDENTIAL_KEYS = '^(http\\.(.*\\.)?extraheader|include\\.path|includeif\\..*\\.path)$'
+const EXTRAHEADER_KEYS = '^http\\.(.*\\.)?extraheader$'
+
+interface ConfigEntry {
+  key: string
+  value: string
+}
+
+/** Path of the repository's local config file (`$GIT_COMMON_DIR/config`). */
+async function localConfigPath(git: Git): Promise<string> {
+  const r = await git.exec(['rev-parse', '--git-common-dir'])
+  return path.join(path.resolve(git.cwd, r.stdout.trim()), 'config')
+}
+
+/** `git config -z --get-regexp` entries: `key\nvalue\0` each. Exit 1 means none. */
+async function entries(git: Git, scope: string[], pattern: string): Promise<ConfigEntry[]> {
+  const r = await git.exec(['config', ...scope, '--null', '--get-regexp', pattern], { allowFailure: true })
+  if (r.exitCode === 1) return []
+  if (r.exitCode !== 0)
+    throw new Error(`git config --get-regexp failed (exit ${r.exitCode}): ${r.stderr.trim()}`)
+  return r.stdout
+    .split('\0')
+    .filter((e) => e !== '')
+    .map((e) => {
+      const nl = e.indexOf('\n')
+      return nl < 0 ? { key: e, value: '' } : { key: e.slice(0, nl), value: e.slice(nl + 1) }
+    })
+}
+
+/** Replaces `file` in one step (write aside, then rename), keeping its mode. */
+async function replaceFile(file: string, content: Buffer | string): Promise<void> {
+  const mode = (await stat(file)).mode & 0o777
+  const tmp = `${file}.implement-action-${randomBytes(4).toString('hex')}`
+  await writeFile(tmp, content, { mode })
+  await rename(tmp, file)
+}
+
+/**
+ * Removes the checkout token from the repository's LOCAL git config for the duration of the model run:
+ * every `http.*.extraheader`, `include.path` and `includeIf.*.path` entry. Returns a function that puts the
+ * config file back exactly as it was (byte for byte), which also undoes any change made to it meanwhile.
+ * Calling the restore function more than once is harmless. Nothing here logs a config value.
+ */
+export async function suspendCredentials(git: Git): Promise<() => Promise<void>> {
+  const found = await entries(git, ['--local'], CREDENTIAL_KEYS)
+  if (found.length === 0) return async () => {}
+  const file = await localConfigPath(git)
+  const original = await readFile(file)
+  for (const key of new Set(found.map((e) => e.key))) {
+    await git.exec(['config', '--local', '--unset-all', key])
+  }
+  const left = await entries(git, ['--local'], CREDENTIAL_KEYS)
+  if (left.length > 0) {
+    await replaceFile(file, original)
+    throw new Error(`Could not remove ${left.map((e) => e.key).join(', ')} from the local git config.`)
+  }
+  let restored = false
+  return async () => {
+    if (restored) return
+    restored = true
+    await replaceFile(file, original)
+  }
+}
+
+/**
+ * Makes `git push` to `serverUrl` authenticate with `token` when no extraheader is configured yet (for example
+ * when checkout ran with `persist-credentials: false`): adds `http.<origin>/.extraheader =
+ * AUTHORIZATION: basic base64(x-access-token:<token>)` to the local config, the way actions/checkout does.
+ * The token is written into the file directly, never passed on a command line. Returns a cleanup that removes
+ * exactly what was added (a no-op when something was already configured).
+ */
+export async function withPushAuth(
+  git: Git,
+  opts: { serverUrl: string; token: string },
+): Promise<() => Promise<void>> {
+  if (!opts.token) throw new Error('withPushAuth needs a token.')
+  const existing = await entries(git, ['--includes'], EXTRAHEADER_KEYS)
+  if (existing.length > 0) return async () => {}
+
+  const key = `http.${new URL(opts.serverUrl).origin}/.extraheader`
+  const value = `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${opts.token}`, 'utf8').toString('base64')}`
+  const placeholder = `AUTHORIZATION: basic placeholder-${randomBytes(12).toString('hex')}`
+  await git.exec(['config', '--local', key, placeholder])
+
+  const file = await localConfigPath(git)
+  const text = await readFile(file, 'utf8')
+  const at = text.indexOf(placeholder)
+  if (at < 0 || at !== text.lastIndexOf(placeholder)) {
+    await git.exec(['config', '--local', '--unset-all', key], { allowFailure: true })
+    throw new Error('Could not write the push credential into the local git config.')
+  }
+  await replaceFile(file, text.slice(0, at) + value + text.slice(at + placeholder.length))
+
+  let cleaned = false
+  return async () => {
+    if (cleaned) return
+    cleaned = true
+    await git.exec(['config', '--local', '--unset-all', key, '^AUTHORIZATION: basic '], {
+      allowFailure: true,
+    })
+  }
+}
