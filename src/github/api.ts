@@ -33,6 +33,8 @@ export interface PullRequest {
   draft: boolean
   head: string
   base: string
+  /** The PR's title as GitHub has it (set by createGitHubApi; optional for other implementations). */
+  title?: string
 }
 
 export type Reaction = '+1' | '-1' | 'laugh' | 'confused' | 'heart' | 'hooray' | 'rocket' | 'eyes'

@@ -1,0 +1,338 @@
+import { retry } from '@octokit/plugin-retry'
+import { throttling } from '@octokit/plugin-throttling'
+import { Octokit } from '@octokit/rest'
+import { UserError } from '../errors.js'
+import type { Redactor } from '../report/redact.js'
+import type { GitHubApi, Issue, IssueComment, Permission, PullRequest, Reaction, RepoRef } from './api.js'
+
+/** GitHub rejects issue/PR comment and PR bodies longer than this many characters. */
+export const MAX_BODY_CHARS = 65536
+
+const TRUNCATED_NOTE = '\n\n… (truncated: the text was longer than GitHub accepts)'
+const PERMISSIONS: readonly Permission[] = ['admin', 'maintain', 'write', 'triage', 'read', 'none']
+const ThrottledOctokit = Octokit.plugin(retry, throttling)
+
+export interface GitHubApiOptions {
+  token: string
+  /** REST base URL; default `process.env.GITHUB_API_URL` or https://api.github.com. */
+  baseUrl?: string
+  repo: RepoRef
+  /** Every text written to GitHub (and every log line) passes through it. */
+  redactor: Redactor
+  log?: (msg: string) => void
+  /** Milliseconds per "second" of retry back-off and Retry-After (default 1000; tests pass ~1). */
+  retryDelayMs?: number
+  /**
+   * Minimum gap between write requests. Default: plugin-throttling's GitHub-recommended spacing
+   * (1 s between writes, 3 s between notification-triggering writes). Tests pass 0.
+   */
+  writeSpacingMs?: number
+}
+
+/** An API failure that is not the user's to fix (5xx after retries, unexpected 4xx). */
+export class GitHubApiError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message)
+    this.name = 'GitHubApiError'
+  }
+}
+
+/** Parses `owner/name` (as in GITHUB_REPOSITORY). Throws UserError on anything else. */
+export function parseRepo(s: string): RepoRef {
+  const m = /^([A-Za-z0-9][A-Za-z0-9_-]*)\/([A-Za-z0-9._-]+)$/.exec((s ?? '').trim())
+  if (!m || m[2] === '.' || m[2] === '..') {
+    throw new UserError(
+      `The repository must be given as "owner/name"; got "${s}".`,
+      'GITHUB_REPOSITORY is set by the Actions runner; when running elsewhere, set it to e.g. "octo-org/octo-repo".',
+    )
+  }
+  return { owner: m[1], repo: m[2] }
+}
+
+/** Prefixes `[WIP] ` unless the title already starts with it. */
+export function wipTitle(title: string): string {
+  return /^\[WIP\]/i.test(title) ? title : `[WIP] ${title}`
+}
+
+interface RequestErrorLike {
+  status: number
+  message: string
+  response?: { data?: unknown }
+}
+
+function isRequestError(err: unknown): err is RequestErrorLike {
+  return err instanceof Error && typeof (err as { status?: unknown }).status === 'number'
+}
+
+/** GitHub's own `message` (plus validation `errors[].message`), not Octokit's decorated one. */
+function apiMessage(err: RequestErrorLike): string {
+  const data = err.response?.data as { message?: unknown; errors?: { message?: unknown }[] } | undefined
+  if (data && typeof data.message === 'string') {
+    const details = (Array.isArray(data.errors) ? data.errors : [])
+      .map((e) => (typeof e?.message === 'string' ? e.message : ''))
+      .filter(Boolean)
+    return details.length ? `${data.message}: ${details.join('; ')}` : data.message
+  }
+  return err.message
+}
+
+/** Stand-in for the Bottleneck.Group plugin-throttling calls `key(id).schedule(opts, fn, ...args)` on. */
+function spacer(ms: number) {
+  let tail: Promise<unknown> = Promise.resolve()
+  let lastStart = 0
+  const limiter = {
+    schedule(...args: unknown[]): Promise<unknown> {
+      const [fn, ...rest] = (typeof args[0] === 'function' ? args : args.slice(1)) as [
+        (...a: unknown[]) => unknown,
+        ...unknown[],
+      ]
+      const run = tail.then(async () => {
+        const wait = lastStart + ms - Date.now()
+        if (wait > 0) await new Promise((ok) => setTimeout(ok, wait))
+        lastStart = Date.now()
+        return fn(...rest)
+      })
+      tail = run.catch(() => undefined)
+      return run
+    },
+  }
+  return { key: () => limiter }
+}
+
+/**
+ * Implements GitHubApi with Octokit (retry + throttling plugins). Writes are redacted and fitted to GitHub's
+ * size limits; 401/403 permission problems become UserErrors with a hint; other failures GitHubApiError.
+ */
+export function createGitHubApi(opts: GitHubApiOptions): GitHubApi {
+  const { repo, redactor } = opts
+  const log = (msg: string) => opts.log?.(redactor.redact(msg))
+  const base = opts.retryDelayMs ?? 1000
+  const noop = () => {}
+  const octokit = new ThrottledOctokit({
+    auth: opts.token,
+    baseUrl: (opts.baseUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, ''),
+    userAgent: 'implement-action',
+    log: {
+      debug: noop,
+      info: noop,
+      warn: (m: string) => log(`GitHub API: ${m}`),
+      error: (m: string) => log(`GitHub API: ${m}`),
+    },
+    retry: { retryAfterBaseValue: base },
+    throttle: {
+      retryAfterBaseValue: base,
+      ...(opts.writeSpacingMs !== undefined
+        ? { write: spacer(opts.writeSpacingMs) as never, notifications: spacer(opts.writeSpacingMs) as never }
+        : {}),
+      onRateLimit: (after, options, _o, retryCount) => {
+        log(
+          `GitHub rate limit hit on ${options.method} ${options.url}; retry ${retryCount + 1}/2 in ${after}s.`,
+        )
+        return retryCount < 2
+      },
+      onSecondaryRateLimit: (after, options, _o, retryCount) => {
+        log(
+          `GitHub secondary rate limit hit on ${options.method} ${options.url}; retry ${retryCount + 1}/1 in ${after}s.`,
+        )
+        return retryCount < 1
+      },
+    },
+  })
+
+  const text = (s: string) => {
+    const clean = redactor.redact(s)
+    return clean.length <= MAX_BODY_CHARS
+      ? clean
+      : clean.slice(0, MAX_BODY_CHARS - TRUNCATED_NOTE.length) + TRUNCATED_NOTE
+  }
+
+  function failure(op: string, err: unknown): Error {
+    if (!isRequestError(err)) return err instanceof Error ? err : new Error(String(err))
+    const msg = redactor.redact(apiMessage(err))
+    if (err.status === 401) {
+      return new UserError(
+        `GitHub rejected the token while trying to ${op} (401: ${msg}).`,
+        'Check the `github-token` input: it must be a valid, unexpired token for this repository.',
+      )
+    }
+    if (err.status === 403 && /not permitted to create or approve pull requests/i.test(msg)) {
+      return new UserError(
+        `GitHub refused to ${op}: ${msg}`,
+        'Enable Settings → Actions → General → Workflow permissions → "Allow GitHub Actions to create and approve pull requests", or pass a token that may.',
+      )
+    }
+    if (err.status === 403 && /not accessible by|permission|must have/i.test(msg)) {
+      return new UserError(
+        `The token is not allowed to ${op} (403: ${msg}).`,
+        'Give the workflow `permissions:` contents: write, issues: write, pull-requests: write (and actions: write to dispatch workflows).',
+      )
+    }
+    return new GitHubApiError(`GitHub API could not ${op}: ${err.status} ${msg}`, err.status)
+  }
+  async function call<T>(op: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn()
+    } catch (err) {
+      throw failure(op, err)
+    }
+  }
+
+  type PullData = {
+    number: number
+    html_url: string
+    draft?: boolean
+    title: string
+    head: { ref: string }
+    base: { ref: string }
+  }
+  const toPull = (d: PullData): PullRequest => ({
+    number: d.number,
+    html_url: d.html_url,
+    draft: d.draft ?? false,
+    head: d.head.ref,
+    base: d.base.ref,
+    title: d.title,
+  })
+
+  const api: GitHubApi = {
+    repo,
+
+    async getPermission(username) {
+      try {
+        const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ ...repo, username })
+        // role_name carries maintain/triage, which `permission` folds into write/read; custom roles fall back.
+        const role = data.role_name as Permission
+        if (PERMISSIONS.includes(role)) return role
+        return PERMISSIONS.includes(data.permission as Permission) ? (data.permission as Permission) : 'none'
+      } catch (err) {
+        if (isRequestError(err) && err.status === 404) return 'none'
+        throw failure(`read ${username}'s permission`, err)
+      }
+    },
+
+    getUserType: (login) =>
+      call(
+        `look up user ${login}`,
+        async () => (await octokit.rest.users.getByUsername({ username: login })).data.type,
+      ),
+
+    getIssue: (issueNumber) =>
+      call(`read issue #${issueNumber}`, async () => {
+        const { data } = await octokit.rest.issues.get({ ...repo, issue_number: issueNumber })
+        const issue: Issue = {
+          number: data.number,
+          title: data.title,
+          body: data.body ?? '',
+          labels: data.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? ''))).filter(Boolean),
+          html_url: data.html_url,
+          isPullRequest: data.pull_request != null,
+        }
+        return issue
+      }),
+
+    listComments: (issueNumber) =>
+      call(`list the comments of #${issueNumber}`, async () => {
+        const all = await octokit.paginate(octokit.rest.issues.listComments, {
+          ...repo,
+          issue_number: issueNumber,
+          per_page: 100,
+        })
+        return all.map((c): IssueComment => ({
+          id: c.id,
+          body: c.body ?? '',
+          user: { login: c.user?.login ?? 'ghost', type: c.user?.type ?? 'User' },
+          created_at: c.created_at,
+          updated_at: c.updated_at,
+          html_url: c.html_url,
+        }))
+      }),
+
+    createComment: (issueNumber, body) =>
+      call(`comment on #${issueNumber}`, async () => {
+        const { data } = await octokit.rest.issues.createComment({
+          ...repo,
+          issue_number: issueNumber,
+          body: text(body),
+        })
+        return { id: data.id, html_url: data.html_url }
+      }),
+
+    updateComment: (commentId, body) =>
+      call(`update comment ${commentId}`, async () => {
+        await octokit.rest.issues.updateComment({ ...repo, comment_id: commentId, body: text(body) })
+      }),
+
+    addReaction: (commentId, content: Reaction) =>
+      call(`react to comment ${commentId}`, async () => {
+        await octokit.rest.reactions.createForIssueComment({ ...repo, comment_id: commentId, content })
+      }),
+
+    getDefaultBranch: () =>
+      call(
+        'read the repository',
+        async () => (await octokit.rest.repos.get({ ...repo })).data.default_branch,
+      ),
+
+    findOpenPull: (branch) =>
+      call(`find the open pull request for ${branch}`, async () => {
+        const { data } = await octokit.rest.pulls.list({
+          ...repo,
+          head: `${repo.owner}:${branch}`,
+          state: 'open',
+          per_page: 100,
+        })
+        // The head filter is silently ignored by GitHub when malformed, so check it ourselves.
+        const hit = data.find((p) => p.head.ref === branch)
+        return hit ? toPull(hit) : undefined
+      }),
+
+    async createPull(p) {
+      const request = { ...repo, title: text(p.title), body: text(p.body), head: p.head, base: p.base }
+      try {
+        const { data } = await octokit.rest.pulls.create({ ...request, draft: p.draft })
+        return { ...toPull(data), draftFallback: false }
+      } catch (err) {
+        if (!(p.draft && isRequestError(err) && err.status === 422 && /draft/i.test(apiMessage(err)))) {
+          throw failure(`open a pull request from ${p.head} into ${p.base}`, err)
+        }
+        log(
+          `Draft pull requests are not supported here (${apiMessage(err)}); opening a regular one marked [WIP].`,
+        )
+      }
+      return call(`open a pull request from ${p.head} into ${p.base}`, async () => {
+        const { data } = await octokit.rest.pulls.create({
+          ...request,
+          title: text(wipTitle(p.title)),
+          draft: false,
+        })
+        return { ...toPull(data), draftFallback: true }
+      })
+    },
+
+    updatePull: (pullNumber, p) =>
+      call(`update pull request #${pullNumber}`, async () => {
+        const { data } = await octokit.rest.pulls.update({
+          ...repo,
+          pull_number: pullNumber,
+          title: text(p.title),
+          body: text(p.body),
+        })
+        return toPull(data)
+      }),
+
+    dispatchWorkflow: (workflowId, ref, inputs) =>
+      call(`dispatch workflow ${workflowId}`, async () => {
+        const clean = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, redactor.redact(v)]))
+        await octokit.rest.actions.createWorkflowDispatch({
+          ...repo,
+          workflow_id: workflowId,
+          ref,
+          inputs: clean,
+        })
+      }),
+  }
+  return api
+}

@@ -1,0 +1,56 @@
+import type { GitHubApi, PullRequest } from './api.js'
+import { wipTitle } from './octokit.js'
+
+export interface UpsertRequest {
+  /** Head branch (in this repository). */
+  branch: string
+  base: string
+  title: string
+  body: string
+  draft: boolean
+}
+
+export interface UpsertResult {
+  pull: PullRequest
+  /** False when an existing open PR for the branch was updated. */
+  created: boolean
+  /** True when a draft was wanted but the PR is a regular one titled `[WIP] …` (drafts unsupported). */
+  draftFallback: boolean
+}
+
+const ALREADY_EXISTS = /already exists/i
+
+/**
+ * Opens the PR for `branch`, or updates the title and body of the one already open for it, like
+ * peter-evans/create-pull-request: running twice for the same branch leaves one PR. If the PR was
+ * opened as a `[WIP]` stand-in for a draft, updates keep the prefix.
+ */
+export async function upsertPullRequest(api: GitHubApi, r: UpsertRequest): Promise<UpsertResult> {
+  const update = async (existing: PullRequest): Promise<UpsertResult> => {
+    const keepWip = r.draft && !existing.draft && /^\[WIP\]/i.test(existing.title ?? '')
+    const pull = await api.updatePull(existing.number, {
+      title: keepWip ? wipTitle(r.title) : r.title,
+      body: r.body,
+    })
+    return { pull, created: false, draftFallback: keepWip }
+  }
+
+  const existing = await api.findOpenPull(r.branch)
+  if (existing) return update(existing)
+  try {
+    const { draftFallback, ...pull } = await api.createPull({
+      title: r.title,
+      body: r.body,
+      head: r.branch,
+      base: r.base,
+      draft: r.draft,
+    })
+    return { pull, created: true, draftFallback }
+  } catch (err) {
+    // Another run opened it between our lookup and create: update that one instead.
+    if (!(err instanceof Error && ALREADY_EXISTS.test(err.message))) throw err
+    const raced = await api.findOpenPull(r.branch)
+    if (!raced) throw err
+    return update(raced)
+  }
+}
