@@ -1,0 +1,158 @@
+import type {
+  GitHubApi,
+  Issue,
+  IssueComment,
+  Permission,
+  PullRequest,
+  Reaction,
+  RepoRef,
+} from '../../src/github/api.js'
+
+/** A write the code under test made, in order. */
+export type FakeWrite =
+  | { kind: 'createComment'; issueNumber: number; body: string }
+  | { kind: 'updateComment'; commentId: number; body: string }
+  | { kind: 'addReaction'; commentId: number; content: Reaction }
+  | { kind: 'createPull'; title: string; body: string; head: string; base: string; draft: boolean }
+  | { kind: 'updatePull'; pullNumber: number; title: string; body: string }
+  | { kind: 'dispatchWorkflow'; workflowId: string; ref: string; inputs: Record<string, string> }
+
+/**
+ * An in-memory GitHubApi for unit tests: holds permissions, account types, issues and comments, records every
+ * write in `writes` and every read call in `calls`. Unknown users have permission `none` and type `User`.
+ */
+export class FakeGitHubApi implements GitHubApi {
+  readonly repo: RepoRef
+  readonly permissions = new Map<string, Permission>()
+  readonly userTypes = new Map<string, string>()
+  /** Logins whose permission lookup fails (as a deleted account would). */
+  readonly failingPermission = new Set<string>()
+  readonly issues = new Map<number, Issue>()
+  readonly comments = new Map<number, IssueComment[]>()
+  readonly pulls: PullRequest[] = []
+  readonly writes: FakeWrite[] = []
+  readonly calls: string[] = []
+  defaultBranch = 'main'
+  private nextId = 1_000_000
+
+  constructor(repo: RepoRef = { owner: 'octo-org', repo: 'octo-repo' }) {
+    this.repo = repo
+  }
+
+  /** Sets a login's permission and (optionally) account type. */
+  user(login: string, permission: Permission, type = 'User'): this {
+    this.permissions.set(login.toLowerCase(), permission)
+    this.userTypes.set(login.toLowerCase(), type)
+    return this
+  }
+
+  /** Adds a comment to an issue; `at` is created_at, `updated` defaults to it. */
+  addComment(
+    issueNumber: number,
+    c: { id?: number; login: string; type?: string; body: string; at: string; updated?: string },
+  ): IssueComment {
+    const id = c.id ?? this.nextId++
+    const comment: IssueComment = {
+      id,
+      body: c.body,
+      user: { login: c.login, type: c.type ?? this.userTypes.get(c.login.toLowerCase()) ?? 'User' },
+      created_at: c.at,
+      updated_at: c.updated ?? c.at,
+      html_url: `https://github.com/${this.repo.owner}/${this.repo.repo}/issues/${issueNumber}#issuecomment-${id}`,
+    }
+    const list = this.comments.get(issueNumber) ?? []
+    list.push(comment)
+    this.comments.set(issueNumber, list)
+    return comment
+  }
+
+  async getPermission(username: string): Promise<Permission> {
+    this.calls.push(`getPermission ${username}`)
+    if (this.failingPermission.has(username.toLowerCase())) throw new Error(`Not Found: ${username}`)
+    return this.permissions.get(username.toLowerCase()) ?? 'none'
+  }
+
+  async getUserType(login: string): Promise<string> {
+    this.calls.push(`getUserType ${login}`)
+    return this.userTypes.get(login.toLowerCase()) ?? 'User'
+  }
+
+  async getIssue(issueNumber: number): Promise<Issue> {
+    this.calls.push(`getIssue ${issueNumber}`)
+    const issue = this.issues.get(issueNumber)
+    if (!issue) throw new Error(`Not Found: issue ${issueNumber}`)
+    return issue
+  }
+
+  async listComments(issueNumber: number): Promise<IssueComment[]> {
+    this.calls.push(`listComments ${issueNumber}`)
+    return (this.comments.get(issueNumber) ?? []).map((c) => ({ ...c, user: { ...c.user } }))
+  }
+
+  async createComment(issueNumber: number, body: string): Promise<{ id: number; html_url: string }> {
+    this.writes.push({ kind: 'createComment', issueNumber, body })
+    const c = this.addComment(issueNumber, {
+      login: 'github-actions[bot]',
+      type: 'Bot',
+      body,
+      at: new Date().toISOString(),
+    })
+    return { id: c.id, html_url: c.html_url }
+  }
+
+  async updateComment(commentId: number, body: string): Promise<void> {
+    this.writes.push({ kind: 'updateComment', commentId, body })
+    for (const list of this.comments.values()) {
+      const c = list.find((x) => x.id === commentId)
+      if (c) {
+        c.body = body
+        c.updated_at = new Date().toISOString()
+      }
+    }
+  }
+
+  async addReaction(commentId: number, content: Reaction): Promise<void> {
+    this.writes.push({ kind: 'addReaction', commentId, content })
+  }
+
+  async getDefaultBranch(): Promise<string> {
+    this.calls.push('getDefaultBranch')
+    return this.defaultBranch
+  }
+
+  async findOpenPull(branch: string): Promise<PullRequest | undefined> {
+    this.calls.push(`findOpenPull ${branch}`)
+    return this.pulls.find((p) => p.head === branch)
+  }
+
+  async createPull(p: {
+    title: string
+    body: string
+    head: string
+    base: string
+    draft: boolean
+  }): Promise<PullRequest & { draftFallback: boolean }> {
+    this.writes.push({ kind: 'createPull', ...p })
+    const number = this.pulls.length + 1
+    const pull: PullRequest = {
+      number,
+      html_url: `https://github.com/${this.repo.owner}/${this.repo.repo}/pull/${number}`,
+      draft: p.draft,
+      head: p.head,
+      base: p.base,
+    }
+    this.pulls.push(pull)
+    return { ...pull, draftFallback: false }
+  }
+
+  async updatePull(pullNumber: number, p: { title: string; body: string }): Promise<PullRequest> {
+    this.writes.push({ kind: 'updatePull', pullNumber, ...p })
+    const pull = this.pulls.find((x) => x.number === pullNumber)
+    if (!pull) throw new Error(`Not Found: pull ${pullNumber}`)
+    return pull
+  }
+
+  async dispatchWorkflow(workflowId: string, ref: string, inputs: Record<string, string>): Promise<void> {
+    this.writes.push({ kind: 'dispatchWorkflow', workflowId, ref, inputs })
+  }
+}

@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+
+/** Real webhook payloads from @octokit/webhooks-examples (api.github.com), deep-copied per call. */
+interface Definition {
+  name: string
+  examples: Array<Record<string, unknown>>
+}
+
+const require = createRequire(import.meta.url)
+const definitions = JSON.parse(
+  readFileSync(require.resolve('@octokit/webhooks-examples/api.github.com/index.json'), 'utf8'),
+) as Definition[]
+
+function example(name: string, action?: string): Record<string, unknown> {
+  const def = definitions.find((d) => d.name === name)
+  const ex = def?.examples.find((e) => action === undefined || e.action === action)
+  if (!ex) throw new Error(`no ${name}${action ? `.${action}` : ''} example in @octokit/webhooks-examples`)
+  return structuredClone(ex)
+}
+
+export interface CommentPayload extends Record<string, unknown> {
+  action: string
+  comment: {
+    id: number
+    body: string
+    created_at: string
+    updated_at: string
+    user: { login: string; type: string }
+  }
+  issue: { number: number }
+  sender: { login: string; type: string }
+}
+
+/** A real `issue_comment` payload (action `created` unless given) with the body and author replaced. */
+export function issueCommentPayload(
+  o: { body?: string; action?: string; login?: string; type?: string } = {},
+): CommentPayload {
+  const p = example('issue_comment', o.action ?? 'created') as CommentPayload
+  if (o.body !== undefined) p.comment.body = o.body
+  if (o.login !== undefined) {
+    p.comment.user.login = o.login
+    p.sender.login = o.login
+  }
+  if (o.type !== undefined) {
+    p.comment.user.type = o.type
+    p.sender.type = o.type
+  }
+  return p
+}
+
+export interface DispatchPayload extends Record<string, unknown> {
+  inputs: Record<string, unknown> | null
+  sender: { login: string; type: string }
+}
+
+/** A real `workflow_dispatch` payload with the given workflow inputs. */
+export function workflowDispatchPayload(inputs: Record<string, unknown> = {}): DispatchPayload {
+  const p = example('workflow_dispatch') as DispatchPayload
+  p.inputs = { ...(p.inputs ?? {}), ...inputs }
+  return p
+}

@@ -1,0 +1,133 @@
+import type { GitHubApi, IssueComment, Permission } from '../github/api.js'
+import type { Redactor } from '../report/redact.js'
+import { canWrite, isBot } from './authorize.js'
+import { sanitize } from './sanitize.js'
+
+/**
+ * Marks the action's own clarification questions. A comment by one of `selfLogins` that contains it is passed
+ * to the next run as discussion (so the model sees what it asked); other comments by the action are not.
+ */
+export const QUESTION_MARKER = '<!-- implement-action:question -->'
+
+/** Default cap on the discussion part of the notes, in characters (oldest comments are dropped first). */
+export const MAX_DISCUSSION_CHARS = 30_000
+
+export interface GatherNotesOptions {
+  issueNumber: number
+  /** The comment that started the run. Absent for workflow_dispatch (then every comment counts as earlier). */
+  trigger?: { commentId: number; createdAt: string }
+  commandNotes: string
+  inputNotes?: string
+  /** Logins the action posts as, e.g. `['github-actions[bot]']` (case-insensitive). */
+  selfLogins: string[]
+  redactor: Redactor
+  /** Do not read the issue's comments (workflow_dispatch without an issue number). */
+  skipIssueComments?: boolean
+  /** Cap on the discussion section; defaults to MAX_DISCUSSION_CHARS. */
+  maxDiscussionChars?: number
+}
+
+export interface GatheredNotes {
+  notes: string
+  /** Ids of the comments included, oldest first. */
+  used: number[]
+  /** Comments left out, with why (the trigger comment itself is neither used nor listed). */
+  dropped: Array<{ id: number; reason: string }>
+}
+
+export const DISCUSSION_HEADING = 'Earlier discussion on the issue (oldest first):'
+
+/**
+ * Builds the `{{notes}}` text: the command's notes, then the `notes` input, then the earlier discussion on
+ * the issue. Every included text is sanitized (see sanitize.ts) and then redacted.
+ *
+ * A comment is part of the discussion only when ALL hold:
+ * - it is not the trigger comment, and it was created before it (same second: lower id first);
+ * - it was not edited after the trigger was posted (`updated_at` later than the trigger → dropped);
+ * - its author has write, maintain or admin permission (each distinct author looked up once; a failed lookup
+ *   counts as no access), OR it is one of the action's own clarification questions: author in `selfLogins`
+ *   and body containing QUESTION_MARKER. Other bots, and the action's other comments, are dropped.
+ * Untrusted comments never reach the notes, in any form. Without a trigger (workflow_dispatch) every existing
+ * comment counts as earlier. When the discussion exceeds `maxDiscussionChars`, the oldest comments are
+ * dropped first. Each comment is rendered as `**@login** (created_at):` followed by its body on the next line.
+ *
+ * The issue body is deliberately NOT included: GitHubApi's `Issue` has neither the author nor an edit time,
+ * so its trust could not be checked the way comments are.
+ */
+export async function gatherNotes(api: GitHubApi, o: GatherNotesOptions): Promise<GatheredNotes> {
+  const clean = (s: string): string => o.redactor.redact(sanitize(s)).trim()
+  const parts = [clean(o.commandNotes), clean(o.inputNotes ?? '')].filter((s) => s !== '')
+  const used: number[] = []
+  const dropped: Array<{ id: number; reason: string }> = []
+
+  if (!o.skipIssueComments && o.issueNumber > 0) {
+    const comments = (await api.listComments(o.issueNumber)).slice().sort(byCreation)
+    const self = new Set(o.selfLogins.map((l) => l.toLowerCase()))
+    const permissions = new Map<string, Promise<Permission | 'unknown'>>()
+    const permissionOf = (login: string): Promise<Permission | 'unknown'> => {
+      const key = login.toLowerCase()
+      let p = permissions.get(key)
+      if (!p) {
+        p = api.getPermission(login).catch(() => 'unknown' as const)
+        permissions.set(key, p)
+      }
+      return p
+    }
+
+    const kept: Array<{ id: number; text: string }> = []
+    for (const c of comments) {
+      if (o.trigger && c.id === o.trigger.commentId) continue
+      const reason = await exclusionReason(c, o.trigger, self, permissionOf)
+      if (reason) {
+        dropped.push({ id: c.id, reason })
+        continue
+      }
+      const body = clean(c.body)
+      if (body === '') {
+        dropped.push({ id: c.id, reason: 'empty after removing hidden content' })
+        continue
+      }
+      kept.push({ id: c.id, text: `**@${c.user.login}** (${c.created_at}):\n${body}` })
+    }
+
+    const limit = o.maxDiscussionChars ?? MAX_DISCUSSION_CHARS
+    let size = kept.reduce((n, k) => n + k.text.length + 2, 0)
+    while (kept.length && size > limit) {
+      const old = kept.shift()!
+      size -= old.text.length + 2
+      dropped.push({ id: old.id, reason: 'over the notes size limit (older comments are dropped first)' })
+    }
+    if (kept.length) {
+      parts.push([DISCUSSION_HEADING, ...kept.map((k) => k.text)].join('\n\n'))
+      used.push(...kept.map((k) => k.id))
+    }
+  }
+  return { notes: parts.join('\n\n'), used, dropped }
+}
+
+async function exclusionReason(
+  c: IssueComment,
+  trigger: GatherNotesOptions['trigger'],
+  self: Set<string>,
+  permissionOf: (login: string) => Promise<Permission | 'unknown'>,
+): Promise<string | undefined> {
+  if (trigger) {
+    const t = Date.parse(trigger.createdAt)
+    const created = Date.parse(c.created_at)
+    if (!(created < t || (created === t && c.id < trigger.commentId))) return 'posted after the trigger'
+    if (!(Date.parse(c.updated_at) <= t)) return 'edited after the trigger'
+  }
+  const login = c.user.login
+  if (self.has(login.toLowerCase())) {
+    return c.body.includes(QUESTION_MARKER) ? undefined : "the action's own status comment"
+  }
+  if (isBot(login, c.user.type)) return 'written by a bot'
+  const permission = await permissionOf(login)
+  if (permission === 'unknown') return 'author permission could not be checked'
+  if (!canWrite(permission)) return `author has ${permission} permission (write, maintain or admin needed)`
+  return undefined
+}
+
+function byCreation(a: IssueComment, b: IssueComment): number {
+  return Date.parse(a.created_at) - Date.parse(b.created_at) || a.id - b.id
+}

@@ -1,0 +1,130 @@
+import { UserError } from '../errors.js'
+import { parseCommand } from './command.js'
+import { sameId } from './ids.js'
+import type { Command, Trigger } from './types.js'
+
+/** Action inputs that take part in reading the event (from `with:`; empty strings count as unset). */
+export interface TriggerInputs {
+  trigger: string
+  issueId?: string
+  specName?: string
+  notes?: string
+}
+
+export const SUPPORTED_EVENTS = ['issue_comment', 'workflow_dispatch'] as const
+
+/**
+ * Decides what the event asks for. Pure: no API calls, no authorization (see authorize.ts).
+ *
+ * - `issue_comment`, action `created`, body with the command (see parseCommand) → kind `comment`. Its ids are
+ *   replaced by the action's `issue-id` input when that is set; `spec-name`/`notes` inputs are NOT folded in
+ *   (the pipeline gives them their own precedence). The actor is `comment.user`.
+ * - `issue_comment` with another action (`edited`, `deleted`), or without the command → kind `skip` with a
+ *   reason; the caller exits 0 without any API write or model call.
+ * - `workflow_dispatch` → kind `dispatch`. Ids, spec and notes come from the workflow inputs `issue-id`,
+ *   `spec-name`, `notes`; the action inputs of the same names override them. `issue-number` (optional, digits,
+ *   `#` allowed) is the issue to report on. The actor is `sender`. No id → UserError naming the input to set.
+ * - Any other event → UserError naming the supported events.
+ *
+ * An `issue-id` value may list several ids separated by commas or whitespace (fan-out).
+ */
+export function parseTrigger(eventName: string, payload: unknown, inputs: TriggerInputs): Trigger {
+  const p = asRecord(payload)
+  if (eventName === 'issue_comment') return fromComment(p, inputs)
+  if (eventName === 'workflow_dispatch') return fromDispatch(p, inputs)
+  throw new UserError(
+    `This action runs on \`issue_comment\` and \`workflow_dispatch\` events; it was started by \`${eventName || '(unknown)'}\`.`,
+    'Trigger the workflow with `on: issue_comment: types: [created]` and/or `on: workflow_dispatch` (see examples/implement.yml).',
+  )
+}
+
+function fromComment(p: Record<string, unknown>, inputs: TriggerInputs): Trigger {
+  const action = str(p.action)
+  if (action !== 'created') {
+    return { kind: 'skip', reason: `the comment was ${action || 'changed'}; only new comments start a run` }
+  }
+  const comment = asRecord(p.comment)
+  const issue = asRecord(p.issue)
+  const body = str(comment.body)
+  const parsed = parseCommand(body, inputs.trigger)
+  if (!parsed) {
+    return {
+      kind: 'skip',
+      reason: `the comment has no \`${inputs.trigger}\` command at the start of a line (outside quotes and code)`,
+    }
+  }
+  const commentId = comment.id
+  const issueNumber = issue.number
+  const user = asRecord(comment.user)
+  if (typeof commentId !== 'number' || typeof issueNumber !== 'number' || !str(user.login)) {
+    throw new UserError(
+      'The issue_comment event payload lacks the comment id, issue number or comment author.',
+    )
+  }
+  const override = splitIds(inputs.issueId)
+  const command: Command = override.length ? { ...parsed, issueIds: override } : parsed
+  return {
+    kind: 'comment',
+    command,
+    issueNumber,
+    commentId,
+    commentCreatedAt: str(comment.created_at),
+    actor: { login: str(user.login), type: str(user.type) || 'User' },
+  }
+}
+
+function fromDispatch(p: Record<string, unknown>, inputs: TriggerInputs): Trigger {
+  const wf = asRecord(p.inputs)
+  const ids = splitIds(nonEmpty(inputs.issueId) ?? nonEmpty(str(wf['issue-id'])))
+  if (ids.length === 0) {
+    throw new UserError(
+      'No phase id to implement: the `issue-id` input is empty.',
+      'Set the `issue-id` workflow_dispatch input (for example ISSUE-3), or the action input `issue-id` in the workflow.',
+    )
+  }
+  const specArg = nonEmpty(inputs.specName) ?? nonEmpty(str(wf['spec-name']))
+  const notes = nonEmpty(inputs.notes) ?? nonEmpty(str(wf.notes)) ?? ''
+  const command: Command =
+    specArg === undefined ? { issueIds: ids, notes } : { issueIds: ids, specArg, notes }
+  const sender = asRecord(p.sender)
+  const issueNumber = parseIssueNumber(wf['issue-number'])
+  const trigger: Trigger = {
+    kind: 'dispatch',
+    command,
+    actor: { login: str(sender.login) || 'unknown', type: str(sender.type) || 'User' },
+  }
+  return issueNumber === undefined ? trigger : { ...trigger, issueNumber }
+}
+
+function parseIssueNumber(raw: unknown): number | undefined {
+  if (typeof raw === 'number' && Number.isSafeInteger(raw) && raw > 0) return raw
+  const t = str(raw).trim().replace(/^#/, '')
+  if (t === '') return undefined
+  if (!/^\d{1,12}$/.test(t) || Number(t) < 1) {
+    throw new UserError(
+      `The \`issue-number\` workflow input must be an issue number such as 12; got "${str(raw).slice(0, 40)}".`,
+      'Leave it empty to report only in the workflow run.',
+    )
+  }
+  return Number(t)
+}
+
+/** `ISSUE-3`, `ISSUE-3 ISSUE-4` or `ISSUE-3,ISSUE-4` → ids, in order (empty for unset/blank). */
+function splitIds(raw: string | undefined): string[] {
+  const out: string[] = []
+  for (const id of (raw ?? '').split(/[\s,]+/)) if (id !== '' && !out.some((x) => sameId(x, id))) out.push(id)
+  return out
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  const t = v?.trim()
+  return t ? t : undefined
+}
+
+function str(v: unknown): string {
+  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : ''
+}
+
+function asRecord(v: unknown): Record<string, unknown> {
+  return v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : {}
+}
