@@ -5,6 +5,9 @@ import { validateIssueId } from '../trigger/ids.js'
 import type { Trigger } from '../trigger/types.js'
 import type { PipelineDeps, PipelineResult } from './types.js'
 
+/** More than this many ids in one command is almost surely a mistake (and a bill). */
+export const MAX_FAN_OUT = 10
+
 /**
  * `/implement ISSUE-3 ISSUE-4`: one workflow_dispatch run per id, so GitHub Actions runs them side by side
  * (each on its own branch; the example workflow's concurrency group keeps two runs of one id from racing).
@@ -15,6 +18,12 @@ export async function fanOut(
   tracking: TrackingComment,
 ): Promise<PipelineResult> {
   const ids = trigger.command.issueIds.map(validateIssueId)
+  if (ids.length > MAX_FAN_OUT) {
+    throw new UserError(
+      `One command can start at most ${MAX_FAN_OUT} runs; this one names ${ids.length} ids.`,
+      'Split the ids over several commands.',
+    )
+  }
   const workflow = d.inputs.workflowFile ?? workflowFileFromRef(d.run.workflowRef)
   if (!workflow) {
     throw new UserError(

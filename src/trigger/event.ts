@@ -69,7 +69,7 @@ function fromComment(p: Record<string, unknown>, inputs: TriggerInputs): Trigger
     issueNumber,
     commentId,
     commentCreatedAt: str(comment.created_at),
-    actor: { login: str(user.login), type: str(user.type) || 'User' },
+    actor: { login: str(user.login), type: str(user.type) || 'User', id: numericId(user.id) },
   }
 }
 
@@ -91,7 +91,7 @@ function fromDispatch(p: Record<string, unknown>, inputs: TriggerInputs): Trigge
   const trigger: Trigger = {
     kind: 'dispatch',
     command,
-    actor: { login: str(sender.login) || 'unknown', type: str(sender.type) || 'User' },
+    actor: { login: str(sender.login) || 'unknown', type: str(sender.type) || 'User', id: numericId(sender.id) },
   }
   return issueNumber === undefined ? trigger : { ...trigger, issueNumber }
 }
@@ -127,4 +127,9 @@ function str(v: unknown): string {
 
 function asRecord(v: unknown): Record<string, unknown> {
   return v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : {}
+}
+
+/** A positive integer account id, or undefined (used for the `Co-authored-by` noreply address). */
+function numericId(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined
 }

@@ -15,12 +15,12 @@ export type Trigger =
       issueNumber: number
       commentId: number
       commentCreatedAt: string
-      actor: { login: string; type: string }
+      actor: { login: string; type: string; id?: number }
     }
   | {
       kind: 'dispatch'
       command: Command
       /** The issue to report on, when known (a number from the payload or an `issue-number` input). */
       issueNumber?: number
-      actor: { login: string; type: string }
+      actor: { login: string; type: string; id?: number }
     }
