@@ -1,0 +1,124 @@
+import type { Usage } from '../agent/types.js'
+import type { ModelInfo, ModelPrices } from './types.js'
+
+export type ModelSource = 'input' | 'label' | 'frontmatter' | 'default'
+
+/** Prices with the standard cache multipliers: 5-minute write 1.25x input, read 0.1x input. */
+function std(input: number, output: number): ModelPrices {
+  return { input, output, cacheWrite: round(input * 1.25), cacheRead: round(input * 0.1) }
+}
+
+function round(n: number): number {
+  return Math.round(n * 1e6) / 1e6
+}
+
+interface ModelEntry {
+  prices: ModelPrices
+  longPrompt?: { aboveTokens: number; prices: ModelPrices }
+}
+
+/**
+ * THE model table: aliases and known ids with USD prices per million tokens.
+ *
+ * Chosen 2026-11-24 from the `Model` union of @anthropic-ai/sdk 1.13.0 (the newest id of each family) and
+ * Anthropic's published pricing. Models of the 5.x generation are not all on the standard cache multipliers;
+ * their cache prices are listed as published. Ids whose prices were not confirmed (claude-mythos-5-2,
+ * claude-mythos-preview) are left out on purpose: their cost shows as n/a rather than a guess.
+ */
+export const MODEL_ALIASES: Readonly<Record<string, string>> = {
+  haiku: 'claude-haiku-5-5',
+  sonnet: 'claude-sonnet-5-5',
+  opus: 'claude-opus-5-5',
+}
+
+/** The alias used when nothing else chooses a model. */
+export const DEFAULT_ALIAS = 'sonnet'
+
+export const MODELS: Readonly<Record<string, ModelEntry>> = {
+  // Haiku 5.5 is priced in two bands by prompt size (input + cache write + cache read tokens of a request).
+  'claude-haiku-5-5': {
+    prices: { input: 0.1, output: 0.5, cacheWrite: 0.125, cacheRead: 0.01 },
+    longPrompt: {
+      aboveTokens: 100_000,
+      prices: { input: 0.5, output: 2.5, cacheWrite: 0.625, cacheRead: 0.05 },
+    },
+  },
+  'claude-sonnet-5-5': { prices: { input: 2, output: 10, cacheWrite: 2.5, cacheRead: 0.1 } },
+  'claude-opus-5-5': { prices: { input: 4, output: 20, cacheWrite: 5, cacheRead: 0.2 } },
+  'claude-fable-5-2': { prices: { input: 8, output: 40, cacheWrite: 10, cacheRead: 0.2 } },
+  'claude-fable-5-1': { prices: { input: 10, output: 50, cacheWrite: 12.5, cacheRead: 0.25 } },
+  'claude-mythos-5-1': { prices: { input: 10, output: 50, cacheWrite: 12.5, cacheRead: 0.25 } },
+  'claude-fable-5': { prices: std(10, 50) },
+  'claude-mythos-5': { prices: std(10, 50) },
+  'claude-opus-5': { prices: std(5, 25) },
+  'claude-sonnet-5': { prices: std(2, 10) },
+  'claude-opus-4-8': { prices: std(5, 25) },
+  'claude-opus-4-7': { prices: std(5, 25) },
+  'claude-opus-4-6': { prices: std(5, 25) },
+  'claude-opus-4-5': { prices: std(5, 25) },
+  'claude-sonnet-4-6': { prices: std(3, 15) },
+  'claude-sonnet-4-5': { prices: std(3, 15) },
+  'claude-haiku-4-5': { prices: std(1, 5) },
+}
+
+/**
+ * Chooses the model: `input` > `label` > `frontmatter` > default (sonnet). Aliases (haiku, sonnet, opus;
+ * case-insensitive) map through {@link MODEL_ALIASES}; a full id passes through, with prices when the table knows
+ * it (a dated snapshot such as `claude-haiku-4-5-20251001` is priced as its base id). A frontmatter value of
+ * `inherit` or `default` counts as unset.
+ */
+export function resolveModel(sources: {
+  input?: string
+  label?: string
+  frontmatter?: string
+}): ModelInfo & { source: ModelSource } {
+  const order: Array<[Exclude<ModelSource, 'default'>, string | undefined]> = [
+    ['input', sources.input],
+    ['label', sources.label],
+    ['frontmatter', sources.frontmatter],
+  ]
+  for (const [source, raw] of order) {
+    const v = raw?.trim()
+    if (!v || /^(inherit|default)$/i.test(v)) continue
+    return { ...modelInfo(v), source }
+  }
+  return { ...modelInfo(DEFAULT_ALIAS), source: 'default' }
+}
+
+/** Model info for an alias or id, without precedence. */
+export function modelInfo(aliasOrId: string): ModelInfo {
+  const v = aliasOrId.trim()
+  const alias = v.toLowerCase()
+  const id = MODEL_ALIASES[alias] ?? v
+  const entry = MODELS[id] ?? MODELS[id.replace(/-\d{8}$/, '')]
+  const info: ModelInfo = { id }
+  if (MODEL_ALIASES[alias]) info.alias = alias
+  if (entry) {
+    info.prices = { ...entry.prices }
+    if (entry.longPrompt) info.longPrompt = { ...entry.longPrompt, prices: { ...entry.longPrompt.prices } }
+  }
+  return info
+}
+
+/**
+ * The USD cost of ONE request's usage (banded prices depend on that request's prompt size), or null when the
+ * model's prices are unknown.
+ */
+export function requestCost(model: ModelInfo, usage: Usage): number | null {
+  if (!model.prices) return null
+  const prompt = usage.inputTokens + usage.cacheCreationInputTokens + usage.cacheReadInputTokens
+  const p = model.longPrompt && prompt > model.longPrompt.aboveTokens ? model.longPrompt.prices : model.prices
+  return (
+    (usage.inputTokens * p.input +
+      usage.outputTokens * p.output +
+      usage.cacheCreationInputTokens * p.cacheWrite +
+      usage.cacheReadInputTokens * p.cacheRead) /
+    1_000_000
+  )
+}
+
+/** `$0.1234` for a known cost, `n/a` for an unknown one (never `$0` for unknown). */
+export function formatCost(usd: number | null | undefined): string {
+  if (usd === null || usd === undefined || !Number.isFinite(usd)) return 'n/a'
+  return `$${usd.toFixed(4)}`
+}
