@@ -1,0 +1,139 @@
+import fs from 'node:fs'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createBashTool } from '../../src/tools/bash.js'
+import { allowlistedEnv } from '../../src/tools/env.js'
+import type { ToolContext } from '../../src/tools/types.js'
+import { makeRepo, type TempRepo } from './repo.js'
+
+let repo: TempRepo
+afterEach(() => repo?.cleanup())
+
+function setup(env: Record<string, string> = allowlistedEnv()): ToolContext {
+  repo = makeRepo({ 'a.txt': 'hello\n' })
+  return { workspace: repo.root, env }
+}
+
+const bash = createBashTool()
+
+/** Running (not gone, not a zombie waiting to be reaped), after giving the kernel a moment to deliver SIGKILL. */
+async function isAlive(pid: number): Promise<boolean> {
+  for (let i = 0; i < 40; i++) {
+    let state: string | undefined
+    try {
+      state = /^State:\s+(\S)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]
+    } catch {
+      return false
+    }
+    if (state === 'Z' || state === 'X') return false
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  return true
+}
+
+describe('bash tool', () => {
+  it('runs in the repository root and reports stdout, stderr and the exit code', async () => {
+    const ctx = setup()
+    const out = await bash.run({ command: 'pwd; cat a.txt; echo oops >&2; exit 3' }, ctx)
+    expect(out.content).toContain(repo.root)
+    expect(out.content).toContain('hello')
+    expect(out.content).toContain('oops')
+    expect(out.content).toMatch(/\[exit code 3\]$/)
+    expect(out.isError).toBeFalsy()
+    const ok = await bash.run({ command: 'true' }, ctx)
+    expect(ok.content).toBe('[exit code 0]')
+  })
+
+  it('never leaks credentials into the environment of commands', async () => {
+    const planted = {
+      ...process.env,
+      GITHUB_TOKEN: 'ghs_plantedGithubToken1234567890',
+      INPUT_X: 'planted-input-value',
+      'INPUT_ANTHROPIC-API-KEY': 'sk-ant-planted-input-key-123456',
+      ANTHROPIC_API_KEY: 'sk-ant-planted-api-key-1234567890',
+      ACTIONS_RUNTIME_TOKEN: 'planted-actions-runtime-token',
+      ACTIONS_ID_TOKEN_REQUEST_URL: 'https://planted.example/token',
+      NPM_TOKEN: 'planted-npm-token',
+      MY_SECRET: 'planted-my-secret',
+      AWS_SECRET_ACCESS_KEY: 'planted-aws-secret',
+      GITHUB_WORKSPACE: '/planted/workspace',
+      LC_ALL: 'C.UTF-8',
+    }
+    const saved = process.env.GITHUB_TOKEN
+    process.env.GITHUB_TOKEN = planted.GITHUB_TOKEN // the parent process has it too
+    try {
+      const ctx = setup(allowlistedEnv(planted))
+      const out = (await bash.run({ command: 'env' }, ctx)).content
+      for (const value of [
+        planted.GITHUB_TOKEN,
+        planted.INPUT_X,
+        planted['INPUT_ANTHROPIC-API-KEY'],
+        planted.ANTHROPIC_API_KEY,
+        planted.ACTIONS_RUNTIME_TOKEN,
+        planted.ACTIONS_ID_TOKEN_REQUEST_URL,
+        planted.NPM_TOKEN,
+        planted.MY_SECRET,
+        planted.AWS_SECRET_ACCESS_KEY,
+        planted.GITHUB_WORKSPACE,
+      ]) {
+        expect(out).not.toContain(value)
+      }
+      expect(out).not.toMatch(/^(GITHUB_|INPUT_|ACTIONS_|ANTHROPIC_)/m)
+      expect(out).toMatch(/^PATH=/m)
+      expect(out).toContain('LC_ALL=C.UTF-8')
+      expect(out).toContain('GIT_TERMINAL_PROMPT=0')
+    } finally {
+      if (saved === undefined) delete process.env.GITHUB_TOKEN
+      else process.env.GITHUB_TOKEN = saved
+    }
+  })
+
+  it('caps long output, keeping head and tail with a note', async () => {
+    const ctx = setup()
+    const out = (
+      await bash.run(
+        { command: 'echo START; for i in $(seq 1 20000); do echo "line $i"; done; echo END' },
+        ctx,
+      )
+    ).content
+    expect(out.length).toBeLessThan(30_200)
+    expect(out.startsWith('START')).toBe(true)
+    expect(out).toContain('END\n[exit code 0]')
+    expect(out).toMatch(/\[… \d+ characters of output truncated …\]/)
+  })
+
+  it('kills the whole process group on timeout', async () => {
+    const ctx = setup()
+    const short = createBashTool({ timeoutMs: 500 })
+    const out = await short.run({ command: 'sleep 30 & echo "child $!"; sleep 30' }, ctx)
+    expect(out.isError).toBe(true)
+    expect(out.content).toContain('[command timed out after 1 s and was killed]')
+    const pid = Number(/child (\d+)/.exec(out.content)?.[1])
+    expect(pid).toBeGreaterThan(0)
+    expect(await isAlive(pid)).toBe(false)
+  })
+
+  it('does not wait for background children after the command exits, and kills them', async () => {
+    const ctx = setup()
+    const out = await bash.run({ command: 'sleep 30 & echo "child $!"' }, ctx)
+    expect(out.content).toContain('[exit code 0]')
+    const pid = Number(/child (\d+)/.exec(out.content)?.[1])
+    expect(await isAlive(pid)).toBe(false)
+  })
+
+  it('stops when the run is aborted', async () => {
+    const controller = new AbortController()
+    const ctx = { ...setup(), signal: controller.signal }
+    const running = bash.run({ command: 'sleep 30' }, ctx)
+    setTimeout(() => controller.abort(), 100)
+    const out = await running
+    expect(out.isError).toBe(true)
+    expect(out.content).toContain('[command killed: the run is stopping]')
+  })
+
+  it('answers restart and refuses a missing command', async () => {
+    const ctx = setup()
+    expect((await bash.run({ restart: true }, ctx)).content).toContain('restarted')
+    await expect(bash.run({}, ctx)).rejects.toThrow(/command/)
+    expect(bash.isReadOnly({ command: 'ls' })).toBe(false)
+  })
+})

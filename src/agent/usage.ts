@@ -1,0 +1,53 @@
+import type Anthropic from '@anthropic-ai/sdk'
+import type { ModelInfo } from '../prompt/types.js'
+import type { Usage } from './types.js'
+
+/** A Usage with every counter at zero. */
+export function emptyUsage(): Usage {
+  return { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 }
+}
+
+/** Converts the API's usage block (nullable counters) to ours. */
+export function usageFromApi(u: Partial<Anthropic.Messages.Usage> | null | undefined): Usage {
+  return {
+    inputTokens: u?.input_tokens ?? 0,
+    outputTokens: u?.output_tokens ?? 0,
+    cacheCreationInputTokens: u?.cache_creation_input_tokens ?? 0,
+    cacheReadInputTokens: u?.cache_read_input_tokens ?? 0,
+  }
+}
+
+/** Sum of two usages (a new object; neither argument is changed). */
+export function addUsage(a: Usage, b: Usage): Usage {
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    cacheCreationInputTokens: a.cacheCreationInputTokens + b.cacheCreationInputTokens,
+    cacheReadInputTokens: a.cacheReadInputTokens + b.cacheReadInputTokens,
+  }
+}
+
+/** Every input token of the usage: uncached + cache writes + cache reads. */
+export function totalInputTokens(u: Usage): number {
+  return u.inputTokens + u.cacheCreationInputTokens + u.cacheReadInputTokens
+}
+
+/**
+ * Cost in USD from prices per million tokens; null when the prices are unknown (shown as n/a, never $0).
+ */
+export function costUsd(usage: Usage, prices: ModelInfo['prices'] | undefined): number | null {
+  if (!prices) return null
+  return (
+    (usage.inputTokens * prices.input +
+      usage.outputTokens * prices.output +
+      usage.cacheCreationInputTokens * prices.cacheWrite +
+      usage.cacheReadInputTokens * prices.cacheRead) /
+    1_000_000
+  )
+}
+
+/** Share of input tokens read from cache: cache_read / (input + cache_read + cache_write); 0 when none. */
+export function cacheHitShare(usage: Usage): number {
+  const total = totalInputTokens(usage)
+  return total === 0 ? 0 : usage.cacheReadInputTokens / total
+}

@@ -1,0 +1,85 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { ToolError } from './errors.js'
+
+export interface ResolveOptions {
+  /** Refuse paths inside any `.git` directory (the model never touches git's own state). */
+  forWrite: boolean
+}
+
+/**
+ * Resolves a path the model gave (relative to the repository root, or absolute inside it) to a real absolute
+ * path that is guaranteed to stay inside `workspace` (which must itself be a realpath).
+ *
+ * The realpath of the nearest existing ancestor must stay inside, so `..` escapes, absolute paths elsewhere and
+ * symlinks that point out are refused; dangling symlinks are refused too (writing through one could create a file
+ * anywhere). With `forWrite`, anything under a `.git` directory is refused. Throws ToolError with a message for
+ * the model.
+ */
+export function resolveInWorkspace(workspace: string, p: string, { forWrite }: ResolveOptions): string {
+  if (typeof p !== 'string' || p.trim() === '') throw new ToolError('A `path` is required.')
+  if (p.includes('\0')) throw new ToolError(`The path ${JSON.stringify(p)} contains a NUL byte.`)
+  const root = path.resolve(workspace)
+  const lexical = path.resolve(root, p)
+  if (!isInside(root, lexical)) throw outside(p, root)
+
+  // Walk up to the nearest entry that exists (lstat: a dangling symlink exists too).
+  let existing = lexical
+  const rest: string[] = []
+  for (;;) {
+    let st: fs.Stats | undefined
+    try {
+      st = fs.lstatSync(existing)
+    } catch {
+      st = undefined
+    }
+    if (st) break
+    const parent = path.dirname(existing)
+    if (parent === existing) break
+    rest.unshift(path.basename(existing))
+    existing = parent
+  }
+  let real: string
+  try {
+    real = fs.realpathSync(existing)
+  } catch {
+    throw new ToolError(
+      `The path ${p} goes through a symlink whose target does not exist; refusing to follow it.`,
+    )
+  }
+  const resolved = path.join(real, ...rest)
+  if (!isInside(root, resolved)) {
+    throw new ToolError(
+      `The path ${p} resolves (through a symlink) to ${resolved}, outside the repository (${root}). ` +
+        'Only files inside the repository can be used.',
+    )
+  }
+  if (forWrite) {
+    const segments = path.relative(root, resolved).split(path.sep)
+    if (segments.some((s) => s.toLowerCase() === '.git')) {
+      throw new ToolError(
+        `Writing to ${p} is not allowed: it is inside .git. Do not change git's state; edit the working tree only ` +
+          '(the action commits your changes itself).',
+      )
+    }
+  }
+  return resolved
+}
+
+/** The path relative to the workspace root for display ("." for the root itself). */
+export function displayPath(workspace: string, abs: string): string {
+  const rel = path.relative(path.resolve(workspace), abs)
+  return rel === '' ? '.' : rel.split(path.sep).join('/')
+}
+
+function isInside(root: string, p: string): boolean {
+  const rel = path.relative(root, p)
+  return rel === '' || (!rel.startsWith('..' + path.sep) && rel !== '..' && !path.isAbsolute(rel))
+}
+
+function outside(p: string, root: string): ToolError {
+  return new ToolError(
+    `The path ${p} is outside the repository (${root}). Use a path relative to the repository root, or an ` +
+      'absolute path inside it.',
+  )
+}
