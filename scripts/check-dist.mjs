@@ -10,7 +10,18 @@ const out = mkdtempSync(path.join(os.tmpdir(), 'check-dist-'))
 try {
   execFileSync(
     process.execPath,
-    [path.join(root, 'node_modules/@vercel/ncc/dist/ncc/cli.js'), 'build', 'src/index.ts', '-o', out, '--license', 'licenses.txt', '--target', 'es2022', '-q'],
+    [
+      path.join(root, 'node_modules/@vercel/ncc/dist/ncc/cli.js'),
+      'build',
+      'src/index.ts',
+      '-o',
+      out,
+      '--license',
+      'licenses.txt',
+      '--target',
+      'es2022',
+      '-q',
+    ],
     { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
   )
   const committed = path.join(root, 'dist')
@@ -23,7 +34,9 @@ try {
     }
   })
   if (stale.length) {
-    console.error(`dist/ is out of date with src/ (${stale.join(', ')}). Run \`npm run package\` and commit dist/.`)
+    console.error(
+      `dist/ is out of date with src/ (${stale.join(', ')}). Run \`npm run package\` and commit dist/.`,
+    )
     process.exit(1)
   }
   console.log('dist/ matches src/')

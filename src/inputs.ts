@@ -78,14 +78,17 @@ export function readInputs(get: Getter = envGetter): Inputs {
     )
   }
   const trigger = get('trigger').trim() || '/implement'
-  if (/\s/.test(trigger)) throw new UserError(`Input \`trigger\` must be one word such as /implement; got "${trigger}".`)
+  if (/\s/.test(trigger))
+    throw new UserError(`Input \`trigger\` must be one word such as /implement; got "${trigger}".`)
   const allowedBots = get('allowed-bots')
     .split(/[,\s]+/)
     .map((s) => s.trim().toLowerCase())
     .filter(Boolean)
   const model = optional(get('model'))
   if (model && !/^[A-Za-z0-9._:@-]+$/.test(model)) {
-    throw new UserError(`Input \`model\` must be an alias (haiku, sonnet, opus) or a model id; got "${model}".`)
+    throw new UserError(
+      `Input \`model\` must be an alias (haiku, sonnet, opus) or a model id; got "${model}".`,
+    )
   }
   return {
     anthropicApiKey,

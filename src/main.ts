@@ -9,6 +9,8 @@ import { runPipeline } from './pipeline/index.js'
 import { setOutputs } from './report/outputs.js'
 import { Redactor } from './report/redact.js'
 import { readRunInfo } from './report/run-info.js'
+import { TRACKING_MARKER } from './report/tracking.js'
+import { parseCommand } from './trigger/command.js'
 import { allowlistedEnv } from './tools/env.js'
 
 /** Reads the runner's environment, wires the real GitHub, git and model, runs the pipeline. Never throws. */
@@ -52,14 +54,51 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       toolEnv: allowlistedEnv(env),
     })
     setOutputs(result, redactor)
-    const summary = [`## implement-action: ${result.status}`, '', result.message, '', result.summary ?? ''].join('\n')
-    await core.summary.addRaw(redactor.redact(summary)).write().catch(() => undefined)
+    const summary = [
+      `## implement-action: ${result.status}`,
+      '',
+      result.message,
+      '',
+      result.summary ?? '',
+    ].join('\n')
+    await core.summary
+      .addRaw(redactor.redact(summary))
+      .write()
+      .catch(() => undefined)
     if (result.failed) core.setFailed(redactor.redact(result.message))
     else log(result.message)
   } catch (err) {
+    const message = describeError(err)
     setOutputs({ status: 'failed' }, redactor)
-    core.setFailed(redactor.redact(describeError(err)))
+    await tellIssue(env, message, redactor).catch((e: unknown) =>
+      log(`Could not report on the issue: ${describeError(e)}`),
+    )
+    core.setFailed(redactor.redact(message))
   }
+}
+
+/**
+ * A failure before the pipeline could start (bad inputs, no checkout): if the event was a command comment,
+ * say so on the issue, because every command must end with a visible result there.
+ */
+async function tellIssue(env: NodeJS.ProcessEnv, message: string, redactor: Redactor): Promise<void> {
+  if (env.GITHUB_EVENT_NAME !== 'issue_comment' || !env.GITHUB_EVENT_PATH) return
+  const payload = readEvent(env.GITHUB_EVENT_PATH) as {
+    action?: string
+    issue?: { number?: number }
+    comment?: { body?: string }
+  }
+  const trigger = core.getInput('trigger').trim() || '/implement'
+  const token = core.getInput('github-token').trim()
+  const issueNumber = payload.issue?.number
+  if (payload.action !== 'created' || !token || !issueNumber) return
+  if (!parseCommand(payload.comment?.body ?? '', trigger)) return
+  redactor.add(token)
+  const api = createGitHubApi({ token, repo: parseRepo(env.GITHUB_REPOSITORY ?? ''), redactor })
+  await api.createComment(
+    issueNumber,
+    `${TRACKING_MARKER}\n❌ **implement-action could not start:** ${message}`,
+  )
 }
 
 function readEvent(eventPath: string | undefined): Record<string, unknown> {

@@ -86,7 +86,16 @@ describe('inputs', () => {
   it('action.yml declares every output the action sets and runs on node24', () => {
     expect(actionYml.runs).toEqual({ using: 'node24', main: 'dist/index.js' })
     expect(Object.keys(actionYml.outputs).sort()).toEqual(
-      ['branch', 'cost-usd', 'input-tokens', 'output-tokens', 'pr-number', 'pr-url', 'status', 'turns'].sort(),
+      [
+        'branch',
+        'cost-usd',
+        'input-tokens',
+        'output-tokens',
+        'pr-number',
+        'pr-url',
+        'status',
+        'turns',
+      ].sort(),
     )
     for (const [name, spec] of Object.entries(actionYml.inputs)) {
       expect((spec as { description?: string }).description, name).toBeTruthy()
@@ -96,12 +105,13 @@ describe('inputs', () => {
   it('example workflows only pass inputs the action declares', () => {
     for (const file of ['implement.yml', 'implement-dispatch-only.yml']) {
       const wf = parse(readFileSync(path.join(REPO_ROOT, 'examples', file), 'utf8'))
-      const steps = Object.values(wf.jobs as Record<string, { steps: Array<{ uses?: string; with?: object }> }>).flatMap(
-        (j) => j.steps,
-      )
+      const steps = Object.values(
+        wf.jobs as Record<string, { steps: Array<{ uses?: string; with?: object }> }>,
+      ).flatMap((j) => j.steps)
       const ours = steps.find((s) => s.uses?.includes('implement-action'))
       expect(ours, file).toBeDefined()
-      for (const k of Object.keys(ours?.with ?? {})) expect(Object.keys(actionYml.inputs), `${file}: ${k}`).toContain(k)
+      for (const k of Object.keys(ours?.with ?? {}))
+        expect(Object.keys(actionYml.inputs), `${file}: ${k}`).toContain(k)
       expect(wf.permissions).toMatchObject({ contents: 'write', issues: 'write', 'pull-requests': 'write' })
       expect(JSON.stringify(wf)).toMatch(/"concurrency":\{"group":"implement-/)
     }

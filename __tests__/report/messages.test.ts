@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import type { AgentResult } from '../../src/agent/types.js'
-import { accountingLine, earlyStopReason, formatDuration, formatUsd, prBody } from '../../src/report/messages.js'
+import {
+  accountingLine,
+  earlyStopReason,
+  formatDuration,
+  formatUsd,
+  prBody,
+} from '../../src/report/messages.js'
 import { readRunInfo, workflowFileFromRef } from '../../src/report/run-info.js'
 import { parseOutputFile } from '../support/run-action.js'
 
@@ -73,7 +79,8 @@ describe('report messages', () => {
   })
 
   it('parses GITHUB_OUTPUT heredocs as the runner writes them', () => {
-    const text = 'status<<ghadelimiter_1\npr-opened\nghadelimiter_1\nbody<<ghadelimiter_2\na\nb\nghadelimiter_2\nx=1\n'
+    const text =
+      'status<<ghadelimiter_1\npr-opened\nghadelimiter_1\nbody<<ghadelimiter_2\na\nb\nghadelimiter_2\nx=1\n'
     expect(parseOutputFile(text)).toEqual({ status: 'pr-opened', body: 'a\nb', x: '1' })
   })
 })

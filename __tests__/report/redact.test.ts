@@ -21,7 +21,8 @@ describe('Redactor', () => {
       '-----BEGIN RSA PRIVATE KEY-----\nMIIEabc\n-----END RSA PRIVATE KEY-----',
     ].join('\n')
     const out = r.redact(text)
-    for (const leak of ['ghp_abc', 'github_pat_11', 'sk-ant-api03', 'AKIAIOSFODNN7', 'MIIEabc']) expect(out).not.toContain(leak)
+    for (const leak of ['ghp_abc', 'github_pat_11', 'sk-ant-api03', 'AKIAIOSFODNN7', 'MIIEabc'])
+      expect(out).not.toContain(leak)
     expect(out).toContain('gh: ***')
   })
 

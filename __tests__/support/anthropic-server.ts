@@ -42,7 +42,6 @@ export interface DropStep {
 export type ScriptStep = ReplyStep | FaultStep | StreamErrorStep | DropStep
 
 /** The parsed request body, loosely typed: tests inspect whatever they need. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type RequestBody = Record<string, any>
 
 export type Script = ScriptStep[] | ((body: RequestBody, index: number) => ScriptStep)

@@ -106,12 +106,19 @@ export async function runAction(o: RunActionOptions): Promise<ActionRun> {
     ...inputEnv(o.with ?? {}, githubToken),
     ...o.env,
   }
-  const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, [DIST], { cwd: o.workspace, env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0
-      resolve({ code, stdout, stderr })
-    })
-  })
+  const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>(
+    (resolve) => {
+      execFile(
+        process.execPath,
+        [DIST],
+        { cwd: o.workspace, env, maxBuffer: 64 * 1024 * 1024 },
+        (err, stdout, stderr) => {
+          const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0
+          resolve({ code, stdout, stderr })
+        },
+      )
+    },
+  )
   return {
     exitCode: code,
     stdout,
@@ -124,7 +131,14 @@ export async function runAction(o: RunActionOptions): Promise<ActionRun> {
 
 /** A real webhook payload from @octokit/webhooks-examples, deep-copied, picked by event name and a filter. */
 export function examplePayload(event: string, pick: (p: any) => boolean = () => true): any {
-  const file = path.join(REPO_ROOT, 'node_modules', '@octokit', 'webhooks-examples', 'api.github.com', 'index.json')
+  const file = path.join(
+    REPO_ROOT,
+    'node_modules',
+    '@octokit',
+    'webhooks-examples',
+    'api.github.com',
+    'index.json',
+  )
   const all = JSON.parse(readFileSync(file, 'utf8')) as Array<{ name: string; examples: unknown[] }>
   const found = all.find((e) => e.name === event)?.examples.find(pick)
   if (!found) throw new Error(`no ${event} example matches`)

@@ -2,6 +2,7 @@
  * A whole world for end-to-end runs and the demo: a sandbox project pushed to a local bare `origin`, a CI-style
  * checkout of it, the fake GitHub with a maintainer and an issue, and real webhook payloads aimed at them.
  */
+import { execFile } from 'node:child_process'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { createOrigin, type Origin } from './git-fixture.js'
@@ -29,6 +30,10 @@ export interface Sandbox {
   origin: Origin
   /** The checkout the action runs in (GITHUB_WORKSPACE). */
   workspace: string
+  /** A new CI-style checkout for the next run, as every workflow run starts with actions/checkout. */
+  freshCheckout(): Promise<string>
+  /** A file as it stands on a branch of origin, or undefined if it is not there. */
+  originFile(branch: string, file: string): Promise<string | undefined>
   github: FakeGitHub
   issue: FakeIssue
   /** Posts a comment on the fake GitHub and returns the real `issue_comment.created` payload for it. */
@@ -39,9 +44,17 @@ export interface Sandbox {
 }
 
 export async function createSandbox(
-  opts: { files?: Record<string, string>; issueTitle?: string; labels?: string[]; draftsSupported?: boolean } = {},
+  opts: {
+    files?: Record<string, string>
+    issueTitle?: string
+    labels?: string[]
+    draftsSupported?: boolean
+  } = {},
 ): Promise<Sandbox> {
-  const origin = await createOrigin({ files: { ...readTree(SANDBOX_DIR), ...opts.files }, defaultBranch: 'main' })
+  const origin = await createOrigin({
+    files: { ...readTree(SANDBOX_DIR), ...opts.files },
+    defaultBranch: 'main',
+  })
   const workspace = await origin.clone({ depth: 0 })
   const github = await startGitHubServer({
     repo: { owner: OWNER, name: REPO, default_branch: 'main', draftsSupported: opts.draftsSupported ?? true },
@@ -61,11 +74,23 @@ export async function createSandbox(
     p.repository.default_branch = 'main'
   }
 
-  return {
+  const sandbox: Sandbox = {
     origin,
     workspace,
     github,
     issue,
+    async freshCheckout() {
+      sandbox.workspace = await origin.clone({ depth: 0 })
+      return sandbox.workspace
+    },
+    originFile(branch, file) {
+      // Untrimmed, so byte-exact comparisons hold.
+      return new Promise((resolve) => {
+        execFile('git', ['--git-dir', origin.bare, 'show', `${branch}:${file}`], (err, stdout) =>
+          resolve(err ? undefined : stdout),
+        )
+      })
+    },
     comment(body, o = {}) {
       const login = o.user ?? MAINTAINER
       const user = github.state.users[login] ?? github.addUser(login, { permission: 'read' })
@@ -101,4 +126,5 @@ export async function createSandbox(
       await origin.cleanup()
     },
   }
+  return sandbox
 }

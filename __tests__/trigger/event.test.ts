@@ -25,7 +25,7 @@ describe('parseTrigger: issue_comment', () => {
       issueNumber: p.issue.number,
       commentId: p.comment.id,
       commentCreatedAt: p.comment.created_at,
-      actor: { login: 'alice', type: 'User', id: p.comment.user.id },
+      actor: { login: 'alice', type: 'User', id: (p.comment.user as unknown as { id: number }).id },
     })
   })
 
@@ -107,7 +107,7 @@ describe('parseTrigger: workflow_dispatch', () => {
       kind: 'dispatch',
       command: { issueIds: ['ISSUE-3'], specArg: 'docs/specs/x.md', notes: 'be brief' },
       issueNumber: 12,
-      actor: { login: p.sender.login, type: 'User', id: p.sender.id },
+      actor: { login: p.sender.login, type: 'User', id: (p.sender as unknown as { id: number }).id },
     })
   })
 

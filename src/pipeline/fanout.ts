@@ -48,5 +48,9 @@ export async function fanOut(
     `🚀 Started one run per id: ${list}. Each reports on this issue when its draft PR is ready.`,
     `Runs: ${d.run.serverUrl}/${d.run.repository}/actions/workflows/${workflow}`,
   )
-  return { status: 'skipped', message: `dispatched ${started.length} runs: ${started.join(', ')}`, failed: false }
+  return {
+    status: 'skipped',
+    message: `dispatched ${started.length} runs: ${started.join(', ')}`,
+    failed: false,
+  }
 }

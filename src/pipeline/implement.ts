@@ -10,7 +10,7 @@ import { resolveModel } from '../prompt/models.js'
 import { renderPrompt } from '../prompt/render.js'
 import { buildSystemPrompt } from '../prompt/system.js'
 import { loadTemplate } from '../prompt/template.js'
-import { accountingLine, earlyStopReason, formatDuration, formatUsd } from '../report/messages.js'
+import { accountingLine, earlyStopReason, formatUsd } from '../report/messages.js'
 import type { TrackingComment } from '../report/tracking.js'
 import { parseSpec } from '../spec/phases.js'
 import { resolveSpec } from '../spec/resolve.js'
@@ -49,7 +49,11 @@ export async function implementPhase(
         : undefined
   const { doc: baseDoc, phase } = await resolveSpec(d.workspace, { requested, issueId: requestedId })
   const template = await loadTemplate(d.workspace, d.inputs.template)
-  const model = resolveModel({ input: d.inputs.model, label: labels.model, frontmatter: template.frontmatter.model })
+  const model = resolveModel({
+    input: d.inputs.model,
+    label: labels.model,
+    frontmatter: template.frontmatter.model,
+  })
   const branch = validateBranchName(phase.id)
   const specLink = `[\`${baseDoc.path}\`](${d.run.serverUrl}/${d.run.repository}/blob/${base}/${baseDoc.path})`
 
@@ -62,20 +66,29 @@ export async function implementPhase(
 
   const prepared = await prepareBranch(d.git, { branch, base })
   await tracking.step(
-    prepared.existed ? `Continuing on existing branch \`${branch}\`` : `Created branch \`${branch}\` from \`${base}\``,
+    prepared.existed
+      ? `Continuing on existing branch \`${branch}\``
+      : `Created branch \`${branch}\` from \`${base}\``,
   )
   const before = await readSpecOnBranch(d.workspace, baseDoc)
 
   const { notes } = await gatherNotes(d.api, {
     issueNumber: issueNumber ?? 0,
-    trigger: trigger.kind === 'comment' ? { commentId: trigger.commentId, createdAt: trigger.commentCreatedAt } : undefined,
+    trigger:
+      trigger.kind === 'comment'
+        ? { commentId: trigger.commentId, createdAt: trigger.commentCreatedAt }
+        : undefined,
     commandNotes: trigger.command.notes,
     inputNotes: trigger.kind === 'comment' ? d.inputs.notes : undefined,
     selfLogins: SELF_LOGINS,
     redactor: d.redactor,
     skipIssueComments: issueNumber === undefined,
   })
-  const budgets = { maxTurns: d.inputs.maxTurns, maxCostUsd: d.inputs.maxCostUsd, timeoutMinutes: d.inputs.timeoutMinutes }
+  const budgets = {
+    maxTurns: d.inputs.maxTurns,
+    maxCostUsd: d.inputs.maxCostUsd,
+    timeoutMinutes: d.inputs.timeoutMinutes,
+  }
   const tools = createTools()
   const prompt = renderPrompt(template, { specName: baseDoc.path, issueId: phase.id, notes })
   const system = buildSystemPrompt({
@@ -102,7 +115,11 @@ export async function implementPhase(
       prompt,
       tools,
       ctx: { workspace: d.workspace, env: d.toolEnv },
-      budgets: { maxTurns: budgets.maxTurns, maxCostUsd: budgets.maxCostUsd, timeoutMs: budgets.timeoutMinutes * 60_000 },
+      budgets: {
+        maxTurns: budgets.maxTurns,
+        maxCostUsd: budgets.maxCostUsd,
+        timeoutMs: budgets.timeoutMinutes * 60_000,
+      },
       redactor: d.redactor,
       log: d.log,
     })
@@ -114,7 +131,8 @@ export async function implementPhase(
   const common = {
     branch,
     costUsd: result.costUsd,
-    inputTokens: result.usage.inputTokens + result.usage.cacheReadInputTokens + result.usage.cacheCreationInputTokens,
+    inputTokens:
+      result.usage.inputTokens + result.usage.cacheReadInputTokens + result.usage.cacheCreationInputTokens,
     outputTokens: result.usage.outputTokens,
     turns: result.turns,
     summary: `${accounting}\n\n${renderTranscript(result)}`,
@@ -123,7 +141,18 @@ export async function implementPhase(
 
   if (result.status === 'clarification') {
     const questions = result.questions ?? []
-    const pushed = await publishWork(d, { branch, phase, requester, issueNumber, wip: 'it asked for clarification', openPr: false, base, result, accounting, baseDoc })
+    const pushed = await publishWork(d, {
+      branch,
+      phase,
+      requester,
+      issueNumber,
+      wip: 'it asked for clarification',
+      openPr: false,
+      base,
+      result,
+      accounting,
+      baseDoc,
+    })
     const body = [
       QUESTION_MARKER,
       `❓ Before implementing \`${phase.id}\`, the model needs answers:`,
@@ -137,7 +166,12 @@ export async function implementPhase(
       `❓ Asked for clarification (questions below); no PR opened.${pushed.committed ? ` Work so far is on branch \`${branch}\`.` : ''}`,
       accounting,
     )
-    return { ...common, status: 'clarification-requested', message: `asked ${questions.length} question(s)`, failed: false }
+    return {
+      ...common,
+      status: 'clarification-requested',
+      message: `asked ${questions.length} question(s)`,
+      failed: false,
+    }
   }
 
   const warnings: string[] = []
@@ -148,26 +182,55 @@ export async function implementPhase(
     wip = earlyStopReason(result, budgets)
   }
 
-  const published = await publishWork(d, { branch, phase, requester, issueNumber, wip, openPr: true, base, result, accounting, baseDoc, warnings })
+  const published = await publishWork(d, {
+    branch,
+    phase,
+    requester,
+    issueNumber,
+    wip,
+    openPr: true,
+    base,
+    result,
+    accounting,
+    baseDoc,
+    warnings,
+  })
   if (!published.pull) {
     const msg = wip
       ? `The run stopped early because ${wip} No files had changed, so no PR was opened.`
       : 'The model finished without changing any file, so no PR was opened.'
-    await tracking.finish(`⚠️ ${msg}`, result.summary ? `Model's last words:\n\n> ${result.summary.split('\n').join('\n> ')}` : accounting)
+    await tracking.finish(
+      `⚠️ ${msg}`,
+      result.summary ? `Model's last words:\n\n> ${result.summary.split('\n').join('\n> ')}` : accounting,
+    )
     return { ...common, status: 'failed', message: msg, failed: true }
   }
   const pr = published.pull
   const prLine = `${wip ? 'work-in-progress ' : ''}draft PR #${pr.number}: ${pr.html_url}`
   if (wip) {
     await tracking.finish(`⚠️ Stopped early because ${wip} Work so far is in the ${prLine}`, accounting)
-    return { ...common, status: 'failed', prNumber: pr.number, prUrl: pr.html_url, message: `stopped early (${result.status}); ${prLine}`, failed: true }
+    return {
+      ...common,
+      status: 'failed',
+      prNumber: pr.number,
+      prUrl: pr.html_url,
+      message: `stopped early (${result.status}); ${prLine}`,
+      failed: true,
+    }
   }
   const verb = published.created ? 'Opened' : 'Updated'
   await tracking.finish(
-    `✅ ${verb} ${published.draftFallback ? 'PR' : 'draft PR'} #${pr.number}: ${pr.html_url}`,
-    `${accounting} · total ${formatDuration(result.durationMs)}${warnings.length ? `\n\n⚠️ ${warnings.join('\n⚠️ ')}` : ''}`,
+    `✅ ${verb} ${published.draftFallback ? 'PR' : 'draft PR'} #${pr.number}: ${pr.html_url}${published.draftFallback ? ' (draft PRs are not available in this repository, so it is a normal PR marked [WIP])' : ''}`,
+    `${accounting}${warnings.length ? `\n\n⚠️ ${warnings.join('\n⚠️ ')}` : ''}`,
   )
-  return { ...common, status: 'pr-opened', prNumber: pr.number, prUrl: pr.html_url, message: `${verb.toLowerCase()} ${prLine}`, failed: false }
+  return {
+    ...common,
+    status: 'pr-opened',
+    prNumber: pr.number,
+    prUrl: pr.html_url,
+    message: `${verb.toLowerCase()} ${prLine}`,
+    failed: false,
+  }
 }
 
 /** The spec as it stands on the branch (a rerun may have changed it); the base's copy when the branch lost it. */

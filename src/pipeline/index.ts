@@ -55,7 +55,9 @@ async function afterTrigger(
       await tracking.finish(`🚫 @${trigger.actor.login}: ${auth.reason}`)
       return { status: 'skipped', message: auth.reason, failed: false }
     }
-    await d.api.addReaction(trigger.commentId, 'eyes').catch((e: unknown) => d.log(`Could not react: ${describeError(e)}`))
+    await d.api
+      .addReaction(trigger.commentId, 'eyes')
+      .catch((e: unknown) => d.log(`Could not react: ${describeError(e)}`))
   }
   const ids = trigger.command.issueIds
   if (ids.length === 0) throw new UserError('The command names no phase id.', USAGE(d.inputs.trigger))

@@ -4,6 +4,7 @@ import type { AgentResult } from '../agent/types.js'
 import { changedFiles, commitAll, pushBranch } from '../git/branch.js'
 import { withPushAuth } from '../git/credentials.js'
 import type { PullRequest } from '../github/api.js'
+import { wipTitle } from '../github/octokit.js'
 import { upsertPullRequest } from '../github/publish.js'
 import { prBody } from '../report/messages.js'
 import { checkCompletion, markPhaseComplete } from '../spec/complete.js'
@@ -26,7 +27,9 @@ export async function ensurePhaseMarked(
   try {
     source = await readFile(file, 'utf8')
   } catch {
-    return [`The spec \`${before.path}\` is missing on the branch, so \`${id}\` could not be marked complete.`]
+    return [
+      `The spec \`${before.path}\` is missing on the branch, so \`${id}\` could not be marked complete.`,
+    ]
   }
   const after = parseSpec(before.path, source)
   const check = checkCompletion(before, after, id)
@@ -96,25 +99,34 @@ export async function publishWork(d: PipelineDeps, r: PublishRequest): Promise<P
   d.log(`Pushed ${commit.sha ?? ''} to origin ${r.branch}`)
   if (!r.openPr) return { ...nothing, committed: true }
 
-  const body = prBody({
-    issueId: r.phase.id,
-    phaseTitle: r.phase.title,
-    specPath: r.baseDoc.path,
-    specUrl: `${d.run.serverUrl}/${d.run.repository}/blob/${r.branch}/${r.baseDoc.path}`,
-    issueNumber: r.issueNumber,
-    branch: r.branch,
-    summary: r.result.summary,
-    accounting: r.accounting,
-    runUrl: d.run.runUrl,
-    wip: r.wip,
-    warnings: r.warnings ?? [],
-  })
+  const bodyFor = (draftFallback: boolean): string =>
+    prBody({
+      issueId: r.phase.id,
+      phaseTitle: r.phase.title,
+      specPath: r.baseDoc.path,
+      specUrl: `${d.run.serverUrl}/${d.run.repository}/blob/${r.branch}/${r.baseDoc.path}`,
+      issueNumber: r.issueNumber,
+      branch: r.branch,
+      summary: r.result.summary,
+      accounting: r.accounting,
+      runUrl: d.run.runUrl,
+      wip: r.wip,
+      warnings: r.warnings ?? [],
+      draftFallback,
+    })
   const up = await upsertPullRequest(d.api, {
     branch: r.branch,
     base: r.base,
     title: r.wip ? `[WIP] ${title}` : title,
-    body,
+    body: bodyFor(false),
     draft: d.inputs.draft,
   })
+  if (up.draftFallback) {
+    // Say so in the PR itself: a normal PR where a draft was asked for is worth a line.
+    up.pull = await d.api.updatePull(up.pull.number, {
+      title: up.pull.title ?? wipTitle(title),
+      body: bodyFor(true),
+    })
+  }
   return { committed: true, pull: up.pull, created: up.created, draftFallback: up.draftFallback }
 }

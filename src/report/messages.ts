@@ -28,7 +28,10 @@ export function accountingLine(r: AgentResult, model: string): string {
 }
 
 /** Why a run ended early, in words a user can act on. */
-export function earlyStopReason(r: AgentResult, budgets: { maxTurns: number; maxCostUsd: number; timeoutMinutes: number }): string {
+export function earlyStopReason(
+  r: AgentResult,
+  budgets: { maxTurns: number; maxCostUsd: number; timeoutMinutes: number },
+): string {
   switch (r.status) {
     case 'max-turns':
       return `it reached the turn budget (max-turns: ${budgets.maxTurns}). Raise \`max-turns\` or split the phase, then comment the command again to continue on the same branch.`
@@ -62,7 +65,10 @@ export interface PrBodyInput {
 export function prBody(p: PrBodyInput): string {
   const lines: string[] = []
   if (p.wip) lines.push(`> [!WARNING]`, `> Work in progress: the run stopped early because ${p.wip}`, '')
-  lines.push(`Implements **${p.issueId}: ${p.phaseTitle}** of [\`${p.specPath}\`](${p.specUrl ?? p.specPath}).`, '')
+  lines.push(
+    `Implements **${p.issueId}: ${p.phaseTitle}** of [\`${p.specPath}\`](${p.specUrl ?? p.specPath}).`,
+    '',
+  )
   lines.push('## Summary', '', p.summary.trim() || '_The model left no summary._', '')
   lines.push(
     '## Test it locally',
@@ -77,7 +83,11 @@ export function prBody(p: PrBodyInput): string {
     '',
   )
   if (p.warnings.length) lines.push('## Warnings', '', ...p.warnings.map((w) => `- ${w}`), '')
-  if (p.draftFallback) lines.push('_Draft pull requests are not available in this repository, so this is a normal PR marked [WIP]._', '')
+  if (p.draftFallback)
+    lines.push(
+      '_Draft pull requests are not available in this repository, so this is a normal PR marked [WIP]._',
+      '',
+    )
   lines.push('---', '')
   if (p.issueNumber !== undefined) lines.push(`Refs #${p.issueNumber}`, '')
   lines.push(`${p.accounting}${p.runUrl ? ` · [workflow run](${p.runUrl})` : ''}`)

@@ -31,7 +31,9 @@ export class Redactor {
     // Longest first so a secret containing another is replaced whole.
     for (const s of [...this.secrets].sort((a, b) => b.length - a.length)) out = out.split(s).join(REDACTED)
     for (const re of PATTERNS) {
-      out = out.replace(re, (_m, prefix?: string) => (typeof prefix === 'string' ? prefix + REDACTED : REDACTED))
+      out = out.replace(re, (_m, prefix?: string) =>
+        typeof prefix === 'string' ? prefix + REDACTED : REDACTED,
+      )
     }
     return out
   }

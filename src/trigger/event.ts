@@ -91,7 +91,11 @@ function fromDispatch(p: Record<string, unknown>, inputs: TriggerInputs): Trigge
   const trigger: Trigger = {
     kind: 'dispatch',
     command,
-    actor: { login: str(sender.login) || 'unknown', type: str(sender.type) || 'User', id: numericId(sender.id) },
+    actor: {
+      login: str(sender.login) || 'unknown',
+      type: str(sender.type) || 'User',
+      id: numericId(sender.id),
+    },
   }
   return issueNumber === undefined ? trigger : { ...trigger, issueNumber }
 }

@@ -1,0 +1,98 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { createSandbox, type Sandbox } from '../support/sandbox.js'
+import { asksForClarification, implementIssue2, neverFinishes } from '../support/scripted-model.js'
+import { act, botComments } from './world.js'
+
+describe('e2e: clarification, budgets, dispatch, fan-out', () => {
+  let sb: Sandbox
+  afterEach(async () => sb?.cleanup())
+
+  it('a question is posted on the issue and the run ends without a PR', async () => {
+    sb = await createSandbox()
+    const { payload } = sb.comment('/implement ISSUE-2')
+    const run = await act(sb, {
+      payload,
+      script: asksForClarification(['Should digits be kept?', 'Max length?']),
+    })
+    expect(run.exitCode).toBe(0)
+    expect(run.outputs.status).toBe('clarification-requested')
+    expect(sb.github.state.pulls).toHaveLength(0)
+    const question = botComments(sb).find((b) => b.includes('implement-action:question'))
+    expect(question).toContain('1. Should digits be kept?')
+    expect(question).toContain('2. Max length?')
+    expect(run.anthropic.scripted).toHaveLength(2)
+  })
+
+  it('the turn budget stops the loop; the work is pushed as a WIP draft PR and the job fails visibly', async () => {
+    sb = await createSandbox()
+    const { payload } = sb.comment('/implement ISSUE-2')
+    const run = await act(sb, { payload, script: neverFinishes(), with: { 'max-turns': '3' } })
+    expect(run.exitCode).toBe(1)
+    const pr = sb.github.state.pulls[0]
+    expect(run.outputs).toMatchObject({
+      status: 'failed',
+      turns: '3',
+      branch: 'ISSUE-2',
+      'pr-number': String(pr.number),
+    })
+    expect(run.anthropic.scripted).toHaveLength(3)
+    expect(pr.title).toMatch(/^\[WIP\] ISSUE-2/)
+    expect(pr.draft).toBe(true)
+    expect(pr.body).toContain('max-turns')
+    expect(await sb.originFile('ISSUE-2', 'notes/step-2.md')).toBe('step 2\n')
+    expect(botComments(sb).at(-1)).toMatch(/Stopped early[\s\S]*max-turns/)
+  })
+
+  it('workflow_dispatch with inputs runs the phase and reports on the given issue', async () => {
+    sb = await createSandbox()
+    const payload = sb.dispatch({
+      'spec-name': 'slugkit',
+      'issue-id': 'issue-2',
+      notes: '',
+      'issue-number': '1',
+    })
+    const run = await act(sb, {
+      eventName: 'workflow_dispatch',
+      payload,
+      script: implementIssue2({ markSpec: false }),
+    })
+    expect(run.exitCode, run.stdout).toBe(0)
+    expect(run.outputs).toMatchObject({ status: 'pr-opened', branch: 'ISSUE-2' })
+    // The model did not mark the phase: the action did, with a minimal edit.
+    const spec = await sb.originFile('ISSUE-2', 'docs/specs/slugkit.md')
+    const original = (await sb.originFile('main', 'docs/specs/slugkit.md')) ?? ''
+    expect(spec).toBe(
+      original.replace('### ISSUE-2: slugify function\n', '### ISSUE-2: slugify function ✅\n'),
+    )
+    expect(botComments(sb).at(-1)).toContain(`Opened draft PR #${sb.github.state.pulls[0].number}`)
+  })
+
+  it('two ids fan out to one workflow_dispatch per id', async () => {
+    sb = await createSandbox()
+    const { payload } = sb.comment('/implement ISSUE-2 ISSUE-3 small steps please')
+    const run = await act(sb, { payload })
+    expect(run.exitCode).toBe(0)
+    expect(run.anthropic.requests).toHaveLength(0)
+    expect(sb.github.state.dispatches.map((d) => [d.workflow_id, d.ref, d.inputs['issue-id']])).toEqual([
+      ['implement.yml', 'main', 'ISSUE-2'],
+      ['implement.yml', 'main', 'ISSUE-3'],
+    ])
+    expect(sb.github.state.dispatches[0].inputs).toMatchObject({
+      notes: 'small steps please',
+      'issue-number': '1',
+    })
+    expect(botComments(sb)[0]).toMatch(/one run per id/)
+  })
+
+  it('where drafts are not supported, opens a normal PR titled [WIP] and says so', async () => {
+    sb = await createSandbox({ draftsSupported: false })
+    const { payload } = sb.comment('/implement ISSUE-2')
+    const run = await act(sb, { payload, script: implementIssue2() })
+    expect(run.exitCode, run.stdout).toBe(0)
+    const pr = sb.github.state.pulls[0]
+    expect(pr.draft).toBe(false)
+    expect(pr.title).toBe('[WIP] ISSUE-2: slugify function')
+    expect(botComments(sb).at(-1)).toMatch(/Opened PR #\d+: .*normal PR marked \[WIP\]/)
+    expect(pr.body).toContain('Draft pull requests are not available in this repository')
+  })
+})

@@ -1,0 +1,105 @@
+/**
+ * Scripts for the Anthropic stand-in that behave like a model implementing the sandbox spec's ISSUE-2: read the
+ * spec, write code and tests, run them, mark the phase complete, and summarise. Used by the demo and e2e tests.
+ */
+import type { ReplyStep, ScriptStep } from './anthropic-server.js'
+
+const EDITOR = 'str_replace_based_edit_tool'
+
+export const SLUGIFY_JS = `/** Turns a title into a URL slug: lower case, ASCII, words joined by "-". */
+export function slugify(text) {
+  return String(text)
+    .normalize('NFKD')
+    .replace(/[\\u0300-\\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+}
+`
+
+export const SLUGIFY_TEST_JS = `import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { slugify } from '../src/index.js'
+
+test('punctuation and case', () => {
+  assert.equal(slugify('Hello, World!'), 'hello-world')
+})
+
+test('accents are folded', () => {
+  assert.equal(slugify('Crème brûlée'), 'creme-brulee')
+})
+`
+
+export const SUMMARY = `Implemented ISSUE-2: \`slugify(text)\` in \`src/slugify.js\`, re-exported from \`src/index.js\`, with tests for
+the spec's examples in \`test/slugify.test.js\`. Marked ISSUE-2 complete in the spec.
+
+How to test locally:
+1. \`npm test\` — all tests pass (3 tests).
+2. \`node -e "import('./src/index.js').then(m => console.log(m.slugify('Crème brûlée')))"\` prints \`creme-brulee\`.`
+
+const tool = (name: string, input: unknown, id?: string) => ({ type: 'tool_use' as const, name, input, id })
+const text = (t: string) => ({ type: 'text' as const, text: t })
+
+/** The whole happy path, one step per model turn. `markSpec: false` leaves the marking to the action. */
+export function implementIssue2(opts: { markSpec?: boolean; summary?: string } = {}): ReplyStep[] {
+  const steps: ReplyStep[] = [
+    {
+      content: [
+        text('I will read the spec and the current code first.'),
+        tool(EDITOR, { command: 'view', path: 'docs/specs/slugkit.md' }),
+        tool(EDITOR, { command: 'view', path: 'src/index.js' }),
+        tool('glob', { pattern: 'test/**/*.js' }),
+      ],
+    },
+    {
+      content: [
+        text('Creating the function and its tests.'),
+        tool(EDITOR, { command: 'create', path: 'src/slugify.js', file_text: SLUGIFY_JS }),
+        tool(EDITOR, { command: 'create', path: 'test/slugify.test.js', file_text: SLUGIFY_TEST_JS }),
+      ],
+    },
+    {
+      content: [
+        tool(EDITOR, {
+          command: 'insert',
+          path: 'src/index.js',
+          insert_line: 1,
+          insert_text: "export { slugify } from './slugify.js'\n",
+        }),
+        tool('bash', { command: 'npm test 2>&1 | tail -n 8' }),
+      ],
+    },
+  ]
+  if (opts.markSpec !== false) {
+    steps.push({
+      content: [
+        text('Tests pass. Marking ISSUE-2 complete in the spec.'),
+        tool(EDITOR, {
+          command: 'str_replace',
+          path: 'docs/specs/slugkit.md',
+          old_str: '### ISSUE-2: slugify function\n',
+          new_str: '### ISSUE-2: slugify function ✅\n',
+        }),
+      ],
+    })
+  }
+  steps.push({ content: [text(opts.summary ?? SUMMARY)] })
+  return steps
+}
+
+/** A model that reads, then asks instead of guessing. */
+export function asksForClarification(questions: string[]): ScriptStep[] {
+  return [
+    { content: [tool(EDITOR, { command: 'view', path: 'docs/specs/slugkit.md' })] },
+    { content: [text('The spec leaves one thing open.'), tool('ask_for_clarification', { questions })] },
+  ]
+}
+
+/** A model that keeps working forever: it edits a file each turn (for budget tests). */
+export function neverFinishes(): (body: unknown, index: number) => ScriptStep {
+  return (_body, index) => ({
+    content: [
+      tool(EDITOR, { command: 'create', path: `notes/step-${index}.md`, file_text: `step ${index}\n` }),
+    ],
+  })
+}
