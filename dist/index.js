@@ -84020,6 +84020,113 @@ async function fanOut(d, trigger, tracking) {
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 var promises_default = /*#__PURE__*/__nccwpck_require__.n(promises_);
+;// CONCATENATED MODULE: ./src/prompt/models.ts
+/** Prices with the standard cache multipliers: 5-minute write 1.25x input, read 0.1x input. */
+function std(input, output) {
+    return { input, output, cacheWrite: round(input * 1.25), cacheRead: round(input * 0.1) };
+}
+function round(n) {
+    return Math.round(n * 1e6) / 1e6;
+}
+/**
+ * THE model table: aliases and known ids with USD prices per million tokens.
+ *
+ * Chosen 2026-11-24 from the `Model` union of @anthropic-ai/sdk 1.13.0 (the newest id of each family) and
+ * Anthropic's published pricing. Models of the 5.x generation are not all on the standard cache multipliers;
+ * their cache prices are listed as published. Ids whose prices were not confirmed (claude-mythos-5-2,
+ * claude-mythos-preview) are left out on purpose: their cost shows as n/a rather than a guess.
+ */
+const MODEL_ALIASES = {
+    haiku: 'claude-haiku-5-5',
+    sonnet: 'claude-sonnet-5-5',
+    opus: 'claude-opus-5-5',
+};
+/** The alias used when nothing else chooses a model. */
+const DEFAULT_ALIAS = 'sonnet';
+const MODELS = {
+    // Haiku 5.5 is priced in two bands by prompt size (input + cache write + cache read tokens of a request).
+    'claude-haiku-5-5': {
+        prices: { input: 0.1, output: 0.5, cacheWrite: 0.125, cacheRead: 0.01 },
+        longPrompt: {
+            aboveTokens: 100_000,
+            prices: { input: 0.5, output: 2.5, cacheWrite: 0.625, cacheRead: 0.05 },
+        },
+    },
+    'claude-sonnet-5-5': { prices: { input: 2, output: 10, cacheWrite: 2.5, cacheRead: 0.1 } },
+    'claude-opus-5-5': { prices: { input: 4, output: 20, cacheWrite: 5, cacheRead: 0.2 } },
+    'claude-fable-5-2': { prices: { input: 8, output: 40, cacheWrite: 10, cacheRead: 0.2 } },
+    'claude-fable-5-1': { prices: { input: 10, output: 50, cacheWrite: 12.5, cacheRead: 0.25 } },
+    'claude-mythos-5-1': { prices: { input: 10, output: 50, cacheWrite: 12.5, cacheRead: 0.25 } },
+    'claude-fable-5': { prices: std(10, 50) },
+    'claude-mythos-5': { prices: std(10, 50) },
+    'claude-opus-5': { prices: std(5, 25) },
+    'claude-sonnet-5': { prices: std(2, 10) },
+    'claude-opus-4-8': { prices: std(5, 25) },
+    'claude-opus-4-7': { prices: std(5, 25) },
+    'claude-opus-4-6': { prices: std(5, 25) },
+    'claude-opus-4-5': { prices: std(5, 25) },
+    'claude-sonnet-4-6': { prices: std(3, 15) },
+    'claude-sonnet-4-5': { prices: std(3, 15) },
+    'claude-haiku-4-5': { prices: std(1, 5) },
+};
+/**
+ * Chooses the model: `input` > `label` > `frontmatter` > default (sonnet). Aliases (haiku, sonnet, opus;
+ * case-insensitive) map through {@link MODEL_ALIASES}; a full id passes through, with prices when the table knows
+ * it (a dated snapshot such as `claude-haiku-4-5-20251001` is priced as its base id). A frontmatter value of
+ * `inherit` or `default` counts as unset.
+ */
+function resolveModel(sources) {
+    const order = [
+        ['input', sources.input],
+        ['label', sources.label],
+        ['frontmatter', sources.frontmatter],
+    ];
+    for (const [source, raw] of order) {
+        const v = raw?.trim();
+        if (!v || /^(inherit|default)$/i.test(v))
+            continue;
+        return { ...modelInfo(v), source };
+    }
+    return { ...modelInfo(DEFAULT_ALIAS), source: 'default' };
+}
+/** Model info for an alias or id, without precedence. */
+function modelInfo(aliasOrId) {
+    const v = aliasOrId.trim();
+    const alias = v.toLowerCase();
+    const id = MODEL_ALIASES[alias] ?? v;
+    const entry = MODELS[id] ?? MODELS[id.replace(/-\d{8}$/, '')];
+    const info = { id };
+    if (MODEL_ALIASES[alias])
+        info.alias = alias;
+    if (entry) {
+        info.prices = { ...entry.prices };
+        if (entry.longPrompt)
+            info.longPrompt = { ...entry.longPrompt, prices: { ...entry.longPrompt.prices } };
+    }
+    return info;
+}
+/**
+ * The USD cost of ONE request's usage (banded prices depend on that request's prompt size), or null when the
+ * model's prices are unknown.
+ */
+function requestCost(model, usage) {
+    if (!model.prices)
+        return null;
+    const prompt = usage.inputTokens + usage.cacheCreationInputTokens + usage.cacheReadInputTokens;
+    const p = model.longPrompt && prompt > model.longPrompt.aboveTokens ? model.longPrompt.prices : model.prices;
+    return ((usage.inputTokens * p.input +
+        usage.outputTokens * p.output +
+        usage.cacheCreationInputTokens * p.cacheWrite +
+        usage.cacheReadInputTokens * p.cacheRead) /
+        1_000_000);
+}
+/** `$0.1234` for a known cost, `n/a` for an unknown one (never `$0` for unknown). */
+function formatCost(usd) {
+    if (usd === null || usd === undefined || !Number.isFinite(usd))
+        return 'n/a';
+    return `$${usd.toFixed(4)}`;
+}
+
 ;// CONCATENATED MODULE: ./src/agent/usage.ts
 /** A Usage with every counter at zero. */
 function emptyUsage() {
@@ -84047,18 +84154,6 @@ function addUsage(a, b) {
 function totalInputTokens(u) {
     return u.inputTokens + u.cacheCreationInputTokens + u.cacheReadInputTokens;
 }
-/**
- * Cost in USD from prices per million tokens; null when the prices are unknown (shown as n/a, never $0).
- */
-function costUsd(usage, prices) {
-    if (!prices)
-        return null;
-    return ((usage.inputTokens * prices.input +
-        usage.outputTokens * prices.output +
-        usage.cacheCreationInputTokens * prices.cacheWrite +
-        usage.cacheReadInputTokens * prices.cacheRead) /
-        1_000_000);
-}
 /** Share of input tokens read from cache: cache_read / (input + cache_read + cache_write); 0 when none. */
 function cacheHitShare(usage) {
     const total = totalInputTokens(usage);
@@ -84066,6 +84161,7 @@ function cacheHitShare(usage) {
 }
 
 ;// CONCATENATED MODULE: ./src/agent/loop.ts
+
 
 const CLEARED_TOOL_RESULT = '[older tool output cleared to save context]';
 /** Tool results kept whole when clearing context. */
@@ -84107,6 +84203,8 @@ async function runAgent(opts) {
     const timer = setTimeout(() => controller.abort(), Math.max(0, Math.min(opts.budgets.timeoutMs, 2 ** 31 - 1)));
     const ctx = { ...opts.ctx, signal: controller.signal };
     let usage = emptyUsage();
+    // Priced per request: a model's price can depend on that request's prompt size (long-prompt tiers).
+    let cost = opts.model.prices ? 0 : null;
     let turns = 0;
     let lastText = '';
     const transcript = [];
@@ -84116,7 +84214,7 @@ async function runAgent(opts) {
             status,
             summary,
             usage,
-            costUsd: costUsd(usage, opts.model.prices),
+            costUsd: cost,
             turns,
             durationMs: now() - started,
             cacheHitShare: cacheHitShare(usage),
@@ -84259,6 +84357,8 @@ async function runAgent(opts) {
             const turn = turns;
             const turnUsage = usageFromApi(message.usage);
             usage = addUsage(usage, turnUsage);
+            const turnCost = requestCost(opts.model, turnUsage);
+            cost = cost === null || turnCost === null ? null : cost + turnCost;
             previousEnd = lastBlock(messages);
             const texts = message.content.filter((b) => b.type === 'text' && b.text.trim() !== '');
             for (const t of texts)
@@ -84268,7 +84368,6 @@ async function runAgent(opts) {
                 lastText = turnText;
             const uses = message.content.filter((b) => b.type === 'tool_use');
             messages.push({ role: 'assistant', content: toParams(message.content) });
-            const cost = costUsd(usage, opts.model.prices);
             log(`Turn ${turn}: ${uses.length ? `${uses.length} tool call(s) (${uses.map((u) => u.name).join(', ')})` : 'no tool calls'}` +
                 ` · stop ${message.stop_reason} · input ${totalInputTokens(turnUsage)} (cache read ${turnUsage.cacheReadInputTokens},` +
                 ` write ${turnUsage.cacheCreationInputTokens}) · output ${turnUsage.outputTokens}` +
@@ -84941,113 +85040,6 @@ async function withPushAuth(git, opts) {
             allowFailure: true,
         });
     };
-}
-
-;// CONCATENATED MODULE: ./src/prompt/models.ts
-/** Prices with the standard cache multipliers: 5-minute write 1.25x input, read 0.1x input. */
-function std(input, output) {
-    return { input, output, cacheWrite: round(input * 1.25), cacheRead: round(input * 0.1) };
-}
-function round(n) {
-    return Math.round(n * 1e6) / 1e6;
-}
-/**
- * THE model table: aliases and known ids with USD prices per million tokens.
- *
- * Chosen 2026-11-24 from the `Model` union of @anthropic-ai/sdk 1.13.0 (the newest id of each family) and
- * Anthropic's published pricing. Models of the 5.x generation are not all on the standard cache multipliers;
- * their cache prices are listed as published. Ids whose prices were not confirmed (claude-mythos-5-2,
- * claude-mythos-preview) are left out on purpose: their cost shows as n/a rather than a guess.
- */
-const MODEL_ALIASES = {
-    haiku: 'claude-haiku-5-5',
-    sonnet: 'claude-sonnet-5-5',
-    opus: 'claude-opus-5-5',
-};
-/** The alias used when nothing else chooses a model. */
-const DEFAULT_ALIAS = 'sonnet';
-const MODELS = {
-    // Haiku 5.5 is priced in two bands by prompt size (input + cache write + cache read tokens of a request).
-    'claude-haiku-5-5': {
-        prices: { input: 0.1, output: 0.5, cacheWrite: 0.125, cacheRead: 0.01 },
-        longPrompt: {
-            aboveTokens: 100_000,
-            prices: { input: 0.5, output: 2.5, cacheWrite: 0.625, cacheRead: 0.05 },
-        },
-    },
-    'claude-sonnet-5-5': { prices: { input: 2, output: 10, cacheWrite: 2.5, cacheRead: 0.1 } },
-    'claude-opus-5-5': { prices: { input: 4, output: 20, cacheWrite: 5, cacheRead: 0.2 } },
-    'claude-fable-5-2': { prices: { input: 8, output: 40, cacheWrite: 10, cacheRead: 0.2 } },
-    'claude-fable-5-1': { prices: { input: 10, output: 50, cacheWrite: 12.5, cacheRead: 0.25 } },
-    'claude-mythos-5-1': { prices: { input: 10, output: 50, cacheWrite: 12.5, cacheRead: 0.25 } },
-    'claude-fable-5': { prices: std(10, 50) },
-    'claude-mythos-5': { prices: std(10, 50) },
-    'claude-opus-5': { prices: std(5, 25) },
-    'claude-sonnet-5': { prices: std(2, 10) },
-    'claude-opus-4-8': { prices: std(5, 25) },
-    'claude-opus-4-7': { prices: std(5, 25) },
-    'claude-opus-4-6': { prices: std(5, 25) },
-    'claude-opus-4-5': { prices: std(5, 25) },
-    'claude-sonnet-4-6': { prices: std(3, 15) },
-    'claude-sonnet-4-5': { prices: std(3, 15) },
-    'claude-haiku-4-5': { prices: std(1, 5) },
-};
-/**
- * Chooses the model: `input` > `label` > `frontmatter` > default (sonnet). Aliases (haiku, sonnet, opus;
- * case-insensitive) map through {@link MODEL_ALIASES}; a full id passes through, with prices when the table knows
- * it (a dated snapshot such as `claude-haiku-4-5-20251001` is priced as its base id). A frontmatter value of
- * `inherit` or `default` counts as unset.
- */
-function resolveModel(sources) {
-    const order = [
-        ['input', sources.input],
-        ['label', sources.label],
-        ['frontmatter', sources.frontmatter],
-    ];
-    for (const [source, raw] of order) {
-        const v = raw?.trim();
-        if (!v || /^(inherit|default)$/i.test(v))
-            continue;
-        return { ...modelInfo(v), source };
-    }
-    return { ...modelInfo(DEFAULT_ALIAS), source: 'default' };
-}
-/** Model info for an alias or id, without precedence. */
-function modelInfo(aliasOrId) {
-    const v = aliasOrId.trim();
-    const alias = v.toLowerCase();
-    const id = MODEL_ALIASES[alias] ?? v;
-    const entry = MODELS[id] ?? MODELS[id.replace(/-\d{8}$/, '')];
-    const info = { id };
-    if (MODEL_ALIASES[alias])
-        info.alias = alias;
-    if (entry) {
-        info.prices = { ...entry.prices };
-        if (entry.longPrompt)
-            info.longPrompt = { ...entry.longPrompt, prices: { ...entry.longPrompt.prices } };
-    }
-    return info;
-}
-/**
- * The USD cost of ONE request's usage (banded prices depend on that request's prompt size), or null when the
- * model's prices are unknown.
- */
-function requestCost(model, usage) {
-    if (!model.prices)
-        return null;
-    const prompt = usage.inputTokens + usage.cacheCreationInputTokens + usage.cacheReadInputTokens;
-    const p = model.longPrompt && prompt > model.longPrompt.aboveTokens ? model.longPrompt.prices : model.prices;
-    return ((usage.inputTokens * p.input +
-        usage.outputTokens * p.output +
-        usage.cacheCreationInputTokens * p.cacheWrite +
-        usage.cacheReadInputTokens * p.cacheRead) /
-        1_000_000);
-}
-/** `$0.1234` for a known cost, `n/a` for an unknown one (never `$0` for unknown). */
-function formatCost(usd) {
-    if (usd === null || usd === undefined || !Number.isFinite(usd))
-        return 'n/a';
-    return `$${usd.toFixed(4)}`;
 }
 
 ;// CONCATENATED MODULE: ./src/prompt/render.ts

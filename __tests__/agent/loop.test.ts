@@ -313,6 +313,31 @@ describe('runAgent: budgets', () => {
     expect(h.bodies).toHaveLength(h.result.turns)
   })
 
+  it('prices each request on its own, so a long-prompt tier applies only to the requests above it', async () => {
+    const tiered: ModelInfo = {
+      id: 'claude-tiered-test',
+      prices: { input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.1 },
+      // A tiny threshold: the first request is under it, later (longer) requests are over it.
+      longPrompt: { aboveTokens: 600, prices: { input: 10, output: 50, cacheWrite: 12.5, cacheRead: 1 } },
+    }
+    const h = await run([{ content: [use('bash', { command: 'seq 1 600' })] }, { content: [text('done')] }], {
+      model: tiered,
+      system: 'short',
+    })
+    const [u1, u2] = h.server.scripted.map((r) => r.usage!)
+    const prompt = (u: typeof u1) =>
+      u.input_tokens + u.cache_creation_input_tokens + u.cache_read_input_tokens
+    expect(prompt(u1)).toBeLessThanOrEqual(600)
+    expect(prompt(u2)).toBeGreaterThan(600)
+    const price = (u: typeof u1, p: NonNullable<ModelInfo['prices']>) =>
+      (u.input_tokens * p.input +
+        u.output_tokens * p.output +
+        u.cache_creation_input_tokens * p.cacheWrite +
+        u.cache_read_input_tokens * p.cacheRead) /
+      1e6
+    expect(h.result.costUsd).toBeCloseTo(price(u1, tiered.prices!) + price(u2, tiered.longPrompt!.prices), 12)
+  })
+
   it('says the cost budget cannot be enforced when prices are unknown, and reports cost as null', async () => {
     const h = await run([{ content: [text('done')] }], { model: { id: 'claude-future-9' } })
     expect(h.result.status).toBe('completed')

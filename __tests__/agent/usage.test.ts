@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { addUsage, cacheHitShare, costUsd, emptyUsage, usageFromApi } from '../../src/agent/usage.js'
+import { addUsage, cacheHitShare, emptyUsage, usageFromApi } from '../../src/agent/usage.js'
+import { requestCost } from '../../src/prompt/models.js'
 
 describe('usage', () => {
   it('converts nullable API counters and adds usages', () => {
@@ -32,12 +33,10 @@ describe('usage', () => {
       cacheCreationInputTokens: 200_000,
       cacheReadInputTokens: 2_000_000,
     }
-    expect(costUsd(u, { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 })).toBeCloseTo(
-      3 + 1.5 + 0.75 + 0.6,
-      10,
-    )
-    expect(costUsd(u, undefined)).toBeNull()
-    expect(costUsd(emptyUsage(), undefined)).toBeNull()
+    const prices = { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 }
+    expect(requestCost({ id: 'm', prices }, u)).toBeCloseTo(3 + 1.5 + 0.75 + 0.6, 10)
+    expect(requestCost({ id: 'm' }, u)).toBeNull()
+    expect(requestCost({ id: 'm' }, emptyUsage())).toBeNull()
   })
 
   it('computes the cache hit share over all input tokens', () => {

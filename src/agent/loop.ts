@@ -3,7 +3,8 @@ import type { ModelInfo } from '../prompt/types.js'
 import type { Redactor } from '../report/redact.js'
 import type { Tool, ToolContext, ToolOutcome } from '../tools/types.js'
 import type { AgentResult, AgentStatus, ModelClient, TranscriptEntry, Usage } from './types.js'
-import { addUsage, cacheHitShare, costUsd, emptyUsage, totalInputTokens, usageFromApi } from './usage.js'
+import { requestCost } from '../prompt/models.js'
+import { addUsage, cacheHitShare, emptyUsage, totalInputTokens, usageFromApi } from './usage.js'
 
 type MessageParam = Anthropic.Messages.MessageParam
 type ContentBlockParam = Anthropic.Messages.ContentBlockParam
@@ -84,6 +85,8 @@ export async function runAgent(opts: RunAgentOptions): Promise<AgentResult> {
   const ctx: ToolContext = { ...opts.ctx, signal: controller.signal }
 
   let usage: Usage = emptyUsage()
+  // Priced per request: a model's price can depend on that request's prompt size (long-prompt tiers).
+  let cost: number | null = opts.model.prices ? 0 : null
   let turns = 0
   let lastText = ''
   const transcript: TranscriptEntry[] = []
@@ -97,7 +100,7 @@ export async function runAgent(opts: RunAgentOptions): Promise<AgentResult> {
       status,
       summary,
       usage,
-      costUsd: costUsd(usage, opts.model.prices),
+      costUsd: cost,
       turns,
       durationMs: now() - started,
       cacheHitShare: cacheHitShare(usage),
@@ -249,6 +252,8 @@ export async function runAgent(opts: RunAgentOptions): Promise<AgentResult> {
       const turn = turns
       const turnUsage = usageFromApi(message.usage)
       usage = addUsage(usage, turnUsage)
+      const turnCost = requestCost(opts.model, turnUsage)
+      cost = cost === null || turnCost === null ? null : cost + turnCost
       previousEnd = lastBlock(messages)
 
       const texts = message.content.filter(
@@ -260,7 +265,6 @@ export async function runAgent(opts: RunAgentOptions): Promise<AgentResult> {
       const uses = message.content.filter((b): b is ToolUseBlock => b.type === 'tool_use')
       messages.push({ role: 'assistant', content: toParams(message.content) })
 
-      const cost = costUsd(usage, opts.model.prices)
       log(
         `Turn ${turn}: ${uses.length ? `${uses.length} tool call(s) (${uses.map((u) => u.name).join(', ')})` : 'no tool calls'}` +
           ` · stop ${message.stop_reason} · input ${totalInputTokens(turnUsage)} (cache read ${turnUsage.cacheReadInputTokens},` +

@@ -1,5 +1,4 @@
 import type Anthropic from '@anthropic-ai/sdk'
-import type { ModelInfo } from '../prompt/types.js'
 import type { Usage } from './types.js'
 
 /** A Usage with every counter at zero. */
@@ -30,20 +29,6 @@ export function addUsage(a: Usage, b: Usage): Usage {
 /** Every input token of the usage: uncached + cache writes + cache reads. */
 export function totalInputTokens(u: Usage): number {
   return u.inputTokens + u.cacheCreationInputTokens + u.cacheReadInputTokens
-}
-
-/**
- * Cost in USD from prices per million tokens; null when the prices are unknown (shown as n/a, never $0).
- */
-export function costUsd(usage: Usage, prices: ModelInfo['prices'] | undefined): number | null {
-  if (!prices) return null
-  return (
-    (usage.inputTokens * prices.input +
-      usage.outputTokens * prices.output +
-      usage.cacheCreationInputTokens * prices.cacheWrite +
-      usage.cacheReadInputTokens * prices.cacheRead) /
-    1_000_000
-  )
 }
 
 /** Share of input tokens read from cache: cache_read / (input + cache_read + cache_write); 0 when none. */
