@@ -33490,7 +33490,7 @@ function isDebug() {
  * @param message debug message
  */
 function core_debug(message) {
-    issueCommand('debug', {}, message);
+    command_issueCommand('debug', {}, message);
 }
 /**
  * Adds an error issue
@@ -70948,7 +70948,8 @@ function readInputs(get = envGetter) {
 const TRACKING_MARKER = '<!-- implement-action:tracking -->';
 /**
  * The one comment per run that tells the user what is happening: created at the first milestone, edited at
- * each later one and at the end. Feedback failures are logged, never allowed to end the run.
+ * each later one and at the end; every milestone also goes to the job log. Feedback failures are logged,
+ * never allowed to end the run.
  */
 class TrackingComment {
     api;
@@ -70971,11 +70972,13 @@ class TrackingComment {
     }
     /** Records a finished milestone and shows it. */
     async step(line) {
+        this.log(line);
         this.steps.push(line);
         await this.flush();
     }
     /** Sets the final headline (PR link, question, or error) and shows it. */
     async finish(headline, details) {
+        this.log(headline);
         this.headline = headline;
         await this.flush(details);
     }
@@ -92939,12 +92942,12 @@ async function publishWork(d, r) {
     if ((await changedFiles(d.git)).length === 0)
         return nothing;
     const title = `${r.phase.id}: ${r.phase.title}`;
-    const firstLine = r.result.summary.trim().split('\n')[0] ?? '';
+    const firstParagraph = r.result.summary.trim().split(/\n\s*\n/)[0] ?? '';
     const message = [
         `${r.wip ? 'WIP ' : ''}${title}`,
         '',
         ...(r.wip ? [`Work in progress: the run stopped early because ${r.wip}`, ''] : []),
-        ...(firstLine ? [firstLine, ''] : []),
+        ...(firstParagraph ? [firstParagraph, ''] : []),
         `Implemented by implement-action${d.run.runUrl ? ` (${d.run.runUrl})` : ''}.`,
     ].join('\n');
     const commit = await commitAll(d.git, { message: d.redactor.redact(message), coAuthor: r.requester });
@@ -93076,7 +93079,7 @@ async function implementPhase(d, trigger, requestedId, tracking) {
         budgets,
         toolNames: tools.map((t) => t.name),
     });
-    await tracking.step(`Running \`${model.id}\` (template ${template.origin}; budget ${budgets.maxTurns} turns, ${formatUsd(budgets.maxCostUsd)}, ${budgets.timeoutMinutes} min)`);
+    await tracking.step(`Running \`${model.id}\` with ${template.origin === BUNDLED_ORIGIN ? 'the bundled prompt' : `the prompt \`${template.origin}\``} (budget ${budgets.maxTurns} turns, ${formatUsd(budgets.maxCostUsd)}, ${budgets.timeoutMinutes} min)`);
     const restoreCredentials = await suspendCredentials(d.git);
     let result;
     try {
@@ -93240,7 +93243,7 @@ async function runPipeline(d) {
         const message = describeError(err);
         d.log(`Failed: ${message}`);
         if (!(err instanceof UserError) && err instanceof Error && err.stack)
-            d.log(err.stack);
+            d.debug(err.stack);
         await tracking.finish(`❌ **Failed:** ${message}`);
         return { status: 'failed', message, failed: true };
     }
@@ -93372,6 +93375,7 @@ async function run(env = process.env) {
             },
             redactor,
             log,
+            debug: (line) => core_debug(redactor.redact(line)),
             toolEnv: allowlistedEnv(env),
         });
         setOutputs(result, redactor);
@@ -93386,10 +93390,9 @@ async function run(env = process.env) {
             .addRaw(redactor.redact(summary))
             .write()
             .catch(() => undefined);
+        // Milestones and the result are already in the log (the tracking comment logs each one).
         if (result.failed)
             setFailed(redactor.redact(result.message));
-        else
-            log(result.message);
     }
     catch (err) {
         const message = describeError(err);

@@ -51,6 +51,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       },
       redactor,
       log,
+      debug: (line) => core.debug(redactor.redact(line)),
       toolEnv: allowlistedEnv(env),
     })
     setOutputs(result, redactor)
@@ -65,8 +66,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       .addRaw(redactor.redact(summary))
       .write()
       .catch(() => undefined)
+    // Milestones and the result are already in the log (the tracking comment logs each one).
     if (result.failed) core.setFailed(redactor.redact(result.message))
-    else log(result.message)
   } catch (err) {
     const message = describeError(err)
     setOutputs({ status: 'failed' }, redactor)

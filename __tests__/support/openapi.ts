@@ -5,7 +5,7 @@
  * enum, anyOf/oneOf/allOf). `format`, lengths and patterns are not checked.
  */
 import { readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import { createRequire } from 'node:module'
 
 export interface Schema {
   $ref?: string
@@ -38,9 +38,8 @@ interface Spec {
   components: Record<string, Record<string, unknown>>
 }
 
-const SPEC_FILE = fileURLToPath(
-  new URL('../../node_modules/@octokit/openapi/generated/api.github.com.json', import.meta.url),
-)
+// Resolved like any package file, so this module also works when compiled elsewhere (the demo runs it from build/).
+const SPEC_FILE = createRequire(import.meta.url).resolve('@octokit/openapi/generated/api.github.com.json')
 
 let cached: Spec | undefined
 let templates: { template: string; regex: RegExp; literals: number }[] | undefined

@@ -1,12 +1,20 @@
 import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
+/** The repository root: the nearest folder above this file with action.yml (this file also runs compiled, from build/). */
+export const REPO_ROOT = findRoot(path.dirname(fileURLToPath(import.meta.url)))
+
+function findRoot(dir: string): string {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (existsSync(path.join(d, 'action.yml'))) return d
+    if (path.dirname(d) === d) throw new Error(`no action.yml above ${dir}`)
+  }
+}
 export const DIST = path.join(REPO_ROOT, 'dist', 'index.js')
 
 interface ActionYml {

@@ -9,7 +9,7 @@ import { suspendCredentials } from '../git/credentials.js'
 import { resolveModel } from '../prompt/models.js'
 import { renderPrompt } from '../prompt/render.js'
 import { buildSystemPrompt } from '../prompt/system.js'
-import { loadTemplate } from '../prompt/template.js'
+import { BUNDLED_ORIGIN, loadTemplate } from '../prompt/template.js'
 import { accountingLine, earlyStopReason, formatUsd } from '../report/messages.js'
 import type { TrackingComment } from '../report/tracking.js'
 import { parseSpec } from '../spec/phases.js'
@@ -103,7 +103,7 @@ export async function implementPhase(
   })
 
   await tracking.step(
-    `Running \`${model.id}\` (template ${template.origin}; budget ${budgets.maxTurns} turns, ${formatUsd(budgets.maxCostUsd)}, ${budgets.timeoutMinutes} min)`,
+    `Running \`${model.id}\` with ${template.origin === BUNDLED_ORIGIN ? 'the bundled prompt' : `the prompt \`${template.origin}\``} (budget ${budgets.maxTurns} turns, ${formatUsd(budgets.maxCostUsd)}, ${budgets.timeoutMinutes} min)`,
   )
   const restoreCredentials = await suspendCredentials(d.git)
   let result: AgentResult

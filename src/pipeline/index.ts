@@ -37,7 +37,7 @@ export async function runPipeline(d: PipelineDeps): Promise<PipelineResult> {
   } catch (err) {
     const message = describeError(err)
     d.log(`Failed: ${message}`)
-    if (!(err instanceof UserError) && err instanceof Error && err.stack) d.log(err.stack)
+    if (!(err instanceof UserError) && err instanceof Error && err.stack) d.debug(err.stack)
     await tracking.finish(`❌ **Failed:** ${message}`)
     return { status: 'failed', message, failed: true }
   }

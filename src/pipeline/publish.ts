@@ -80,12 +80,12 @@ export async function publishWork(d: PipelineDeps, r: PublishRequest): Promise<P
   const nothing: Published = { committed: false, created: false, draftFallback: false }
   if ((await changedFiles(d.git)).length === 0) return nothing
   const title = `${r.phase.id}: ${r.phase.title}`
-  const firstLine = r.result.summary.trim().split('\n')[0] ?? ''
+  const firstParagraph = r.result.summary.trim().split(/\n\s*\n/)[0] ?? ''
   const message = [
     `${r.wip ? 'WIP ' : ''}${title}`,
     '',
     ...(r.wip ? [`Work in progress: the run stopped early because ${r.wip}`, ''] : []),
-    ...(firstLine ? [firstLine, ''] : []),
+    ...(firstParagraph ? [firstParagraph, ''] : []),
     `Implemented by implement-action${d.run.runUrl ? ` (${d.run.runUrl})` : ''}.`,
   ].join('\n')
   const commit = await commitAll(d.git, { message: d.redactor.redact(message), coAuthor: r.requester })

@@ -20,6 +20,8 @@ export interface PipelineDeps {
   model: () => ModelClient
   redactor: Redactor
   log: (line: string) => void
+  /** Detail shown only with step debug logging (stack traces of unexpected errors). */
+  debug: (line: string) => void
   /** Extra environment for the model's subprocesses (already allowlisted). */
   toolEnv: Record<string, string>
 }

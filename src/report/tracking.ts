@@ -4,7 +4,8 @@ export const TRACKING_MARKER = '<!-- implement-action:tracking -->'
 
 /**
  * The one comment per run that tells the user what is happening: created at the first milestone, edited at
- * each later one and at the end. Feedback failures are logged, never allowed to end the run.
+ * each later one and at the end; every milestone also goes to the job log. Feedback failures are logged,
+ * never allowed to end the run.
  */
 export class TrackingComment {
   private commentId?: number
@@ -25,12 +26,14 @@ export class TrackingComment {
 
   /** Records a finished milestone and shows it. */
   async step(line: string): Promise<void> {
+    this.log(line)
     this.steps.push(line)
     await this.flush()
   }
 
   /** Sets the final headline (PR link, question, or error) and shows it. */
   async finish(headline: string, details?: string): Promise<void> {
+    this.log(headline)
     this.headline = headline
     await this.flush(details)
   }
