@@ -93148,7 +93148,10 @@ async function implementPhase(d, trigger, requestedId, tracking) {
     const warnings = [];
     let wip;
     if (result.status === 'completed') {
-        warnings.push(...(await ensurePhaseMarked(d.workspace, before, phase.id, d.log)));
+        // Only work the model did counts: the action's own completion mark alone is not worth a PR.
+        if ((await changedFiles(d.git)).length > 0) {
+            warnings.push(...(await ensurePhaseMarked(d.workspace, before, phase.id, d.log)));
+        }
     }
     else {
         wip = earlyStopReason(result, budgets);

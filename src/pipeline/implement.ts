@@ -3,7 +3,7 @@ import path from 'node:path'
 import { runAgent } from '../agent/loop.js'
 import { renderTranscript } from '../agent/transcript.js'
 import type { AgentResult } from '../agent/types.js'
-import { prepareBranch } from '../git/branch.js'
+import { changedFiles, prepareBranch } from '../git/branch.js'
 import { validateBranchName } from '../git/branch-name.js'
 import { suspendCredentials } from '../git/credentials.js'
 import { resolveModel } from '../prompt/models.js'
@@ -177,7 +177,10 @@ export async function implementPhase(
   const warnings: string[] = []
   let wip: string | undefined
   if (result.status === 'completed') {
-    warnings.push(...(await ensurePhaseMarked(d.workspace, before, phase.id, d.log)))
+    // Only work the model did counts: the action's own completion mark alone is not worth a PR.
+    if ((await changedFiles(d.git)).length > 0) {
+      warnings.push(...(await ensurePhaseMarked(d.workspace, before, phase.id, d.log)))
+    }
   } else {
     wip = earlyStopReason(result, budgets)
   }
