@@ -92922,13 +92922,13 @@ async function ensurePhaseMarked(workspace, before, id, log) {
     const check = checkCompletion(before, after, id);
     const warnings = [];
     if (!check.complete) {
-        const marked = markPhaseComplete(after, id);
-        if (marked.changed) {
-            await (0,promises_.writeFile)(file, marked.source);
-            log(`The model did not mark ${id} complete in ${before.path}; the action marked it.`);
+        if (findPhases(after, id).length === 0) {
+            // The model renamed or removed it: say so, but never let this cost the work (publishing comes next).
+            warnings.push(`\`${id}\` is no longer in \`${before.path}\` on the branch, so it was not marked complete.`);
         }
         else {
-            warnings.push(`\`${id}\` could not be found in \`${before.path}\` on the branch to mark it complete.`);
+            await (0,promises_.writeFile)(file, markPhaseComplete(after, id).source);
+            log(`The model did not mark ${id} complete in ${before.path}; the action marked it.`);
         }
     }
     if (check.otherChanges.length) {

@@ -8,7 +8,7 @@ import { wipTitle } from '../github/octokit.js'
 import { upsertPullRequest } from '../github/publish.js'
 import { prBody } from '../report/messages.js'
 import { checkCompletion, markPhaseComplete } from '../spec/complete.js'
-import { parseSpec } from '../spec/phases.js'
+import { findPhases, parseSpec } from '../spec/phases.js'
 import type { Phase, SpecDocument } from '../spec/types.js'
 import type { PipelineDeps } from './types.js'
 
@@ -35,12 +35,14 @@ export async function ensurePhaseMarked(
   const check = checkCompletion(before, after, id)
   const warnings: string[] = []
   if (!check.complete) {
-    const marked = markPhaseComplete(after, id)
-    if (marked.changed) {
-      await writeFile(file, marked.source)
-      log(`The model did not mark ${id} complete in ${before.path}; the action marked it.`)
+    if (findPhases(after, id).length === 0) {
+      // The model renamed or removed it: say so, but never let this cost the work (publishing comes next).
+      warnings.push(
+        `\`${id}\` is no longer in \`${before.path}\` on the branch, so it was not marked complete.`,
+      )
     } else {
-      warnings.push(`\`${id}\` could not be found in \`${before.path}\` on the branch to mark it complete.`)
+      await writeFile(file, markPhaseComplete(after, id).source)
+      log(`The model did not mark ${id} complete in ${before.path}; the action marked it.`)
     }
   }
   if (check.otherChanges.length) {

@@ -1,0 +1,151 @@
+/**
+ * Benchmarks: `npm run bench`. Each prints median and p95 wall time over repeated runs, on this machine.
+ * They measure the hot paths the action owns: spec parsing and completion edits on large specs, sanitizing and
+ * redacting long comments, the search tools on a large repository, and the agent loop's own per-turn overhead
+ * (HTTP + SSE parsing + tool dispatch) against the loopback stand-in. Numbers are for comparison between
+ * commits on the same machine, never assertions.
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { startAnthropicServer } from '../__tests__/support/anthropic-server.js'
+import { createAnthropicModelClient } from '../src/agent/anthropic.js'
+import { runAgent } from '../src/agent/loop.js'
+import { Redactor } from '../src/report/redact.js'
+import { markPhaseComplete } from '../src/spec/complete.js'
+import { parseSpec } from '../src/spec/phases.js'
+import { allowlistedEnv } from '../src/tools/env.js'
+import { createTools } from '../src/tools/index.js'
+import { sanitize } from '../src/trigger/sanitize.js'
+
+interface Row {
+  name: string
+  unit: string
+  median: number
+  p95: number
+  runs: number
+}
+const rows: Row[] = []
+
+async function bench(
+  name: string,
+  runs: number,
+  fn: () => unknown | Promise<unknown>,
+  unit = 'ms',
+): Promise<void> {
+  await fn() // warm-up
+  const times: number[] = []
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now()
+    const measured = await fn()
+    // A function may measure itself (to leave set-up out): then its number is the sample.
+    times.push(typeof measured === 'number' ? measured : performance.now() - t)
+  }
+  times.sort((a, b) => a - b)
+  rows.push({
+    name,
+    unit,
+    runs,
+    median: times[Math.floor(runs / 2)],
+    p95: times[Math.min(runs - 1, Math.floor(runs * 0.95))],
+  })
+}
+
+function bigSpec(phases: number): string {
+  const parts = [
+    '# Big spec\n\n## Overview\n\n' + 'Context paragraph. '.repeat(200) + '\n\n## Implementation Strategy\n',
+  ]
+  for (let i = 1; i <= phases; i++) {
+    parts.push(`\n### ISSUE-${i}: Phase number ${i}${i % 3 === 0 ? ' ✅' : ''}\n\n`)
+    parts.push(`Do the thing for ${i}. ${'Details. '.repeat(30)}\n\n- [ ] sub-step a\n- [x] sub-step b\n`)
+  }
+  return parts.join('')
+}
+
+async function main(): Promise<void> {
+  const spec = bigSpec(500)
+  console.log(`spec: ${(spec.length / 1024).toFixed(0)} KiB, 500 phases`)
+  await bench('parseSpec (500 phases)', 20, () => parseSpec('docs/spec.md', spec))
+  const doc = parseSpec('docs/spec.md', spec)
+  await bench('markPhaseComplete (phase 499 of 500)', 20, () => markPhaseComplete(doc, 'ISSUE-499'))
+
+  const comment = (
+    'Some text <!-- hidden --> with \u202e bidi and <span hidden>x</span> ghp_' +
+    'a'.repeat(36) +
+    '\n'
+  ).repeat(400)
+  const redactor = new Redactor()
+  redactor.add('s3cr3t-token-value-abcdef')
+  console.log(`comment: ${(comment.length / 1024).toFixed(0)} KiB`)
+  await bench('sanitize + redact (one comment)', 50, () => redactor.redact(sanitize(comment)))
+
+  const repo = mkdtempSync(path.join(os.tmpdir(), 'bench-repo-'))
+  try {
+    for (let d = 0; d < 50; d++) {
+      mkdirSync(path.join(repo, `pkg${d}`, 'src'), { recursive: true })
+      for (let f = 0; f < 100; f++) {
+        writeFileSync(
+          path.join(repo, `pkg${d}`, 'src', `file${f}.ts`),
+          `export const v${f} = ${f}\n// TODO item ${d}-${f}\n`,
+        )
+      }
+    }
+    execFileSync('git', ['init', '-q'], { cwd: repo })
+    execFileSync('git', ['add', '-A'], { cwd: repo })
+    const tools = createTools()
+    const ctx = { workspace: repo, env: allowlistedEnv() }
+    const glob = tools.find((t) => t.name === 'glob')!
+    const grep = tools.find((t) => t.name === 'grep')!
+    console.log('repo: 5,000 files')
+    await bench('glob **/file1*.ts (5,000 files)', 20, () => glob.run({ pattern: '**/file1*.ts' }, ctx))
+    await bench('grep TODO item 4[0-9]- (5,000 files)', 20, () =>
+      grep.run({ pattern: 'TODO item 4[0-9]-' }, ctx),
+    )
+
+    const turns = 20
+    const script = Array.from({ length: turns }, (_, i) =>
+      i === turns - 1
+        ? { content: [{ type: 'text' as const, text: 'done' }] }
+        : {
+            content: [
+              {
+                type: 'tool_use' as const,
+                name: 'str_replace_based_edit_tool',
+                input: { command: 'view', path: `pkg${i}/src/file1.ts` },
+              },
+            ],
+          },
+    )
+    await bench(`agent loop, ${turns} turns (per turn)`, 5, async () => {
+      const server = await startAnthropicServer(script)
+      const t = performance.now()
+      await runAgent({
+        client: createAnthropicModelClient({ apiKey: 'sk-ant-bench-000000000000', baseURL: server.url }),
+        model: { id: 'claude-bench', prices: { input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.1 } },
+        system: 'bench',
+        prompt: 'bench',
+        tools,
+        ctx,
+        budgets: { maxTurns: 50, maxCostUsd: 100, timeoutMs: 60_000 },
+        redactor,
+      })
+      const perTurn = (performance.now() - t) / turns
+      await server.close()
+      return perTurn
+    })
+  } finally {
+    rmSync(repo, { recursive: true, force: true })
+  }
+
+  console.log()
+  console.log(`${'benchmark'.padEnd(44)} ${'median'.padStart(10)} ${'p95'.padStart(10)}  runs`)
+  for (const r of rows) {
+    console.log(
+      `${r.name.padEnd(44)} ${r.median.toFixed(2).padStart(8)}${r.unit} ${r.p95.toFixed(2).padStart(8)}${r.unit}  ${r.runs}`,
+    )
+  }
+}
+
+await main()
