@@ -92903,6 +92903,7 @@ function complete_listIds(doc) {
 
 
 
+
 /**
  * After a completed run: the phase must be marked complete in the spec on the branch, and no other phase may
  * have changed state. Marks it with a minimal byte edit when the model did not; returns warnings for a human.
@@ -92983,6 +92984,9 @@ async function publishWork(d, r) {
         title: r.wip ? `[WIP] ${title}` : title,
         body: bodyFor(false),
         draft: d.inputs.draft,
+    }).catch((err) => {
+        // The work is safe on the branch; say where, with what went wrong and (for a UserError) what to do.
+        throw new UserError(`The work is pushed to branch \`${r.branch}\`, but the pull request could not be opened: ${describeError(err)}`, `Fix that, then comment the command again (it continues on the branch), or open the PR from \`${r.branch}\` by hand.`);
     });
     if (up.draftFallback) {
         // Say so in the PR itself: a normal PR where a draft was asked for is worth a line.

@@ -96,3 +96,28 @@ describe('e2e: clarification, budgets, dispatch, fan-out', () => {
     expect(pr.body).toContain('Draft pull requests are not available in this repository')
   })
 })
+
+describe('e2e: the PR cannot be opened', () => {
+  let sb: Sandbox
+  afterEach(async () => sb?.cleanup())
+
+  it('says the work is safe on the branch, and what to fix', async () => {
+    sb = await createSandbox()
+    sb.github.fault({
+      method: 'POST',
+      path: /\/pulls$/,
+      status: 403,
+      body: { message: 'GitHub Actions is not permitted to create or approve pull requests.' },
+      times: 5,
+    })
+    const { payload } = sb.comment('/implement ISSUE-2')
+    const run = await act(sb, { payload, script: implementIssue2() })
+    expect(run.exitCode).toBe(1)
+    expect(run.outputs.status).toBe('failed')
+    expect(await sb.originFile('ISSUE-2', 'src/slugify.js')).toBeDefined()
+    const last = botComments(sb).at(-1) ?? ''
+    expect(last).toContain('pushed to branch `ISSUE-2`')
+    expect(last).toMatch(/not permitted to create or approve pull requests/)
+    expect(last).not.toMatch(/at .*\.js:\d+/)
+  })
+})

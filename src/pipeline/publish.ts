@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { AgentResult } from '../agent/types.js'
+import { describeError, UserError } from '../errors.js'
 import { changedFiles, commitAll, pushBranch } from '../git/branch.js'
 import { withPushAuth } from '../git/credentials.js'
 import type { PullRequest } from '../github/api.js'
@@ -122,6 +123,12 @@ export async function publishWork(d: PipelineDeps, r: PublishRequest): Promise<P
     title: r.wip ? `[WIP] ${title}` : title,
     body: bodyFor(false),
     draft: d.inputs.draft,
+  }).catch((err: unknown) => {
+    // The work is safe on the branch; say where, with what went wrong and (for a UserError) what to do.
+    throw new UserError(
+      `The work is pushed to branch \`${r.branch}\`, but the pull request could not be opened: ${describeError(err)}`,
+      `Fix that, then comment the command again (it continues on the branch), or open the PR from \`${r.branch}\` by hand.`,
+    )
   })
   if (up.draftFallback) {
     // Say so in the PR itself: a normal PR where a draft was asked for is worth a line.
