@@ -84993,12 +84993,15 @@ async function suspendCredentials(git) {
         return async () => { };
     const file = await localConfigPath(git);
     const original = await (0,promises_.readFile)(file);
+    const blanked = await blankIncludedCredentials(file, found);
     for (const key of new Set(found.map((e) => e.key))) {
         await git.exec(['config', '--local', '--unset-all', key]);
     }
     const left = await entries(git, ['--local'], CREDENTIAL_KEYS);
     if (left.length > 0) {
         await replaceFile(file, original);
+        for (const b of blanked)
+            await replaceFile(b.file, b.content);
         throw new Error(`Could not remove ${left.map((e) => e.key).join(', ')} from the local git config.`);
     }
     let restored = false;
@@ -85007,7 +85010,29 @@ async function suspendCredentials(git) {
             return;
         restored = true;
         await replaceFile(file, original);
+        for (const b of blanked)
+            await replaceFile(b.file, b.content);
     };
+}
+/**
+ * Removing an include from the config does not remove the file it names (checkout v6 keeps the header in
+ * `<RUNNER_TEMP>/git-credentials-*.config`), and the model's shell could read that file directly. So included
+ * files that carry a header are emptied for the run; their contents wait in memory for the restore.
+ */
+async function blankIncludedCredentials(configFile, found) {
+    const home = process.env.HOME ?? '';
+    const files = found
+        .filter((e) => /^include(if\..*)?\.path$/i.test(e.key) && e.value)
+        .map((e) => external_node_path_.resolve(external_node_path_.dirname(configFile), e.value.replace(/^~(?=\/)/, home)));
+    const blanked = [];
+    for (const f of new Set(files)) {
+        const content = await (0,promises_.readFile)(f).catch(() => undefined);
+        if (!content || !/extraheader|authorization:/i.test(content.toString('utf8')))
+            continue;
+        await replaceFile(f, '');
+        blanked.push({ file: f, content });
+    }
+    return blanked;
 }
 /**
  * Makes `git push` to `serverUrl` authenticate with `token` when no extraheader is configured yet (for example
@@ -92319,7 +92344,6 @@ const env_ALLOWED = new Set([
     // runner facts setup-* actions and tool caches rely on (no secrets in these)
     'RUNNER_OS',
     'RUNNER_ARCH',
-    'RUNNER_TEMP',
     'RUNNER_TOOL_CACHE',
     'ImageOS',
     'ImageVersion',

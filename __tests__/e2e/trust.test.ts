@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
+import os from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createSandbox, type Sandbox } from '../support/sandbox.js'
@@ -60,6 +62,15 @@ describe('e2e: what reaches the model', () => {
     execFileSync('git', ['config', '--local', 'http.https://github.com/.extraheader', header], {
       cwd: sb.workspace,
     })
+    // checkout v6 keeps the header in a file under RUNNER_TEMP, included from .git/config.
+    const runnerTemp = mkdtempSync(path.join(os.tmpdir(), 'runner-temp-'))
+    const credentialsFile = path.join(runnerTemp, 'git-credentials-0001.config')
+    const credentials = `[http "https://github.com/"]\n\textraheader = ${header}\n`
+    writeFileSync(credentialsFile, credentials)
+    const gitDir = path.join(sb.workspace, '.git')
+    execFileSync('git', ['config', '--local', `includeIf.gitdir:${gitDir}.path`, credentialsFile], {
+      cwd: sb.workspace,
+    })
     const { payload } = sb.comment('/implement ISSUE-2')
     const run = await act(sb, {
       payload,
@@ -71,7 +82,11 @@ describe('e2e: what reaches the model', () => {
       script: [
         {
           content: [
-            { type: 'tool_use', name: 'bash', input: { command: 'cat .git/config; echo ---; env | sort' } },
+            {
+              type: 'tool_use',
+              name: 'bash',
+              input: { command: `cat .git/config; echo ---; cat ${credentialsFile}; echo ---; env | sort` },
+            },
           ],
         },
         { content: [{ type: 'text', text: 'Looked around.' }] },
@@ -94,6 +109,7 @@ describe('e2e: what reaches the model', () => {
     // Restored afterwards, byte for byte, for later steps of the job.
     const config = await readFile(path.join(sb.workspace, '.git', 'config'), 'utf8')
     expect(config).toContain(`extraheader = ${header}`)
+    expect(readFileSync(credentialsFile, 'utf8')).toBe(credentials)
     // No file changed: no commit, no PR, and the issue says so.
     expect(run.outputs.status).toBe('failed')
     expect(sb.github.state.pulls).toHaveLength(0)

@@ -88,11 +88,13 @@ describe('suspendCredentials', () => {
     const names = await runGit(work, ['config', '--local', '--name-only', '--list'])
     expect(names).not.toMatch(/includeif/i)
     expect(names).not.toMatch(/extraheader/i)
-    // The credentials file itself is left alone (it is outside the repository).
-    expect(await readFile(credentials, 'utf8')).toContain(HEADER)
+    // The credentials file outside the repository is emptied too: the model's shell could read it directly.
+    const credentialsBefore = `[http "https://github.com/"]\n\textraheader = ${HEADER}\n`
+    expect(await readFile(credentials, 'utf8')).toBe('')
 
     await restore()
     expect((await readFile(configFile)).toString('utf8')).toBe(before.toString('utf8'))
+    expect(await readFile(credentials, 'utf8')).toBe(credentialsBefore)
     expect(await effective(KEY)).toEqual([HEADER, HEADER])
   })
 

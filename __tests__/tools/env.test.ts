@@ -35,7 +35,6 @@ describe('allowlistedEnv', () => {
       JAVA_HOME: '/jdk',
       JAVA_HOME_17_X64: '/jdk17',
       NODE_OPTIONS: '--max-old-space-size=4096',
-      RUNNER_TEMP: '/tmp/runner',
       CI: 'true',
       GIT_TERMINAL_PROMPT: '0',
       GCM_INTERACTIVE: 'never',

@@ -57,12 +57,14 @@ export async function suspendCredentials(git: Git): Promise<() => Promise<void>>
   if (found.length === 0) return async () => {}
   const file = await localConfigPath(git)
   const original = await readFile(file)
+  const blanked = await blankIncludedCredentials(file, found)
   for (const key of new Set(found.map((e) => e.key))) {
     await git.exec(['config', '--local', '--unset-all', key])
   }
   const left = await entries(git, ['--local'], CREDENTIAL_KEYS)
   if (left.length > 0) {
     await replaceFile(file, original)
+    for (const b of blanked) await replaceFile(b.file, b.content)
     throw new Error(`Could not remove ${left.map((e) => e.key).join(', ')} from the local git config.`)
   }
   let restored = false
@@ -70,7 +72,31 @@ export async function suspendCredentials(git: Git): Promise<() => Promise<void>>
     if (restored) return
     restored = true
     await replaceFile(file, original)
+    for (const b of blanked) await replaceFile(b.file, b.content)
   }
+}
+
+/**
+ * Removing an include from the config does not remove the file it names (checkout v6 keeps the header in
+ * `<RUNNER_TEMP>/git-credentials-*.config`), and the model's shell could read that file directly. So included
+ * files that carry a header are emptied for the run; their contents wait in memory for the restore.
+ */
+async function blankIncludedCredentials(
+  configFile: string,
+  found: ConfigEntry[],
+): Promise<Array<{ file: string; content: Buffer }>> {
+  const home = process.env.HOME ?? ''
+  const files = found
+    .filter((e) => /^include(if\..*)?\.path$/i.test(e.key) && e.value)
+    .map((e) => path.resolve(path.dirname(configFile), e.value.replace(/^~(?=\/)/, home)))
+  const blanked: Array<{ file: string; content: Buffer }> = []
+  for (const f of new Set(files)) {
+    const content = await readFile(f).catch(() => undefined)
+    if (!content || !/extraheader|authorization:/i.test(content.toString('utf8'))) continue
+    await replaceFile(f, '')
+    blanked.push({ file: f, content })
+  }
+  return blanked
 }
 
 /**

@@ -27,7 +27,6 @@ const ALLOWED = new Set([
   // runner facts setup-* actions and tool caches rely on (no secrets in these)
   'RUNNER_OS',
   'RUNNER_ARCH',
-  'RUNNER_TEMP',
   'RUNNER_TOOL_CACHE',
   'ImageOS',
   'ImageVersion',
