@@ -84123,12 +84123,6 @@ function requestCost(model, usage) {
         usage.cacheReadInputTokens * p.cacheRead) /
         1_000_000);
 }
-/** `$0.1234` for a known cost, `n/a` for an unknown one (never `$0` for unknown). */
-function formatCost(usd) {
-    if (usd === null || usd === undefined || !Number.isFinite(usd))
-        return 'n/a';
-    return `$${usd.toFixed(4)}`;
-}
 
 ;// CONCATENATED MODULE: ./src/agent/usage.ts
 /** A Usage with every counter at zero. */
@@ -85369,8 +85363,11 @@ function formatDuration(ms) {
         return `${m}m ${String(s % 60).padStart(2, '0')}s`;
     return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
 }
+/** `$0.0123` under a dollar, `$12.50` above; `n/a` when unknown (never `$0` for an unknown cost). */
 function formatUsd(usd) {
-    return usd === null || usd === undefined ? 'n/a' : `$${usd.toFixed(usd < 1 ? 4 : 2)}`;
+    return usd === null || usd === undefined || !Number.isFinite(usd)
+        ? 'n/a'
+        : `$${usd.toFixed(usd < 1 ? 4 : 2)}`;
 }
 /** One line of accounting: cost, turns, tokens, cache share, duration. */
 function accountingLine(r, model) {

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import {
-  formatCost,
-  MODEL_ALIASES,
-  MODELS,
-  modelInfo,
-  requestCost,
-  resolveModel,
-} from '../../src/prompt/models.js'
+import { MODEL_ALIASES, MODELS, modelInfo, requestCost, resolveModel } from '../../src/prompt/models.js'
 
 describe('resolveModel', () => {
   it('precedence: input > label > frontmatter > default', () => {
@@ -87,16 +80,5 @@ describe('requestCost', () => {
 
   it('unknown prices → null', () => {
     expect(requestCost(modelInfo('some-other-model'), usage)).toBeNull()
-  })
-})
-
-describe('formatCost', () => {
-  it('four decimals with a dollar sign, n/a when unknown (never $0)', () => {
-    expect(formatCost(0.12344)).toBe('$0.1234')
-    expect(formatCost(1.5)).toBe('$1.5000')
-    expect(formatCost(0)).toBe('$0.0000')
-    expect(formatCost(null)).toBe('n/a')
-    expect(formatCost(undefined)).toBe('n/a')
-    expect(formatCost(Number.NaN)).toBe('n/a')
   })
 })

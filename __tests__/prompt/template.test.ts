@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { UserError } from '../../src/errors.js'
 import { DEFAULT_TEMPLATE } from '../../src/prompt/default-template.js'
 import { BUNDLED_ORIGIN, loadTemplate, parseTemplate } from '../../src/prompt/template.js'
+import { catchUserError } from '../support/errors.js'
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..')
 const SEED = path.resolve(REPO_ROOT, '..', 'shared', 'seed', 'implement.md')
@@ -15,16 +16,6 @@ const temps: string[] = []
 afterAll(() => {
   for (const d of temps) rmSync(d, { recursive: true, force: true })
 })
-
-function catchUserError(fn: () => unknown): UserError {
-  try {
-    fn()
-  } catch (e) {
-    expect(e).toBeInstanceOf(UserError)
-    return e as UserError
-  }
-  throw new Error('expected a UserError')
-}
 
 describe('DEFAULT_TEMPLATE', () => {
   const seedExists = existsSync(SEED)

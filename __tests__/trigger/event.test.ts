@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { UserError } from '../../src/errors.js'
 import { parseTrigger } from '../../src/trigger/event.js'
 import { issueCommentPayload, workflowDispatchPayload } from './payloads.js'
+import { catchUserError } from '../support/errors.js'
 
 const T = { trigger: '/implement' }
-
-function thrown(fn: () => unknown): UserError {
-  try {
-    fn()
-  } catch (e) {
-    expect(e).toBeInstanceOf(UserError)
-    return e as UserError
-  }
-  throw new Error('expected a UserError')
-}
 
 describe('parseTrigger: issue_comment', () => {
   it('a new comment with the command → comment trigger with ids, notes, comment and actor', () => {
@@ -91,7 +81,7 @@ describe('parseTrigger: issue_comment', () => {
   it('a created comment without comment data is a UserError', () => {
     const p = issueCommentPayload({ body: '/implement ISSUE-3' }) as Record<string, unknown>
     delete (p.issue as Record<string, unknown>).number
-    thrown(() => parseTrigger('issue_comment', p, T))
+    catchUserError(() => parseTrigger('issue_comment', p, T))
   })
 })
 
@@ -128,7 +118,7 @@ describe('parseTrigger: workflow_dispatch', () => {
 
   it('a non-numeric issue-number is a UserError naming the input', () => {
     const p = workflowDispatchPayload({ 'issue-id': 'T012', 'issue-number': 'twelve' })
-    expect(thrown(() => parseTrigger('workflow_dispatch', p, T)).message).toContain('issue-number')
+    expect(catchUserError(() => parseTrigger('workflow_dispatch', p, T)).message).toContain('issue-number')
   })
 
   it('action inputs override the workflow inputs', () => {
@@ -162,7 +152,7 @@ describe('parseTrigger: workflow_dispatch', () => {
   })
 
   it('a missing id is a UserError that says which input to set', () => {
-    const e = thrown(() => parseTrigger('workflow_dispatch', workflowDispatchPayload(), T))
+    const e = catchUserError(() => parseTrigger('workflow_dispatch', workflowDispatchPayload(), T))
     expect(e.message).toContain('issue-id')
     expect(e.hint).toContain('issue-id')
   })
@@ -170,7 +160,7 @@ describe('parseTrigger: workflow_dispatch', () => {
   it('a payload with inputs: null is read as no inputs', () => {
     const p = workflowDispatchPayload()
     p.inputs = null
-    expect(thrown(() => parseTrigger('workflow_dispatch', p, T)).message).toContain('issue-id')
+    expect(catchUserError(() => parseTrigger('workflow_dispatch', p, T)).message).toContain('issue-id')
     expect(parseTrigger('workflow_dispatch', p, { ...T, issueId: 'ISSUE-1' }).kind).toBe('dispatch')
   })
 })
@@ -179,7 +169,7 @@ describe('parseTrigger: other events', () => {
   it.each(['push', 'pull_request', 'issues', ''])(
     '"%s" is a UserError naming the supported events',
     (name) => {
-      const e = thrown(() => parseTrigger(name, {}, T))
+      const e = catchUserError(() => parseTrigger(name, {}, T))
       expect(e.message).toContain('issue_comment')
       expect(e.message).toContain('workflow_dispatch')
     },

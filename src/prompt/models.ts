@@ -116,9 +116,3 @@ export function requestCost(model: ModelInfo, usage: Usage): number | null {
     1_000_000
   )
 }
-
-/** `$0.1234` for a known cost, `n/a` for an unknown one (never `$0` for unknown). */
-export function formatCost(usd: number | null | undefined): string {
-  if (usd === null || usd === undefined || !Number.isFinite(usd)) return 'n/a'
-  return `$${usd.toFixed(4)}`
-}

@@ -9,8 +9,11 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`
 }
 
+/** `$0.0123` under a dollar, `$12.50` above; `n/a` when unknown (never `$0` for an unknown cost). */
 export function formatUsd(usd: number | null | undefined): string {
-  return usd === null || usd === undefined ? 'n/a' : `$${usd.toFixed(usd < 1 ? 4 : 2)}`
+  return usd === null || usd === undefined || !Number.isFinite(usd)
+    ? 'n/a'
+    : `$${usd.toFixed(usd < 1 ? 4 : 2)}`
 }
 
 /** One line of accounting: cost, turns, tokens, cache share, duration. */
