@@ -76,6 +76,8 @@ describe('gitEnv', () => {
       GIT_EDITOR: 'true',
       GIT_SEQUENCE_EDITOR: 'true',
       GIT_PAGER: 'cat',
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      GIT_CONFIG_NOSYSTEM: '1',
     })
   })
 })

@@ -1,6 +1,7 @@
+import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createBashTool } from '../../src/tools/bash.js'
+import { createBashTool, stopStrayToolProcesses, TOOL_RUN_MARKER_NAME } from '../../src/tools/bash.js'
 import { allowlistedEnv } from '../../src/tools/env.js'
 import type { ToolContext } from '../../src/tools/types.js'
 import { makeRepo, type TempRepo } from './repo.js'
@@ -135,5 +136,87 @@ describe('bash tool', () => {
     expect((await bash.run({ restart: true }, ctx)).content).toContain('restarted')
     await expect(bash.run({}, ctx)).rejects.toThrow(/command/)
     expect(bash.isReadOnly({ command: 'ls' })).toBe(false)
+  })
+})
+
+/** Still running right now (no waiting): for processes that are expected to survive. */
+function runningNow(pid: number): boolean {
+  try {
+    const state = /^State:\s+(\S)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]
+    return state !== undefined && state !== 'Z' && state !== 'X'
+  } catch {
+    return false
+  }
+}
+
+function killQuietly(pids: number[]): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL')
+    } catch {
+      // gone
+    }
+  }
+}
+
+describe.skipIf(process.platform !== 'linux')('stopStrayToolProcesses', () => {
+  it('marks every command with a per-process value that allowlistedEnv never carries', async () => {
+    const ctx = setup()
+    const first = (await bash.run({ command: `echo "$${TOOL_RUN_MARKER_NAME}"` }, ctx)).content
+    const second = (await bash.run({ command: `echo "$${TOOL_RUN_MARKER_NAME}"` }, ctx)).content
+    const value = first.split('\n')[0]
+    expect(value).toMatch(/^[0-9a-f]{32}$/)
+    expect(second.split('\n')[0]).toBe(value)
+    expect(allowlistedEnv()).not.toHaveProperty(TOOL_RUN_MARKER_NAME)
+    // The command's env cannot replace it.
+    const overridden = await bash.run(
+      { command: `echo "$${TOOL_RUN_MARKER_NAME}"` },
+      { ...ctx, env: { ...ctx.env, [TOOL_RUN_MARKER_NAME]: 'other' } },
+    )
+    expect(overridden.content.split('\n')[0]).toBe(value)
+  })
+
+  it('kills what the model detached from the tool (setsid, nohup, stripped env), and nothing else', async () => {
+    const ctx = setup()
+    const outsider = spawn('sleep', ['30'], { stdio: 'ignore', detached: true })
+    const pids: number[] = []
+    try {
+      const out = await bash.run(
+        {
+          command: [
+            `setsid sh -c 'sleep 30; echo late' >/dev/null 2>&1 </dev/null & echo "p1 $!"`,
+            `setsid nohup sleep 30 >/dev/null 2>&1 </dev/null & echo "p2 $!"`,
+            `nohup sleep 30 >/dev/null 2>&1 </dev/null & echo "p3 $!"`,
+            // The child drops the marker, but its parent keeps it while waiting.
+            `setsid sh -c 'env -u ${TOOL_RUN_MARKER_NAME} sleep 30 & echo $! > child.pid; wait' >/dev/null 2>&1 </dev/null &`,
+            'sleep 0.3; echo "p4 $(cat child.pid)"',
+          ].join('\n'),
+        },
+        ctx,
+      )
+      expect(out.content).toContain('[exit code 0]')
+      for (const name of ['p1', 'p2', 'p3', 'p4']) {
+        const pid = Number(new RegExp(`${name} (\\d+)`).exec(out.content)?.[1])
+        expect(pid, name).toBeGreaterThan(0)
+        pids.push(pid)
+      }
+      const [p1, p2, p3, p4] = pids
+      // The group kill at the end of the command got the plain nohup, but not what left the session.
+      expect(await isAlive(p3)).toBe(false)
+      expect(runningNow(p1)).toBe(true)
+      expect(runningNow(p2)).toBe(true)
+      expect(runningNow(p4)).toBe(true)
+      expect(fs.readFileSync(`/proc/${p4}/environ`, 'latin1')).not.toContain(TOOL_RUN_MARKER_NAME)
+
+      const stopped = await stopStrayToolProcesses()
+      // p1, p2, the sh around p4 and p4 itself
+      expect(stopped).toBeGreaterThanOrEqual(4)
+      for (const pid of [p1, p2, p4]) expect(await isAlive(pid), String(pid)).toBe(false)
+      expect(outsider.pid).toBeDefined()
+      expect(runningNow(outsider.pid!)).toBe(true)
+      expect(await stopStrayToolProcesses()).toBe(0)
+    } finally {
+      killQuietly([...pids, outsider.pid ?? 0].filter((p) => p > 0))
+    }
   })
 })

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs'
+import { devNull } from 'node:os'
 import * as path from 'node:path'
 import { UserError } from '../errors.js'
 import { GitError, type Git, type GitResult } from './git.js'
@@ -26,11 +27,27 @@ const FIXED_ENV: Record<string, string> = {
   GIT_PAGER: 'cat',
 }
 
+/**
+ * Only the repository's own config counts: no global (`~/.gitconfig`, `$XDG_CONFIG_HOME/git/config`) and no
+ * system config. The model's shell runs as the same OS user and can write the global config, e.g.
+ * `core.fsmonitor`, a `filter.*.clean` driver or `core.sshCommand`, which this action's git would otherwise run
+ * while the credential is back in the local config. (The local config itself is restored byte for byte after
+ * the run.) `/dev/null` is special-cased by Git for Windows too. GIT_CONFIG_GLOBAL needs git 2.32; see createGit.
+ */
+const CONFIG_ISOLATION_ENV: Record<string, string> = {
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_CONFIG_NOSYSTEM: '1',
+}
+
+/** The first git release that honours GIT_CONFIG_GLOBAL. */
+const MIN_CONFIG_GLOBAL_VERSION: readonly [number, number] = [2, 32]
+
 const MAX_BUFFER = 256 * 1024 * 1024
 
 /**
  * Builds the environment git runs with: only PATH, HOME, LANG, LC_*, TZ and TMPDIR from `base`, plus fixed
- * values that disable prompts and editors. Tokens and action inputs never reach git or its hooks.
+ * values that disable prompts and editors and keep git from reading global and system config.
+ * Tokens and action inputs never reach git or its hooks.
  */
 export function gitEnv(base: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const env: Record<string, string> = {}
@@ -44,7 +61,74 @@ export function gitEnv(base: NodeJS.ProcessEnv = process.env): Record<string, st
       (windows ? ALLOWED_ENV.has(upper) || ALLOWED_ENV_WINDOWS.has(upper) : ALLOWED_ENV.has(key))
     if (allowed) env[key] = value
   }
-  return { ...env, ...FIXED_ENV }
+  return { ...env, ...FIXED_ENV, ...CONFIG_ISOLATION_ENV }
+}
+
+/**
+ * The directories passed as `safe.directory`: the workspace as given and as its real path, and the top of the
+ * work tree containing it (git compares the real path of the work tree's top, byte for byte). With global
+ * config ignored, the entry actions/checkout writes there for container jobs no longer counts, so the
+ * workspace is declared safe on the command line instead (git honours command-line safe.directory).
+ */
+function safeDirectories(cwd: string): string[] {
+  const dirs = [cwd]
+  let real: string | undefined
+  try {
+    real = realpathSync.native(cwd)
+  } catch {
+    // The workspace does not exist (createGit reports that); the given path is all there is.
+  }
+  if (real !== undefined) {
+    dirs.push(real)
+    for (let dir = real; ; dir = path.dirname(dir)) {
+      if (existsSync(path.join(dir, '.git'))) {
+        dirs.push(dir)
+        break
+      }
+      if (path.dirname(dir) === dir) break
+    }
+  }
+  const forGit = dirs.map((d) => (process.platform === 'win32' ? d.replace(/\\/g, '/') : d))
+  return [...new Set(forGit)]
+}
+
+/**
+ * `-c` options put before every command. Command-line config wins over the repository's config:
+ * no fsmonitor hook or daemon, no hooks (the model can edit tracked hook directories), and the workspace is
+ * a safe directory.
+ */
+function configArgs(cwd: string): string[] {
+  const args = ['-c', 'core.fsmonitor=false', '-c', `core.hooksPath=${devNull}`]
+  for (const dir of safeDirectories(cwd)) args.push('-c', `safe.directory=${dir}`)
+  return args
+}
+
+/**
+ * The absolute path of the `git` that PATH names now, or plain `git` if none is found (or on Windows, where
+ * PATHEXT lookups are left to the system). Resolved once, when the manager is created before the model runs:
+ * PATH usually starts with user-writable directories (`~/.local/bin`, `~/.cargo/bin` on hosted runners), and
+ * a `git` the model put there must not be what runs later with the credential back. Relative PATH entries are
+ * skipped: they would resolve inside the workspace.
+ */
+function resolveGit(pathVar: string | undefined): string {
+  if (process.platform === 'win32' || !pathVar) return 'git'
+  for (const dir of pathVar.split(path.delimiter)) {
+    if (!path.isAbsolute(dir)) continue
+    const candidate = path.join(dir, 'git')
+    try {
+      accessSync(candidate, constants.X_OK)
+      if (statSync(candidate).isFile()) return candidate
+    } catch {
+      // not here
+    }
+  }
+  return 'git'
+}
+
+/** `[major, minor]` from `git --version` output (`git version 2.39.5`, `2.45.1.windows.1`, `2.39.3 (Apple Git-145)`). */
+export function parseGitVersion(output: string): [number, number] | undefined {
+  const m = /(\d+)\.(\d+)/.exec(output)
+  return m ? [Number(m[1]), Number(m[2])] : undefined
 }
 
 export interface GitCommandManagerOptions {
@@ -55,31 +139,40 @@ export interface GitCommandManagerOptions {
 }
 
 /**
- * Runs git in one working directory via execFile (never a shell) with an allowlisted environment.
+ * Runs git in one working directory via execFile (never a shell) with an allowlisted environment, the `git`
+ * found on PATH when it was created (see resolveGit), without global or system config, and with
+ * `-c core.fsmonitor=false -c core.hooksPath=<null device> -c safe.directory=<workspace>` before every command.
  * Modeled on actions/checkout's git command manager.
  */
 export class GitCommandManager implements Git {
   readonly cwd: string
   private readonly env: Record<string, string>
+  private readonly configArgs: string[]
+  private readonly gitPath: string
   private readonly log?: (line: string) => void
 
   constructor(cwd: string, opts: GitCommandManagerOptions = {}) {
     this.cwd = path.resolve(cwd)
     this.env = gitEnv(opts.baseEnv)
+    this.configArgs = configArgs(this.cwd)
+    this.gitPath = resolveGit(this.env.PATH)
     this.log = opts.log
   }
 
-  /** Runs `git <args>` in `cwd`. Throws GitError on a non-zero exit unless `allowFailure`. */
+  /**
+   * Runs `git <args>` in `cwd`. Throws GitError on a non-zero exit unless `allowFailure`. `env` is added for
+   * this call only; it cannot turn global or system config back on.
+   */
   exec(
     args: string[],
     opts: { allowFailure?: boolean; env?: Record<string, string> } = {},
   ): Promise<GitResult> {
     this.log?.(`git ${args.join(' ')}`)
-    const env = opts.env ? { ...this.env, ...opts.env } : this.env
+    const env = opts.env ? { ...this.env, ...opts.env, ...CONFIG_ISOLATION_ENV } : this.env
     return new Promise((resolve, reject) => {
       execFile(
-        'git',
-        args,
+        this.gitPath,
+        [...this.configArgs, ...args],
         { cwd: this.cwd, env, maxBuffer: MAX_BUFFER, encoding: 'utf8', windowsHide: true, shell: false },
         (err, stdout, stderr) => {
           if (err && typeof err.code !== 'number') {
@@ -99,14 +192,23 @@ export class GitCommandManager implements Git {
 /**
  * Creates the git runner for `cwd` after checking that git is installed and `cwd` is inside a work tree.
  * Throws UserError otherwise (the usual cause is a workflow without actions/checkout).
+ * Git older than 2.32 ignores GIT_CONFIG_GLOBAL; for it HOME points at the null device instead, so neither
+ * `~/.gitconfig` nor `~/.config/git/config` can be found.
  */
 export async function createGit(
   cwd: string,
   opts: GitCommandManagerOptions = {},
 ): Promise<GitCommandManager> {
-  const git = new GitCommandManager(cwd, opts)
+  let git = new GitCommandManager(cwd, opts)
   try {
-    await git.exec(['--version'])
+    const version = parseGitVersion((await git.exec(['--version'])).stdout)
+    const [major, minor] = MIN_CONFIG_GLOBAL_VERSION
+    if (version && (version[0] < major || (version[0] === major && version[1] < minor))) {
+      git = new GitCommandManager(cwd, {
+        ...opts,
+        baseEnv: { ...(opts.baseEnv ?? process.env), HOME: devNull },
+      })
+    }
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !(err instanceof GitError)) {
       if (!existsSync(git.cwd)) {
