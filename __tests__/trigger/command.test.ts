@@ -1,4 +1,8 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { parseSpec } from '../../src/spec/phases.js'
 import { parseCommand } from '../../src/trigger/command.js'
 import type { Command } from '../../src/trigger/types.js'
 
@@ -30,7 +34,35 @@ describe('parseCommand grammar', () => {
       '/implement `docs/x.md` FEAT-1',
       { issueIds: ['FEAT-1'], specArg: 'docs/x.md', notes: '' },
     ],
+    ['dotted key id', '/implement ISSUE-3.1', { issueIds: ['ISSUE-3.1'], notes: '' }],
+    [
+      'underscore key id',
+      '/implement AUTH_4 keep it small',
+      { issueIds: ['AUTH_4'], notes: 'keep it small' },
+    ],
+    ['multi-part key id', '/implement ABC-DEF-3', { issueIds: ['ABC-DEF-3'], notes: '' }],
     ['fan-out', '/implement ISSUE-3 ISSUE-4', { issueIds: ['ISSUE-3', 'ISSUE-4'], notes: '' }],
+    [
+      'fan-out of dotted ids of one prefix, all distinct',
+      '/implement ISSUE-3.1 ISSUE-3.2 ISSUE-3 ISSUE-30 issue-3.1',
+      { issueIds: ['ISSUE-3.1', 'ISSUE-3.2', 'ISSUE-3', 'ISSUE-30'], notes: '' },
+    ],
+    ['fan-out of underscore ids', '/implement AUTH_4,AUTH_5', { issueIds: ['AUTH_4', 'AUTH_5'], notes: '' }],
+    [
+      'another separator is another prefix',
+      '/implement AUTH_4 AUTH-5',
+      { issueIds: ['AUTH_4'], notes: 'AUTH-5' },
+    ],
+    [
+      'a number after a dotted key id starts the notes',
+      '/implement ISSUE-3.1 2 things',
+      { issueIds: ['ISSUE-3.1'], notes: '2 things' },
+    ],
+    [
+      'a trailing dot is not part of an id',
+      '/implement ISSUE-3. then',
+      { issueIds: [], notes: 'ISSUE-3. then' },
+    ],
     [
       'fan-out with commas',
       '/implement ISSUE-3, ISSUE-4,ISSUE-5 go',
@@ -110,5 +142,63 @@ describe('parseCommand grammar', () => {
   it('escapes regex characters in the trigger', () => {
     expect(parseCommand('/do+ ISSUE-3', '/do+')?.issueIds).toEqual(['ISSUE-3'])
     expect(parseCommand('/doo ISSUE-3', '/do+')).toBeUndefined()
+  })
+})
+
+/**
+ * The command grammar must accept every phase id the spec parser finds, or a user cannot name that phase.
+ * Each id of each fixture spec (and of a spec written with every key form) must parse back as exactly itself.
+ */
+describe('every spec phase id can be named in a command', () => {
+  const fixtures = join(fileURLToPath(new URL('.', import.meta.url)), '../fixtures/specs')
+  const specs: Array<[string, string]> = readdirSync(fixtures)
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => [f, readFileSync(join(fixtures, f), 'utf8')])
+  specs.push([
+    'inline key forms',
+    [
+      '# Spec',
+      '## Implementation Strategy',
+      '- [ ] ISSUE-30 Not ISSUE-3',
+      '- [x] **AUTH_5.2**: Bold dotted underscore',
+      '- [ ] T012 [P] Task id',
+      '- [ ] 1.2 Numbered',
+      '',
+      '### ISSUE-3: Base',
+      '### ISSUE-3.1: Dotted',
+      '### AUTH_4 - Underscore',
+      '### [ABC-DEF-3] Multi-part prefix',
+      '### Phase 2 (ISSUE-3a): Lettered',
+      '### Step 5 — feat_x-12: Mixed separators',
+      '',
+    ].join('\n'),
+  ])
+
+  const cases = specs.flatMap(([name, source]) =>
+    parseSpec(`docs/${name}`, source).phases.map((p): [string, string] => [name, p.id]),
+  )
+
+  it('finds phases in every spec (so the check below is not vacuous)', () => {
+    for (const [name] of specs) expect(cases.some(([n]) => n === name)).toBe(true)
+    expect(cases.filter(([n]) => n === 'inline key forms').map(([, id]) => id)).toEqual([
+      'ISSUE-30',
+      'AUTH_5.2',
+      'T012',
+      '1.2',
+      'ISSUE-3',
+      'ISSUE-3.1',
+      'AUTH_4',
+      'ABC-DEF-3',
+      'ISSUE-3a',
+      'feat_x-12',
+    ])
+  })
+
+  it.each(cases)('%s: /implement %s names exactly that id', (_name, id) => {
+    expect(parse(`/implement ${id}`)).toEqual({ issueIds: [id], notes: '' })
+    expect(parse(`/implement ${id.toLowerCase()} then stop`)).toEqual({
+      issueIds: [id.toLowerCase()],
+      notes: 'then stop',
+    })
   })
 })

@@ -20,10 +20,12 @@ import { idShape, sameId, sameShape, type IdShape } from './ids.js'
  *   containing `/` or ending in `.md`. Surrounding backticks or quotes are removed. A path after the ids is
  *   NOT a spec argument: it is part of the notes (`/implement ISSUE-3 src/a.ts needs care` must not turn
  *   `src/a.ts` into a spec).
- * - IDs (see ids.ts): one or more consecutive id tokens, also `ISSUE-3,ISSUE-4` or `ISSUE-3, ISSUE-4`.
- *   Ids after the first must have the first one's shape (same key prefix, or both `T…`, or both numbers), so
- *   `/implement ISSUE-3 ISSUE-4` fans out while `/implement ISSUE-3 2 things to check` is one id plus notes.
- *   Duplicates (case-insensitive) are dropped; order is kept.
+ * - IDs (see ids.ts; every id form the spec parser finds: `ISSUE-3`, `ISSUE-3.1`, `AUTH_4`, `T012`, `1.2`):
+ *   one or more consecutive id tokens, also `ISSUE-3,ISSUE-4` or `ISSUE-3, ISSUE-4`. Ids after the first must
+ *   have the first one's shape (same key prefix including its `-`/`_`, or both `T…`, or both numbers), so
+ *   `/implement ISSUE-3 ISSUE-4` and `/implement ISSUE-3.1 ISSUE-3.2` fan out while
+ *   `/implement ISSUE-3 2 things to check` is one id plus notes. Ids are kept as typed; duplicates
+ *   (whole id, case-insensitive: `ISSUE-3` ≠ `ISSUE-3.1` ≠ `ISSUE-30`) are dropped; order is kept.
  * - notes: the rest of the command line from the first token that is not an id, plus every following line,
  *   trimmed. Lines before the command line are not notes.
  *
