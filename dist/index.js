@@ -30626,7 +30626,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1545);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(649);
 
 // The runner's entry point: everything happens in run(); it never throws.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -30636,7 +30636,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1545:
+/***/ 649:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30663,6 +30663,9 @@ __nccwpck_require__.d(constructs_namespaceObject, {
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+var promises_default = /*#__PURE__*/__nccwpck_require__.n(promises_);
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -65280,6 +65283,8 @@ function describeError(err) {
 
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
@@ -65296,6 +65301,7 @@ class GitError extends Error {
 }
 
 ;// CONCATENATED MODULE: ./src/git/command-manager.ts
+
 
 
 
@@ -65321,10 +65327,24 @@ const FIXED_ENV = {
     GIT_SEQUENCE_EDITOR: 'true',
     GIT_PAGER: 'cat',
 };
+/**
+ * Only the repository's own config counts: no global (`~/.gitconfig`, `$XDG_CONFIG_HOME/git/config`) and no
+ * system config. The model's shell runs as the same OS user and can write the global config, e.g.
+ * `core.fsmonitor`, a `filter.*.clean` driver or `core.sshCommand`, which this action's git would otherwise run
+ * while the credential is back in the local config. (The local config itself is restored byte for byte after
+ * the run.) `/dev/null` is special-cased by Git for Windows too. GIT_CONFIG_GLOBAL needs git 2.32; see createGit.
+ */
+const CONFIG_ISOLATION_ENV = {
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    GIT_CONFIG_NOSYSTEM: '1',
+};
+/** The first git release that honours GIT_CONFIG_GLOBAL. */
+const MIN_CONFIG_GLOBAL_VERSION = [2, 32];
 const MAX_BUFFER = 256 * 1024 * 1024;
 /**
  * Builds the environment git runs with: only PATH, HOME, LANG, LC_*, TZ and TMPDIR from `base`, plus fixed
- * values that disable prompts and editors. Tokens and action inputs never reach git or its hooks.
+ * values that disable prompts and editors and keep git from reading global and system config.
+ * Tokens and action inputs never reach git or its hooks.
  */
 function gitEnv(base = process.env) {
     const env = {};
@@ -65339,27 +65359,106 @@ function gitEnv(base = process.env) {
         if (allowed)
             env[key] = value;
     }
-    return { ...env, ...FIXED_ENV };
+    return { ...env, ...FIXED_ENV, ...CONFIG_ISOLATION_ENV };
 }
 /**
- * Runs git in one working directory via execFile (never a shell) with an allowlisted environment.
+ * The directories passed as `safe.directory`: the workspace as given and as its real path, and the top of the
+ * work tree containing it (git compares the real path of the work tree's top, byte for byte). With global
+ * config ignored, the entry actions/checkout writes there for container jobs no longer counts, so the
+ * workspace is declared safe on the command line instead (git honours command-line safe.directory).
+ */
+function safeDirectories(cwd) {
+    const dirs = [cwd];
+    let real;
+    try {
+        real = external_node_fs_.realpathSync.native(cwd);
+    }
+    catch {
+        // The workspace does not exist (createGit reports that); the given path is all there is.
+    }
+    if (real !== undefined) {
+        dirs.push(real);
+        for (let dir = real;; dir = external_node_path_.dirname(dir)) {
+            if ((0,external_node_fs_.existsSync)(external_node_path_.join(dir, '.git'))) {
+                dirs.push(dir);
+                break;
+            }
+            if (external_node_path_.dirname(dir) === dir)
+                break;
+        }
+    }
+    const forGit = dirs.map((d) => (process.platform === 'win32' ? d.replace(/\\/g, '/') : d));
+    return [...new Set(forGit)];
+}
+/**
+ * `-c` options put before every command. Command-line config wins over the repository's config:
+ * no fsmonitor hook or daemon, no hooks (the model can edit tracked hook directories), and the workspace is
+ * a safe directory.
+ */
+function configArgs(cwd) {
+    const args = ['-c', 'core.fsmonitor=false', '-c', `core.hooksPath=${external_node_os_.devNull}`];
+    for (const dir of safeDirectories(cwd))
+        args.push('-c', `safe.directory=${dir}`);
+    return args;
+}
+/**
+ * The absolute path of the `git` that PATH names now, or plain `git` if none is found (or on Windows, where
+ * PATHEXT lookups are left to the system). Resolved once, when the manager is created before the model runs:
+ * PATH usually starts with user-writable directories (`~/.local/bin`, `~/.cargo/bin` on hosted runners), and
+ * a `git` the model put there must not be what runs later with the credential back. Relative PATH entries are
+ * skipped: they would resolve inside the workspace.
+ */
+function resolveGit(pathVar) {
+    if (process.platform === 'win32' || !pathVar)
+        return 'git';
+    for (const dir of pathVar.split(external_node_path_.delimiter)) {
+        if (!external_node_path_.isAbsolute(dir))
+            continue;
+        const candidate = external_node_path_.join(dir, 'git');
+        try {
+            (0,external_node_fs_.accessSync)(candidate, external_node_fs_.constants.X_OK);
+            if ((0,external_node_fs_.statSync)(candidate).isFile())
+                return candidate;
+        }
+        catch {
+            // not here
+        }
+    }
+    return 'git';
+}
+/** `[major, minor]` from `git --version` output (`git version 2.39.5`, `2.45.1.windows.1`, `2.39.3 (Apple Git-145)`). */
+function parseGitVersion(output) {
+    const m = /(\d+)\.(\d+)/.exec(output);
+    return m ? [Number(m[1]), Number(m[2])] : undefined;
+}
+/**
+ * Runs git in one working directory via execFile (never a shell) with an allowlisted environment, the `git`
+ * found on PATH when it was created (see resolveGit), without global or system config, and with
+ * `-c core.fsmonitor=false -c core.hooksPath=<null device> -c safe.directory=<workspace>` before every command.
  * Modeled on actions/checkout's git command manager.
  */
 class GitCommandManager {
     cwd;
     env;
+    configArgs;
+    gitPath;
     log;
     constructor(cwd, opts = {}) {
         this.cwd = external_node_path_.resolve(cwd);
         this.env = gitEnv(opts.baseEnv);
+        this.configArgs = configArgs(this.cwd);
+        this.gitPath = resolveGit(this.env.PATH);
         this.log = opts.log;
     }
-    /** Runs `git <args>` in `cwd`. Throws GitError on a non-zero exit unless `allowFailure`. */
+    /**
+     * Runs `git <args>` in `cwd`. Throws GitError on a non-zero exit unless `allowFailure`. `env` is added for
+     * this call only; it cannot turn global or system config back on.
+     */
     exec(args, opts = {}) {
         this.log?.(`git ${args.join(' ')}`);
-        const env = opts.env ? { ...this.env, ...opts.env } : this.env;
+        const env = opts.env ? { ...this.env, ...opts.env, ...CONFIG_ISOLATION_ENV } : this.env;
         return new Promise((resolve, reject) => {
-            (0,external_node_child_process_.execFile)('git', args, { cwd: this.cwd, env, maxBuffer: MAX_BUFFER, encoding: 'utf8', windowsHide: true, shell: false }, (err, stdout, stderr) => {
+            (0,external_node_child_process_.execFile)(this.gitPath, [...this.configArgs, ...args], { cwd: this.cwd, env, maxBuffer: MAX_BUFFER, encoding: 'utf8', windowsHide: true, shell: false }, (err, stdout, stderr) => {
                 if (err && typeof err.code !== 'number') {
                     // Spawn failure (git missing, cwd gone) or maxBuffer exceeded: nothing a caller could allow.
                     reject(err);
@@ -65377,11 +65476,20 @@ class GitCommandManager {
 /**
  * Creates the git runner for `cwd` after checking that git is installed and `cwd` is inside a work tree.
  * Throws UserError otherwise (the usual cause is a workflow without actions/checkout).
+ * Git older than 2.32 ignores GIT_CONFIG_GLOBAL; for it HOME points at the null device instead, so neither
+ * `~/.gitconfig` nor `~/.config/git/config` can be found.
  */
 async function createGit(cwd, opts = {}) {
-    const git = new GitCommandManager(cwd, opts);
+    let git = new GitCommandManager(cwd, opts);
     try {
-        await git.exec(['--version']);
+        const version = parseGitVersion((await git.exec(['--version'])).stdout);
+        const [major, minor] = MIN_CONFIG_GLOBAL_VERSION;
+        if (version && (version[0] < major || (version[0] === major && version[1] < minor))) {
+            git = new GitCommandManager(cwd, {
+                ...opts,
+                baseEnv: { ...(opts.baseEnv ?? process.env), HOME: external_node_os_.devNull },
+            });
+        }
     }
     catch (err) {
         if (err.code === 'ENOENT' && !(err instanceof GitError)) {
@@ -83591,19 +83699,24 @@ function defaultOnError(left, right) {
 ;// CONCATENATED MODULE: ./src/trigger/ids.ts
 
 /**
- * The phase-id grammar used by the comment command.
- *
- * A token is an id when it is one of:
- * - a key: letters/digits starting with a letter, a hyphen, digits, then optional letters/digits
- *   (`ISSUE-3`, `FEAT-12`, `ISSUE-3b`, `phase-2`);
+ * The phase-id grammar used by the comment command. It accepts every id the spec parser can produce
+ * (src/spec/patterns.ts), so any phase found in a spec can be named in `/implement`:
+ * - a key: a letter, then letters/digits, optionally more `-`/`_`-separated letter/digit groups, then `-` or
+ *   `_`, a number, optional `.number` parts and optional trailing letters/digits (`ISSUE-3`, `FEAT-12`,
+ *   `AUTH_4`, `ISSUE-3.1`, `ISSUE-3a`, `ABC-DEF-3`, `P2-10`, `phase-2`);
  * - a task number: `T` + digits (`T012`, `t7`);
  * - a dotted number: `3`, `1.2`, `1.2.3`.
  *
- * Matching is case-insensitive. Anything else (`Phase`, `ISSUE_3`, `v1.2`, `ABC-DEF-3`) is not an id, so on
- * the command line it starts the free-text notes.
+ * Matching is case-insensitive. Anything else (`Phase`, `ISSUE`, `v1.2`, `ISSUE-3.`, `ISSUE-x`) is not an id,
+ * so on the command line it starts the free-text notes.
+ *
+ * Every id of this grammar is also safe as a branch name apart from its length: only `[A-Za-z0-9._-]`, it
+ * starts with a letter or digit, and a `.` is always followed by a digit (so no `..`, no trailing `.` and no
+ * `.lock`). {@link validateIssueId} still checks (and enforces {@link MAX_ID_LENGTH}) before an id is used.
+ * The pattern is written without overlapping repeats, so a long comment token is rejected in linear time.
  */
-const ISSUE_ID_PATTERN = /^(?:[A-Za-z][A-Za-z0-9]*-\d+[A-Za-z0-9]*|[Tt]\d+|\d+(?:\.\d+)*)$/;
-/** True when `token` is an id (`ISSUE-3`, `T012`, `1.2`, `3`). */
+const ISSUE_ID_PATTERN = /^(?:[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*[-_]\d+(?:\.\d+)*(?:[A-Za-z][A-Za-z0-9]*)?|[Tt]\d+|\d+(?:\.\d+)*)$/;
+/** True when `token` is an id (`ISSUE-3`, `ISSUE-3.1`, `AUTH_4`, `T012`, `1.2`, `3`). */
 function isIssueId(token) {
     return ISSUE_ID_PATTERN.test(token);
 }
@@ -83615,7 +83728,8 @@ function idShape(token) {
         return { kind: 'number' };
     if (/^[Tt]\d+$/.test(token))
         return { kind: 'task' };
-    return { kind: 'key', prefix: token.slice(0, token.indexOf('-')).toLowerCase() };
+    const cut = Math.max(token.lastIndexOf('-'), token.lastIndexOf('_'));
+    return { kind: 'key', prefix: token.slice(0, cut + 1).toLowerCase() };
 }
 /** True when two shapes are the same kind (and, for keys, the same prefix, case-insensitively). */
 function sameShape(a, b) {
@@ -83625,7 +83739,7 @@ function sameShape(a, b) {
 }
 /**
  * True when `a` and `b` name the same id: whole-string, case-insensitive, ignoring surrounding whitespace.
- * `ISSUE-3` equals `issue-3` but not `ISSUE-30`; `T012` is not `T12`.
+ * `ISSUE-3` equals `issue-3` but not `ISSUE-30` or `ISSUE-3.1`; `T012` is not `T12`.
  */
 function sameId(a, b) {
     return a.trim().toLowerCase() === b.trim().toLowerCase();
@@ -83640,7 +83754,7 @@ const MAX_ID_LENGTH = 64;
 function validateIssueId(id) {
     const problem = idProblem(id);
     if (problem) {
-        throw new UserError(`\`${printable(id)}\` cannot be used as a phase id: ${problem}.`, 'Use an id such as ISSUE-3, T012 or 1.2 (letters, digits, `.`, `_` and `-`; it becomes the branch name).');
+        throw new UserError(`\`${printable(id)}\` cannot be used as a phase id: ${problem}.`, 'Use an id such as ISSUE-3, ISSUE-3.1, T012 or 1.2 (letters, digits, `.`, `_` and `-`; it becomes the branch name).');
     }
     return id;
 }
@@ -83689,10 +83803,12 @@ function printable(s) {
  *   containing `/` or ending in `.md`. Surrounding backticks or quotes are removed. A path after the ids is
  *   NOT a spec argument: it is part of the notes (`/implement ISSUE-3 src/a.ts needs care` must not turn
  *   `src/a.ts` into a spec).
- * - IDs (see ids.ts): one or more consecutive id tokens, also `ISSUE-3,ISSUE-4` or `ISSUE-3, ISSUE-4`.
- *   Ids after the first must have the first one's shape (same key prefix, or both `T…`, or both numbers), so
- *   `/implement ISSUE-3 ISSUE-4` fans out while `/implement ISSUE-3 2 things to check` is one id plus notes.
- *   Duplicates (case-insensitive) are dropped; order is kept.
+ * - IDs (see ids.ts; every id form the spec parser finds: `ISSUE-3`, `ISSUE-3.1`, `AUTH_4`, `T012`, `1.2`):
+ *   one or more consecutive id tokens, also `ISSUE-3,ISSUE-4` or `ISSUE-3, ISSUE-4`. Ids after the first must
+ *   have the first one's shape (same key prefix including its `-`/`_`, or both `T…`, or both numbers), so
+ *   `/implement ISSUE-3 ISSUE-4` and `/implement ISSUE-3.1 ISSUE-3.2` fan out while
+ *   `/implement ISSUE-3 2 things to check` is one id plus notes. Ids are kept as typed; duplicates
+ *   (whole id, case-insensitive: `ISSUE-3` ≠ `ISSUE-3.1` ≠ `ISSUE-30`) are dropped; order is kept.
  * - notes: the rest of the command line from the first token that is not an id, plus every following line,
  *   trimmed. Lines before the command line are not notes.
  *
@@ -83873,16 +83989,22 @@ function fromDispatch(p, inputs) {
             id: numericId(sender.id),
         },
     };
-    return issueNumber === undefined ? trigger : { ...trigger, issueNumber };
+    const commentId = parseIssueNumber(wf['comment-id'], 'comment-id');
+    return {
+        ...trigger,
+        ...(issueNumber === undefined ? {} : { issueNumber }),
+        ...(commentId === undefined ? {} : { commentId }),
+    };
 }
-function parseIssueNumber(raw) {
+/** A positive number from a workflow input (`issue-number`, `comment-id`); `#12` accepted. */
+function parseIssueNumber(raw, input = 'issue-number') {
     if (typeof raw === 'number' && Number.isSafeInteger(raw) && raw > 0)
         return raw;
     const t = str(raw).trim().replace(/^#/, '');
     if (t === '')
         return undefined;
     if (!/^\d{1,12}$/.test(t) || Number(t) < 1) {
-        throw new UserError(`The \`issue-number\` workflow input must be an issue number such as 12; got "${str(raw).slice(0, 40)}".`, 'Leave it empty to report only in the workflow run.');
+        throw new UserError(`The \`${input}\` workflow input must be a number such as 12; got "${str(raw).slice(0, 40)}".`, 'Leave it empty to report only in the workflow run.');
     }
     return Number(t);
 }
@@ -84003,10 +84125,13 @@ async function fanOut(d, trigger, tracking) {
     const started = [];
     for (const id of ids) {
         await d.api.dispatchWorkflow(workflow, ref, {
-            'spec-name': trigger.command.specArg ?? d.inputs.specName ?? '',
+            // Only the command's own spec argument: the dispatched run resolves labels and inputs itself, in order.
+            'spec-name': trigger.command.specArg ?? '',
             'issue-id': id,
             notes: trigger.command.notes,
             'issue-number': trigger.issueNumber === undefined ? '' : String(trigger.issueNumber),
+            // The command comment: the run takes its requester and its cutoff for earlier comments from it.
+            'comment-id': trigger.kind === 'comment' ? String(trigger.commentId) : '',
         });
         started.push(id);
         d.log(`Dispatched ${workflow} for ${id}`);
@@ -84020,9 +84145,6 @@ async function fanOut(d, trigger, tracking) {
     };
 }
 
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-var promises_default = /*#__PURE__*/__nccwpck_require__.n(promises_);
 ;// CONCATENATED MODULE: ./src/prompt/models.ts
 /** Prices with the standard cache multipliers: 5-minute write 1.25x input, read 0.1x input. */
 function std(input, output) {
@@ -84123,6 +84245,16 @@ function requestCost(model, usage) {
         usage.cacheReadInputTokens * p.cacheRead) /
         1_000_000);
 }
+/** Each price at its highest over the table (long-prompt tiers included): a safe stand-in for unknown prices. */
+function highestKnownPrices() {
+    const all = Object.values(MODELS).flatMap((m) => [m.prices, ...(m.longPrompt ? [m.longPrompt.prices] : [])]);
+    return {
+        input: Math.max(...all.map((p) => p.input)),
+        output: Math.max(...all.map((p) => p.output)),
+        cacheWrite: Math.max(...all.map((p) => p.cacheWrite)),
+        cacheRead: Math.max(...all.map((p) => p.cacheRead)),
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/agent/usage.ts
 /** A Usage with every counter at zero. */
@@ -84202,6 +84334,11 @@ async function runAgent(opts) {
     let usage = emptyUsage();
     // Priced per request: a model's price can depend on that request's prompt size (long-prompt tiers).
     let cost = opts.model.prices ? 0 : null;
+    // For the budget, a model without known prices is priced as the dearest known model: the budget still holds.
+    const budgetModel = opts.model.prices
+        ? opts.model
+        : { ...opts.model, prices: highestKnownPrices() };
+    let budgetCost = 0;
     let turns = 0;
     let lastText = '';
     const transcript = [];
@@ -84232,7 +84369,7 @@ async function runAgent(opts) {
     const threshold = opts.contextClearThresholdTokens ?? DEFAULT_CONTEXT_THRESHOLD;
     let previousEnd;
     if (!opts.model.prices) {
-        log(`Prices for model ${opts.model.id} are unknown: the max-cost budget cannot be enforced (cost shows as n/a).`);
+        log(`Prices for model ${opts.model.id} are unknown: its cost shows as n/a, and the max-cost budget is enforced as if it cost as much as the dearest known model.`);
     }
     const entry = (turn, kind, text, name, isError) => {
         const e = { turn, kind, text: loop_short(redact(text)) };
@@ -84356,6 +84493,7 @@ async function runAgent(opts) {
             usage = addUsage(usage, turnUsage);
             const turnCost = requestCost(opts.model, turnUsage);
             cost = cost === null || turnCost === null ? null : cost + turnCost;
+            budgetCost += requestCost(budgetModel, turnUsage) ?? 0;
             previousEnd = lastBlock(messages);
             const texts = message.content.filter((b) => b.type === 'text' && b.text.trim() !== '');
             for (const t of texts)
@@ -84400,7 +84538,7 @@ async function runAgent(opts) {
             // pause_turn: the assistant turn is sent back as it is and the model carries on.
             if (reply.length)
                 messages.push({ role: 'user', content: reply });
-            if (cost !== null && cost >= opts.budgets.maxCostUsd)
+            if (budgetCost >= opts.budgets.maxCostUsd)
                 throw new Stop('max-cost');
             if (totalInputTokens(turnUsage) > threshold) {
                 const cleared = clearOldToolResults(messages, KEEP_TOOL_RESULTS);
@@ -84592,71 +84730,6 @@ function loop_sleep(ms, signal) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/agent/transcript.ts
-/** Rows beyond this are summarized as omitted (the job summary is capped at 1 MiB). */
-const MAX_ROWS = 400;
-/**
- * The run's transcript as compact markdown for the job summary: a collapsible table of turns, tool calls and
- * short results. Entries are already redacted by the loop; a redactor given here is applied once more.
- */
-function renderTranscript(result, redactor) {
-    const redact = (s) => (redactor ? redactor.redact(s) : s);
-    const calls = result.transcript.filter((e) => e.kind === 'tool_use').length;
-    const head = `Transcript: ${result.turns} turn${result.turns === 1 ? '' : 's'}, ${calls} tool call${calls === 1 ? '' : 's'} (${result.status})`;
-    if (result.transcript.length === 0)
-        return `<details>\n<summary>${escapeHtml(head)}</summary>\n\n_No entries._\n\n</details>\n`;
-    const entries = result.transcript;
-    const omitted = Math.max(0, entries.length - MAX_ROWS);
-    // Keep the start (how it went about it) and the end (how it finished).
-    const keepHead = Math.floor(MAX_ROWS / 4);
-    const shown = omitted > 0
-        ? [...entries.slice(0, keepHead), null, ...entries.slice(entries.length - (MAX_ROWS - keepHead))]
-        : entries;
-    const rows = shown.map((e) => {
-        if (e === null)
-            return `| … | | _${omitted} entries omitted_ |`;
-        return `| ${e.turn} | ${step(e)} | ${cell(redact(e.text))} |`;
-    });
-    const lines = [
-        '<details>',
-        `<summary>${escapeHtml(head)}</summary>`,
-        '',
-        '| Turn | Step | Detail |',
-        '| ---: | --- | --- |',
-        ...rows,
-    ];
-    if (result.status === 'error' && result.error)
-        lines.push('', `**Error:** ${cell(redact(result.error))}`);
-    if (result.questions?.length) {
-        lines.push('', '**Questions:**', ...result.questions.map((q, i) => `${i + 1}. ${transcript_oneLine(redact(q))}`));
-    }
-    lines.push('', '</details>', '');
-    return lines.join('\n');
-}
-function step(e) {
-    const name = e.name ? ` \`${e.name}\`` : '';
-    switch (e.kind) {
-        case 'text':
-            return '💬 says';
-        case 'tool_use':
-            return `🔧${name}`;
-        case 'tool_result':
-            return e.isError ? `❌ error` : '↳ result';
-    }
-}
-/** A table cell: one line, pipes escaped, HTML neutralized. */
-function cell(s) {
-    return escapeHtml(transcript_oneLine(s)).replace(/\|/g, '\\|');
-}
-function transcript_oneLine(s) {
-    return s.replace(/\s+/g, ' ').trim();
-}
-function escapeHtml(s) {
-    return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
 ;// CONCATENATED MODULE: ./src/git/branch-name.ts
 
 /** Longest branch name accepted. Git allows more; long names only cause trouble in URLs and logs. */
@@ -91445,11 +91518,21 @@ class errors_ToolError extends Error {
 ;// CONCATENATED MODULE: ./src/tools/bash.ts
 
 
+
+
 /** Longest output sent back; head and tail are kept. */
 const MAX_BASH_OUTPUT = 30_000;
 const BASH_TIMEOUT_MS = 120_000;
 /** After bash exits, how long to wait for background children still holding the pipes before killing them. */
 const EXIT_GRACE_MS = 500;
+/**
+ * Name of the variable every bash tool command gets, with a value random per process (per module load), so the
+ * processes the model started can be found after the run even when they left the tool's process group.
+ * Only bash tool commands carry it (not allowlistedEnv, so the action's own git never does).
+ */
+const TOOL_RUN_MARKER_NAME = 'IMPLEMENT_ACTION_TOOL_RUN';
+const TOOL_RUN_MARKER_VALUE = (0,external_node_crypto_.randomBytes)(16).toString('hex');
+const TOOL_RUN_MARKER = `${TOOL_RUN_MARKER_NAME}=${TOOL_RUN_MARKER_VALUE}`;
 /**
  * The Anthropic bash tool (`bash_20250124`). Each call is a fresh `bash -c` in the workspace with the allowlisted
  * env, its own process group (killed whole on timeout or abort), stdin closed, and output capped.
@@ -91497,7 +91580,7 @@ function bash_exec(command, ctx, timeoutMs, maxOutput) {
         let settled = false;
         const child = (0,external_node_child_process_.spawn)('bash', ['-c', command], {
             cwd: ctx.workspace,
-            env: { ...ctx.env, PAGER: 'cat', GIT_PAGER: 'cat' },
+            env: { ...ctx.env, PAGER: 'cat', GIT_PAGER: 'cat', [TOOL_RUN_MARKER_NAME]: TOOL_RUN_MARKER_VALUE },
             stdio: ['ignore', 'pipe', 'pipe'],
             detached: true, // its own process group, so the whole tree can be killed
         });
@@ -91552,6 +91635,92 @@ function bash_exec(command, ctx, timeoutMs, maxOutput) {
         });
         child.on('close', () => finish());
     });
+}
+/** This user's processes (except this one) with their parent and whether they carry the marker. Linux only. */
+async function scanProcesses() {
+    const uid = process.getuid?.();
+    const names = await (0,promises_.readdir)('/proc').catch(() => []);
+    const found = [];
+    await Promise.all(names.map(async (name) => {
+        if (!/^\d+$/.test(name))
+            return;
+        const pid = Number(name);
+        if (pid === process.pid)
+            return;
+        try {
+            if (uid !== undefined && (await (0,promises_.stat)(`/proc/${pid}`)).uid !== uid)
+                return;
+            const [environ, statLine] = await Promise.all([
+                (0,promises_.readFile)(`/proc/${pid}/environ`, 'latin1'),
+                (0,promises_.readFile)(`/proc/${pid}/stat`, 'latin1'),
+            ]);
+            // `pid (comm) state ppid ...`; comm may hold spaces and parentheses, so parse after the last ')'.
+            const [state, ppid] = statLine.slice(statLine.lastIndexOf(')') + 2).split(' ');
+            if (state === 'Z' || state === 'X')
+                return; // already dead, waiting to be reaped
+            found.push({ pid, ppid: Number(ppid), marked: environ.split('\0').includes(TOOL_RUN_MARKER) });
+        }
+        catch {
+            // gone meanwhile, or not ours to read
+        }
+    }));
+    return found;
+}
+/** Sends `signal` to `pid`; false if the process is gone (or not ours). */
+function signalProcess(pid, signal) {
+    try {
+        process.kill(pid, signal);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * Kills every process the bash tool started that is still running, however it detached (`setsid`, `nohup`,
+ * double fork): the processes of this user whose environment carries this process's IMPLEMENT_ACTION_TOOL_RUN
+ * marker, plus their descendants. They are stopped first (SIGSTOP, so none can fork meanwhile) and rescanned
+ * until no new one appears, then killed with SIGKILL. Returns how many were killed; 0 on platforms other
+ * than Linux. Call it after the agent loop and before the credential comes back.
+ * Limit: a process that removed the marker from its own environment (`env -i`, `env -u`) and left the process
+ * tree (setsid and its parent exited) is not found.
+ */
+async function stopStrayToolProcesses() {
+    if (process.platform !== 'linux')
+        return 0;
+    const stopped = new Set();
+    for (let pass = 0; pass < 50; pass++) {
+        const procs = await scanProcesses();
+        const targets = new Set(procs.filter((p) => p.marked).map((p) => p.pid));
+        for (const pid of stopped)
+            targets.add(pid);
+        // Descendants of a tool process are the tool's too, whatever their environment says.
+        for (let grew = true; grew;) {
+            grew = false;
+            for (const p of procs) {
+                if (!targets.has(p.pid) && targets.has(p.ppid)) {
+                    targets.add(p.pid);
+                    grew = true;
+                }
+            }
+        }
+        let fresh = 0;
+        for (const pid of targets) {
+            if (stopped.has(pid))
+                continue;
+            if (signalProcess(pid, 'SIGSTOP')) {
+                stopped.add(pid);
+                fresh++;
+            }
+        }
+        if (fresh === 0)
+            break;
+    }
+    let killed = 0;
+    for (const pid of stopped)
+        if (signalProcess(pid, 'SIGKILL'))
+            killed++;
+    return killed;
 }
 /** Keeps the first and last halves of a long output without holding all of it in memory. */
 class CappedOutput {
@@ -92788,6 +92957,69 @@ function readLabels(labels) {
     return out;
 }
 
+;// CONCATENATED MODULE: ./src/agent/transcript.ts
+/** Rows beyond this are summarized as omitted (the job summary is capped at 1 MiB). */
+const MAX_ROWS = 400;
+/**
+ * The run's transcript as compact markdown for the job summary: a collapsible table of turns, tool calls and
+ * short results. Entries are already redacted by the loop; a redactor given here is applied once more.
+ */
+function renderTranscript(result, redactor) {
+    const redact = (s) => (redactor ? redactor.redact(s) : s);
+    const calls = result.transcript.filter((e) => e.kind === 'tool_use').length;
+    const head = `Transcript: ${result.turns} turn${result.turns === 1 ? '' : 's'}, ${calls} tool call${calls === 1 ? '' : 's'} (${result.status})`;
+    if (result.transcript.length === 0)
+        return `<details>\n<summary>${escapeHtml(head)}</summary>\n\n_No entries._\n\n</details>\n`;
+    const entries = result.transcript;
+    const omitted = Math.max(0, entries.length - MAX_ROWS);
+    // Keep the start (how it went about it) and the end (how it finished).
+    const keepHead = Math.floor(MAX_ROWS / 4);
+    const shown = omitted > 0
+        ? [...entries.slice(0, keepHead), null, ...entries.slice(entries.length - (MAX_ROWS - keepHead))]
+        : entries;
+    const rows = shown.map((e) => {
+        if (e === null)
+            return `| … | | _${omitted} entries omitted_ |`;
+        return `| ${e.turn} | ${step(e)} | ${cell(redact(e.text))} |`;
+    });
+    const lines = [
+        '<details>',
+        `<summary>${escapeHtml(head)}</summary>`,
+        '',
+        '| Turn | Step | Detail |',
+        '| ---: | --- | --- |',
+        ...rows,
+    ];
+    if (result.status === 'error' && result.error)
+        lines.push('', `**Error:** ${cell(redact(result.error))}`);
+    if (result.questions?.length) {
+        lines.push('', '**Questions:**', ...result.questions.map((q, i) => `${i + 1}. ${transcript_oneLine(redact(q))}`));
+    }
+    lines.push('', '</details>', '');
+    return lines.join('\n');
+}
+function step(e) {
+    const name = e.name ? ` \`${e.name}\`` : '';
+    switch (e.kind) {
+        case 'text':
+            return '💬 says';
+        case 'tool_use':
+            return `🔧${name}`;
+        case 'tool_result':
+            return e.isError ? `❌ error` : '↳ result';
+    }
+}
+/** A table cell: one line, pipes escaped, HTML neutralized. */
+function cell(s) {
+    return escapeHtml(transcript_oneLine(s)).replace(/\|/g, '\\|');
+}
+function transcript_oneLine(s) {
+    return s.replace(/\s+/g, ' ').trim();
+}
+function escapeHtml(s) {
+    return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 ;// CONCATENATED MODULE: ./src/github/publish.ts
 
 const ALREADY_EXISTS = /already exists/i;
@@ -92958,33 +93190,18 @@ async function ensurePhaseMarked(workspace, before, id, log) {
     }
     return warnings;
 }
-/** Commits whatever changed as github-actions[bot], pushes only `origin <branch>`, and opens or updates the PR. */
+/**
+ * Commits whatever changed as github-actions[bot], pushes only `origin <branch>`, and opens or updates the PR.
+ * With nothing new to commit, an open PR for the branch is still brought up to date (a rerun that only
+ * verified earlier work must not leave a stale "work in progress" PR behind); with no PR either, nothing.
+ */
 async function publishWork(d, r) {
-    const nothing = { committed: false, created: false, draftFallback: false };
-    if ((await changedFiles(d.git)).length === 0)
-        return nothing;
-    const title = `${r.phase.id}: ${r.phase.title}`;
-    const firstParagraph = r.result.summary.trim().split(/\n\s*\n/)[0] ?? '';
-    const message = [
-        `${r.wip ? 'WIP ' : ''}${title}`,
-        '',
-        ...(r.wip ? [`Work in progress: the run stopped early because ${r.wip}`, ''] : []),
-        ...(firstParagraph ? [firstParagraph, ''] : []),
-        `Implemented by implement-action${d.run.runUrl ? ` (${d.run.runUrl})` : ''}.`,
-    ].join('\n');
-    const commit = await commitAll(d.git, { message: d.redactor.redact(message), coAuthor: r.requester });
-    if (!commit.committed)
-        return nothing;
-    const cleanup = await withPushAuth(d.git, { serverUrl: d.run.serverUrl, token: d.inputs.githubToken });
-    try {
-        await pushBranch(d.git, r.branch);
-    }
-    finally {
-        await cleanup();
-    }
-    d.log(`Pushed ${commit.sha ?? ''} to origin ${r.branch}`);
+    const committed = await commitAndPush(d, r);
     if (!r.openPr)
-        return { ...nothing, committed: true };
+        return { committed, created: false, draftFallback: false };
+    if (!committed && !(await d.api.findOpenPull(r.branch)))
+        return { committed, created: false, draftFallback: false };
+    const title = `${r.phase.id}: ${r.phase.title}`;
     const bodyFor = (draftFallback) => prBody({
         issueId: r.phase.id,
         phaseTitle: r.phase.title,
@@ -93007,7 +93224,7 @@ async function publishWork(d, r) {
         draft: d.inputs.draft,
     }).catch((err) => {
         // The work is safe on the branch; say where, with what went wrong and (for a UserError) what to do.
-        throw new UserError(`The work is pushed to branch \`${r.branch}\`, but the pull request could not be opened: ${describeError(err)}`, `Fix that, then comment the command again (it continues on the branch), or open the PR from \`${r.branch}\` by hand.`);
+        throw new UserError(`The work is on branch \`${r.branch}\`, but the pull request could not be opened: ${describeError(err)}`, `Fix that, then comment the command again (it continues on the branch), or open the PR from \`${r.branch}\` by hand.`);
     });
     if (up.draftFallback) {
         // Say so in the PR itself: a normal PR where a draft was asked for is worth a line.
@@ -93016,7 +93233,140 @@ async function publishWork(d, r) {
             body: bodyFor(true),
         });
     }
-    return { committed: true, pull: up.pull, created: up.created, draftFallback: up.draftFallback };
+    return { committed, pull: up.pull, created: up.created, draftFallback: up.draftFallback };
+}
+/** Commits every change (nothing staged: no commit) and pushes it; true when a commit was pushed. */
+async function commitAndPush(d, r) {
+    if ((await changedFiles(d.git)).length === 0)
+        return false;
+    const firstParagraph = r.result.summary.trim().split(/\n\s*\n/)[0] ?? '';
+    const message = [
+        `${r.wip ? 'WIP ' : ''}${r.phase.id}: ${r.phase.title}`,
+        '',
+        ...(r.wip ? [`Work in progress: the run stopped early because ${r.wip}`, ''] : []),
+        ...(firstParagraph ? [firstParagraph, ''] : []),
+        `Implemented by implement-action${d.run.runUrl ? ` (${d.run.runUrl})` : ''}.`,
+    ].join('\n');
+    const commit = await commitAll(d.git, { message: d.redactor.redact(message), coAuthor: r.requester });
+    if (!commit.committed)
+        return false;
+    const cleanup = await withPushAuth(d.git, { serverUrl: d.run.serverUrl, token: d.inputs.githubToken });
+    try {
+        await pushBranch(d.git, r.branch);
+    }
+    finally {
+        await cleanup();
+    }
+    d.log(`Pushed ${commit.sha ?? ''} to origin ${r.branch}`);
+    return true;
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/outcome.ts
+
+
+
+
+
+
+/** After the model: ask its questions, or deliver its work (or say why there is nothing to deliver). */
+async function finishRun(c, result) {
+    const accounting = accountingLine(result, c.modelId);
+    c.d.log(`Agent finished: ${result.status} · ${accounting}`);
+    const u = result.usage;
+    const common = {
+        branch: c.branch,
+        costUsd: result.costUsd,
+        inputTokens: u.inputTokens + u.cacheReadInputTokens + u.cacheCreationInputTokens,
+        outputTokens: u.outputTokens,
+        turns: result.turns,
+        summary: `${accounting}\n\n${renderTranscript(result)}`,
+    };
+    const publishing = {
+        branch: c.branch,
+        base: c.base,
+        phase: c.phase,
+        baseDoc: c.baseDoc,
+        requester: c.requester,
+        issueNumber: c.issueNumber,
+        result,
+        accounting,
+        openPr: true,
+    };
+    return result.status === 'clarification'
+        ? { ...common, ...(await askQuestions(c, result, accounting, publishing)) }
+        : { ...common, ...(await deliver(c, result, accounting, publishing)) };
+}
+/** The model asked instead of guessing: the questions go on the issue first, then any work so far is pushed. */
+async function askQuestions(c, result, accounting, publishing) {
+    const questions = result.questions ?? [];
+    const body = [
+        QUESTION_MARKER,
+        `❓ Before implementing \`${c.phase.id}\`, the model needs answers:`,
+        '',
+        ...questions.map((q, i) => `${i + 1}. ${q}`),
+        '',
+        `Reply in a comment, then comment \`${c.d.inputs.trigger} ${c.phase.id}\` again. Answers from people with write access are passed to the next run.`,
+    ].join('\n');
+    if (c.issueNumber !== undefined)
+        await c.d.api.createComment(c.issueNumber, body);
+    else
+        c.d.log(body.replace(QUESTION_MARKER, '').trim());
+    let kept = '';
+    try {
+        const pushed = await publishWork(c.d, { ...publishing, wip: 'it asked for clarification', openPr: false });
+        if (pushed.committed)
+            kept = ` Work so far is on branch \`${c.branch}\`.`;
+    }
+    catch (err) {
+        kept = ` The work so far could not be pushed: ${describeError(err)}`;
+    }
+    await c.tracking.finish(`❓ Asked for clarification (questions below); no PR opened.${kept}`, accounting);
+    return {
+        status: 'clarification-requested',
+        message: `asked ${questions.length} question(s)`,
+        failed: false,
+    };
+}
+/** Completed or stopped early: commit, push and open or update the (draft) PR, or say why there is none. */
+async function deliver(c, result, accounting, publishing) {
+    const { d, tracking } = c;
+    const warnings = [];
+    const wip = result.status === 'completed' ? undefined : earlyStopReason(result, c.budgets);
+    // A completed phase is marked in the spec, but the action's own mark alone is not work: only when the model
+    // changed something, or the branch already holds earlier work (a rerun that only verified it).
+    if (!wip && (c.branchExisted || (await changedFiles(d.git)).length > 0)) {
+        warnings.push(...(await ensurePhaseMarked(d.workspace, c.before, c.phase.id, d.log)));
+    }
+    const published = await publishWork(d, { ...publishing, wip, warnings });
+    if (!published.pull) {
+        const msg = wip
+            ? `The run stopped early because ${wip} No files had changed, so no PR was opened.`
+            : 'The model finished without changing any file, so no PR was opened.';
+        const lastWords = result.summary
+            ? `Model's last words:\n\n> ${result.summary.split('\n').join('\n> ')}`
+            : '';
+        await tracking.finish(`⚠️ ${msg}`, [lastWords, accounting].filter(Boolean).join('\n\n'));
+        return { status: 'failed', message: msg, failed: true };
+    }
+    const pr = published.pull;
+    const prLine = `${wip ? 'work-in-progress ' : ''}${published.draftFallback ? 'PR' : 'draft PR'} #${pr.number}: ${pr.html_url}`;
+    const outputs = { prNumber: pr.number, prUrl: pr.html_url };
+    if (wip) {
+        await tracking.finish(`⚠️ Stopped early because ${wip} Work so far is in the ${prLine}`, accounting);
+        return {
+            ...outputs,
+            status: 'failed',
+            message: `stopped early (${result.status}); ${prLine}`,
+            failed: true,
+        };
+    }
+    const verb = published.created ? 'Opened' : 'Updated';
+    const fallback = published.draftFallback
+        ? ' (draft PRs are not available in this repository, so it is a normal PR marked [WIP])'
+        : '';
+    const details = [accounting, ...warnings.map((w) => `⚠️ ${w}`)].join('\n\n');
+    await tracking.finish(`✅ ${verb} ${prLine}${fallback}`, details);
+    return { ...outputs, status: 'pr-opened', message: `${verb.toLowerCase()} ${prLine}`, failed: false };
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline/implement.ts
@@ -93040,7 +93390,7 @@ async function publishWork(d, r) {
 
 
 const SELF_LOGINS = ['github-actions[bot]'];
-/** One phase, start to finish: spec, branch, prompt, model, then publish (or ask, or report why not). */
+/** One phase, start to finish: spec, branch, prompt, model, then the outcome (PR, question, or why not). */
 async function implementPhase(d, trigger, requestedId, tracking) {
     validateIssueId(requestedId);
     const issueNumber = trigger.issueNumber;
@@ -93071,6 +93421,7 @@ async function implementPhase(d, trigger, requestedId, tracking) {
         return { status: 'skipped', branch, message: msg, failed: false };
     }
     await tracking.step(`Phase \`${phase.id}\`: ${phase.title} — spec ${specLink}`);
+    const origin = await originComment(d, trigger);
     const prepared = await prepareBranch(d.git, { branch, base });
     await tracking.step(prepared.existed
         ? `Continuing on existing branch \`${branch}\``
@@ -93078,9 +93429,7 @@ async function implementPhase(d, trigger, requestedId, tracking) {
     const before = await readSpecOnBranch(d.workspace, baseDoc);
     const { notes } = await gatherNotes(d.api, {
         issueNumber: issueNumber ?? 0,
-        trigger: trigger.kind === 'comment'
-            ? { commentId: trigger.commentId, createdAt: trigger.commentCreatedAt }
-            : undefined,
+        trigger: origin.cutoff,
         commandNotes: trigger.command.notes,
         inputNotes: trigger.kind === 'comment' ? d.inputs.notes : undefined,
         selfLogins: SELF_LOGINS,
@@ -93104,7 +93453,8 @@ async function implementPhase(d, trigger, requestedId, tracking) {
         budgets,
         toolNames: tools.map((t) => t.name),
     });
-    await tracking.step(`Running \`${model.id}\` with ${template.origin === BUNDLED_ORIGIN ? 'the bundled prompt' : `the prompt \`${template.origin}\``} (budget ${budgets.maxTurns} turns, ${formatUsd(budgets.maxCostUsd)}, ${budgets.timeoutMinutes} min)`);
+    const prompted = template.origin === BUNDLED_ORIGIN ? 'the bundled prompt' : `the prompt \`${template.origin}\``;
+    await tracking.step(`Running \`${model.id}\` with ${prompted} (budget ${budgets.maxTurns} turns, ${formatUsd(budgets.maxCostUsd)}, ${budgets.timeoutMinutes} min)`);
     const restoreCredentials = await suspendCredentials(d.git);
     let result;
     try {
@@ -93125,104 +93475,47 @@ async function implementPhase(d, trigger, requestedId, tracking) {
         });
     }
     finally {
+        // Nothing the model started may outlive the run and see the credential come back.
+        const stopped = await stopStrayToolProcesses();
+        if (stopped)
+            d.log(`Stopped ${stopped} background process(es) the model left running.`);
         await restoreCredentials();
     }
-    const accounting = accountingLine(result, model.id);
-    d.log(`Agent finished: ${result.status} · ${accounting}`);
-    const common = {
-        branch,
-        costUsd: result.costUsd,
-        inputTokens: result.usage.inputTokens + result.usage.cacheReadInputTokens + result.usage.cacheCreationInputTokens,
-        outputTokens: result.usage.outputTokens,
-        turns: result.turns,
-        summary: `${accounting}\n\n${renderTranscript(result)}`,
-    };
-    const requester = trigger.actor;
-    if (result.status === 'clarification') {
-        const questions = result.questions ?? [];
-        const pushed = await publishWork(d, {
-            branch,
-            phase,
-            requester,
-            issueNumber,
-            wip: 'it asked for clarification',
-            openPr: false,
-            base,
-            result,
-            accounting,
-            baseDoc,
-        });
-        const body = [
-            QUESTION_MARKER,
-            `❓ Before implementing \`${phase.id}\`, the model needs answers:`,
-            '',
-            ...questions.map((q, i) => `${i + 1}. ${q}`),
-            '',
-            `Reply in a comment, then comment \`${d.inputs.trigger} ${phase.id}\` again. Answers from people with write access are passed to the next run.`,
-        ].join('\n');
-        if (issueNumber !== undefined)
-            await d.api.createComment(issueNumber, body);
-        await tracking.finish(`❓ Asked for clarification (questions below); no PR opened.${pushed.committed ? ` Work so far is on branch \`${branch}\`.` : ''}`, accounting);
-        return {
-            ...common,
-            status: 'clarification-requested',
-            message: `asked ${questions.length} question(s)`,
-            failed: false,
-        };
-    }
-    const warnings = [];
-    let wip;
-    if (result.status === 'completed') {
-        // Only work the model did counts: the action's own completion mark alone is not worth a PR.
-        if ((await changedFiles(d.git)).length > 0) {
-            warnings.push(...(await ensurePhaseMarked(d.workspace, before, phase.id, d.log)));
-        }
-    }
-    else {
-        wip = earlyStopReason(result, budgets);
-    }
-    const published = await publishWork(d, {
-        branch,
+    const context = {
+        d,
+        tracking,
         phase,
-        requester,
-        issueNumber,
-        wip,
-        openPr: true,
-        base,
-        result,
-        accounting,
         baseDoc,
-        warnings,
-    });
-    if (!published.pull) {
-        const msg = wip
-            ? `The run stopped early because ${wip} No files had changed, so no PR was opened.`
-            : 'The model finished without changing any file, so no PR was opened.';
-        await tracking.finish(`⚠️ ${msg}`, result.summary ? `Model's last words:\n\n> ${result.summary.split('\n').join('\n> ')}` : accounting);
-        return { ...common, status: 'failed', message: msg, failed: true };
-    }
-    const pr = published.pull;
-    const prLine = `${wip ? 'work-in-progress ' : ''}draft PR #${pr.number}: ${pr.html_url}`;
-    if (wip) {
-        await tracking.finish(`⚠️ Stopped early because ${wip} Work so far is in the ${prLine}`, accounting);
+        before,
+        branch,
+        base,
+        branchExisted: prepared.existed,
+        issueNumber,
+        requester: origin.requester,
+        budgets,
+        modelId: model.id,
+    };
+    return finishRun(context, result);
+}
+/**
+ * Where the command came from: a comment (its time is the cutoff for earlier comments; its author is the
+ * requester), or a dispatch, which may name the comment it fanned out from (`comment-id`).
+ */
+async function originComment(d, trigger) {
+    if (trigger.kind === 'comment') {
         return {
-            ...common,
-            status: 'failed',
-            prNumber: pr.number,
-            prUrl: pr.html_url,
-            message: `stopped early (${result.status}); ${prLine}`,
-            failed: true,
+            cutoff: { commentId: trigger.commentId, createdAt: trigger.commentCreatedAt },
+            requester: trigger.actor,
         };
     }
-    const verb = published.created ? 'Opened' : 'Updated';
-    await tracking.finish(`✅ ${verb} ${published.draftFallback ? 'PR' : 'draft PR'} #${pr.number}: ${pr.html_url}${published.draftFallback ? ' (draft PRs are not available in this repository, so it is a normal PR marked [WIP])' : ''}`, `${accounting}${warnings.length ? `\n\n⚠️ ${warnings.join('\n⚠️ ')}` : ''}`);
+    if (trigger.commentId === undefined || trigger.issueNumber === undefined)
+        return { requester: trigger.actor };
+    const comment = (await d.api.listComments(trigger.issueNumber)).find((c) => c.id === trigger.commentId);
+    if (!comment)
+        return { requester: trigger.actor };
     return {
-        ...common,
-        status: 'pr-opened',
-        prNumber: pr.number,
-        prUrl: pr.html_url,
-        message: `${verb.toLowerCase()} ${prLine}`,
-        failed: false,
+        cutoff: { commentId: comment.id, createdAt: comment.created_at },
+        requester: { login: comment.user.login },
     };
 }
 /** The spec as it stands on the branch (a rerun may have changed it); the base's copy when the branch lost it. */
@@ -93367,6 +93660,8 @@ class Redactor {
 
 
 
+
+
 /** Reads the runner's environment, wires the real GitHub, git and model, runs the pipeline. Never throws. */
 async function run(env = process.env) {
     const redactor = new Redactor();
@@ -93380,7 +93675,11 @@ async function run(env = process.env) {
         }
         const eventName = env.GITHUB_EVENT_NAME ?? '';
         const payload = readEvent(env.GITHUB_EVENT_PATH);
-        const workspace = env.GITHUB_WORKSPACE || process.cwd();
+        // The real path: the tools' jail compares realpaths, and GITHUB_WORKSPACE may go through a symlink.
+        const given = env.GITHUB_WORKSPACE || process.cwd();
+        const workspace = await (0,promises_.realpath)(given).catch(() => {
+            throw new UserError(`The workspace ${given} does not exist.`, 'Add `- uses: actions/checkout@v5` (with `fetch-depth: 0`) before this action.');
+        });
         const run = readRunInfo(env);
         const api = createGitHubApi({ token: inputs.githubToken, repo: parseRepo(run.repository), redactor, log });
         const git = await createGit(workspace);
@@ -93430,8 +93729,9 @@ async function run(env = process.env) {
     }
 }
 /**
- * A failure before the pipeline could start (bad inputs, no checkout): if the event was a command comment,
- * say so on the issue, because every command must end with a visible result there.
+ * A failure before the pipeline could start (bad inputs, no checkout): if the event was a command comment by
+ * someone who may trigger a run, say so on the issue, because every command must end with a visible result
+ * there. Anyone else gets nothing, as with any refused command.
  */
 async function tellIssue(env, message, redactor) {
     if (env.GITHUB_EVENT_NAME !== 'issue_comment' || !env.GITHUB_EVENT_PATH)
@@ -93440,12 +93740,18 @@ async function tellIssue(env, message, redactor) {
     const trigger = getInput('trigger').trim() || '/implement';
     const token = getInput('github-token').trim();
     const issueNumber = payload.issue?.number;
-    if (payload.action !== 'created' || !token || !issueNumber)
+    const actor = { login: payload.comment?.user?.login ?? '', type: payload.comment?.user?.type ?? 'User' };
+    if (payload.action !== 'created' || !token || !issueNumber || !actor.login)
         return;
     if (!parseCommand(payload.comment?.body ?? '', trigger))
         return;
     redactor.add(token);
     const api = createGitHubApi({ token, repo: parseRepo(env.GITHUB_REPOSITORY ?? ''), redactor });
+    const allowedBots = getInput('allowed-bots')
+        .split(/[,\s]+/)
+        .filter(Boolean);
+    if (!(await authorize(api, actor, allowedBots)).allowed)
+        return;
     await api.createComment(issueNumber, `${TRACKING_MARKER}\n❌ **implement-action could not start:** ${message}`);
 }
 function readEvent(eventPath) {

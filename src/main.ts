@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { realpath } from 'node:fs/promises'
 import * as core from '@actions/core'
 import { createAnthropicModelClient } from './agent/anthropic.js'
 import { describeError, UserError } from './errors.js'
@@ -10,6 +11,7 @@ import { setOutputs } from './report/outputs.js'
 import { Redactor } from './report/redact.js'
 import { readRunInfo } from './report/run-info.js'
 import { TRACKING_MARKER } from './report/tracking.js'
+import { authorize } from './trigger/authorize.js'
 import { parseCommand } from './trigger/command.js'
 import { allowlistedEnv } from './tools/env.js'
 
@@ -25,7 +27,14 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     }
     const eventName = env.GITHUB_EVENT_NAME ?? ''
     const payload = readEvent(env.GITHUB_EVENT_PATH)
-    const workspace = env.GITHUB_WORKSPACE || process.cwd()
+    // The real path: the tools' jail compares realpaths, and GITHUB_WORKSPACE may go through a symlink.
+    const given = env.GITHUB_WORKSPACE || process.cwd()
+    const workspace = await realpath(given).catch(() => {
+      throw new UserError(
+        `The workspace ${given} does not exist.`,
+        'Add `- uses: actions/checkout@v5` (with `fetch-depth: 0`) before this action.',
+      )
+    })
     const run = readRunInfo(env)
     const api = createGitHubApi({ token: inputs.githubToken, repo: parseRepo(run.repository), redactor, log })
     const git = await createGit(workspace)
@@ -79,23 +88,30 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
 }
 
 /**
- * A failure before the pipeline could start (bad inputs, no checkout): if the event was a command comment,
- * say so on the issue, because every command must end with a visible result there.
+ * A failure before the pipeline could start (bad inputs, no checkout): if the event was a command comment by
+ * someone who may trigger a run, say so on the issue, because every command must end with a visible result
+ * there. Anyone else gets nothing, as with any refused command.
  */
 async function tellIssue(env: NodeJS.ProcessEnv, message: string, redactor: Redactor): Promise<void> {
   if (env.GITHUB_EVENT_NAME !== 'issue_comment' || !env.GITHUB_EVENT_PATH) return
   const payload = readEvent(env.GITHUB_EVENT_PATH) as {
     action?: string
     issue?: { number?: number }
-    comment?: { body?: string }
+    comment?: { body?: string; user?: { login?: string; type?: string } }
   }
   const trigger = core.getInput('trigger').trim() || '/implement'
   const token = core.getInput('github-token').trim()
   const issueNumber = payload.issue?.number
-  if (payload.action !== 'created' || !token || !issueNumber) return
+  const actor = { login: payload.comment?.user?.login ?? '', type: payload.comment?.user?.type ?? 'User' }
+  if (payload.action !== 'created' || !token || !issueNumber || !actor.login) return
   if (!parseCommand(payload.comment?.body ?? '', trigger)) return
   redactor.add(token)
   const api = createGitHubApi({ token, repo: parseRepo(env.GITHUB_REPOSITORY ?? ''), redactor })
+  const allowedBots = core
+    .getInput('allowed-bots')
+    .split(/[,\s]+/)
+    .filter(Boolean)
+  if (!(await authorize(api, actor, allowedBots)).allowed) return
   await api.createComment(
     issueNumber,
     `${TRACKING_MARKER}\n❌ **implement-action could not start:** ${message}`,

@@ -338,11 +338,21 @@ describe('runAgent: budgets', () => {
     expect(h.result.costUsd).toBeCloseTo(price(u1, tiered.prices!) + price(u2, tiered.longPrompt!.prices), 12)
   })
 
+  it('still enforces the cost budget for a model with unknown prices (priced as the dearest known)', async () => {
+    const h = await run(
+      (_body, i) => ({ content: [use('bash', { command: `echo ${'x'.repeat(4000)} ${i}` })] }),
+      { model: { id: 'claude-future-9' }, budgets: { maxTurns: 50, maxCostUsd: 0.05, timeoutMs: 30_000 } },
+    )
+    expect(h.result.status).toBe('max-cost')
+    expect(h.result.costUsd).toBeNull()
+    expect(h.result.turns).toBeLessThan(50)
+  })
+
   it('says the cost budget cannot be enforced when prices are unknown, and reports cost as null', async () => {
     const h = await run([{ content: [text('done')] }], { model: { id: 'claude-future-9' } })
     expect(h.result.status).toBe('completed')
     expect(h.result.costUsd).toBeNull()
-    expect(h.logs.join('\n')).toMatch(/max-cost budget cannot be enforced/)
+    expect(h.logs.join('\n')).toMatch(/max-cost budget is enforced as if/)
   })
 
   it('times out, aborting the in-flight request, and keeps the usage so far', async () => {

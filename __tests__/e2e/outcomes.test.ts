@@ -78,6 +78,7 @@ describe('e2e: clarification, budgets, dispatch, fan-out', () => {
       ['implement.yml', 'main', 'ISSUE-3'],
     ])
     expect(sb.github.state.dispatches[0].inputs).toMatchObject({
+      'comment-id': String(sb.github.commentsOn(1)[0].id),
       notes: 'small steps please',
       'issue-number': '1',
     })
@@ -116,8 +117,76 @@ describe('e2e: the PR cannot be opened', () => {
     expect(run.outputs.status).toBe('failed')
     expect(await sb.originFile('ISSUE-2', 'src/slugify.js')).toBeDefined()
     const last = botComments(sb).at(-1) ?? ''
-    expect(last).toContain('pushed to branch `ISSUE-2`')
+    expect(last).toContain('The work is on branch `ISSUE-2`')
     expect(last).toMatch(/not permitted to create or approve pull requests/)
     expect(last).not.toMatch(/at .*\.js:\d+/)
+  })
+})
+
+describe('e2e: fan-out runs and reruns', () => {
+  let sb: Sandbox
+  afterEach(async () => sb?.cleanup())
+
+  it('a fanned-out run takes its requester and its comment cutoff from the command comment', async () => {
+    sb = await createSandbox()
+    const at = (min: number) => `2026-01-01T00:${String(min).padStart(2, '0')}:00Z`
+    sb.github.addComment({
+      issue: 1,
+      user: 'maintainer-mona',
+      body: 'BEFORE: prefer NFKD.',
+      created_at: at(1),
+    })
+    const { comment } = sb.comment('/implement ISSUE-2 ISSUE-3', { created_at: at(5) })
+    sb.github.addComment({
+      issue: 1,
+      user: 'maintainer-mona',
+      body: 'AFTER: drop the tests.',
+      created_at: at(9),
+    })
+    const payload = sb.dispatch(
+      {
+        'spec-name': '',
+        'issue-id': 'ISSUE-2',
+        notes: '',
+        'issue-number': '1',
+        'comment-id': String(comment.id),
+      },
+      'github-actions[bot]',
+    )
+    const run = await act(sb, { eventName: 'workflow_dispatch', payload, script: implementIssue2() })
+    expect(run.exitCode, run.stdout).toBe(0)
+    const prompt = JSON.stringify(run.anthropic.scripted[0].body?.messages[0])
+    expect(prompt).toContain('BEFORE: prefer NFKD.')
+    expect(prompt).not.toContain('AFTER: drop the tests.')
+    const log = await sb.origin.git(sb.origin.bare, ['log', '-1', '--format=%B', 'ISSUE-2'])
+    expect(log).toContain('Co-authored-by: maintainer-mona')
+  })
+
+  it('a rerun that changes nothing brings the stale WIP PR up to date instead of failing', async () => {
+    sb = await createSandbox()
+    const first = sb.comment('/implement ISSUE-2')
+    const stopped = await act(sb, {
+      payload: first.payload,
+      script: neverFinishes(),
+      with: { 'max-turns': '1' },
+    })
+    expect(stopped.outputs.status).toBe('failed')
+    expect(sb.github.state.pulls[0].title).toMatch(/^\[WIP\]/)
+    await sb.freshCheckout()
+    const again = sb.comment('/implement ISSUE-2 just verify it')
+    const rerun = await act(sb, {
+      payload: again.payload,
+      script: [
+        { content: [{ type: 'text', text: 'Verified: the work on the branch is complete. Test: npm test' }] },
+      ],
+    })
+    expect(rerun.exitCode, rerun.stdout).toBe(0)
+    expect(rerun.outputs.status).toBe('pr-opened')
+    expect(sb.github.state.pulls).toHaveLength(1)
+    expect(sb.github.state.pulls[0].title).toBe('ISSUE-2: slugify function')
+    expect(sb.github.state.pulls[0].body).toContain('Verified: the work on the branch is complete.')
+    expect(await sb.originFile('ISSUE-2', 'docs/specs/slugkit.md')).toContain(
+      '### ISSUE-2: slugify function ✅',
+    )
   })
 })

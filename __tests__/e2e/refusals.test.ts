@@ -75,4 +75,14 @@ describe('e2e: events that must not run the model', () => {
     expect(run.stdout + run.stderr).not.toMatch(/at .*\.js:\d+/)
     expect(botComments(sb)[0]).toContain('Input `max-turns` must be a whole number')
   })
+
+  it('a malformed input and a commenter without write access: nothing on the issue', async () => {
+    sb = await createSandbox()
+    sb.github.addUser('drive-by', { permission: 'read' })
+    const { payload } = sb.comment('/implement ISSUE-2', { user: 'drive-by' })
+    const run = await act(sb, { payload, with: { 'max-turns': 'lots' } })
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout).toContain('::error::Input `max-turns`')
+    expect(botComments(sb)).toEqual([])
+  })
 })

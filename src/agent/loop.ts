@@ -3,7 +3,7 @@ import type { ModelInfo } from '../prompt/types.js'
 import type { Redactor } from '../report/redact.js'
 import type { Tool, ToolContext, ToolOutcome } from '../tools/types.js'
 import type { AgentResult, AgentStatus, ModelClient, TranscriptEntry, Usage } from './types.js'
-import { requestCost } from '../prompt/models.js'
+import { highestKnownPrices, requestCost } from '../prompt/models.js'
 import { addUsage, cacheHitShare, emptyUsage, totalInputTokens, usageFromApi } from './usage.js'
 
 type MessageParam = Anthropic.Messages.MessageParam
@@ -87,6 +87,11 @@ export async function runAgent(opts: RunAgentOptions): Promise<AgentResult> {
   let usage: Usage = emptyUsage()
   // Priced per request: a model's price can depend on that request's prompt size (long-prompt tiers).
   let cost: number | null = opts.model.prices ? 0 : null
+  // For the budget, a model without known prices is priced as the dearest known model: the budget still holds.
+  const budgetModel: ModelInfo = opts.model.prices
+    ? opts.model
+    : { ...opts.model, prices: highestKnownPrices() }
+  let budgetCost = 0
   let turns = 0
   let lastText = ''
   const transcript: TranscriptEntry[] = []
@@ -122,7 +127,7 @@ export async function runAgent(opts: RunAgentOptions): Promise<AgentResult> {
 
   if (!opts.model.prices) {
     log(
-      `Prices for model ${opts.model.id} are unknown: the max-cost budget cannot be enforced (cost shows as n/a).`,
+      `Prices for model ${opts.model.id} are unknown: its cost shows as n/a, and the max-cost budget is enforced as if it cost as much as the dearest known model.`,
     )
   }
 
@@ -254,6 +259,7 @@ export async function runAgent(opts: RunAgentOptions): Promise<AgentResult> {
       usage = addUsage(usage, turnUsage)
       const turnCost = requestCost(opts.model, turnUsage)
       cost = cost === null || turnCost === null ? null : cost + turnCost
+      budgetCost += requestCost(budgetModel, turnUsage) ?? 0
       previousEnd = lastBlock(messages)
 
       const texts = message.content.filter(
@@ -301,7 +307,7 @@ export async function runAgent(opts: RunAgentOptions): Promise<AgentResult> {
       // pause_turn: the assistant turn is sent back as it is and the model carries on.
       if (reply.length) messages.push({ role: 'user', content: reply })
 
-      if (cost !== null && cost >= opts.budgets.maxCostUsd) throw new Stop('max-cost')
+      if (budgetCost >= opts.budgets.maxCostUsd) throw new Stop('max-cost')
       if (totalInputTokens(turnUsage) > threshold) {
         const cleared = clearOldToolResults(messages, KEEP_TOOL_RESULTS)
         if (cleared)

@@ -35,10 +35,13 @@ export async function fanOut(
   const started: string[] = []
   for (const id of ids) {
     await d.api.dispatchWorkflow(workflow, ref, {
-      'spec-name': trigger.command.specArg ?? d.inputs.specName ?? '',
+      // Only the command's own spec argument: the dispatched run resolves labels and inputs itself, in order.
+      'spec-name': trigger.command.specArg ?? '',
       'issue-id': id,
       notes: trigger.command.notes,
       'issue-number': trigger.issueNumber === undefined ? '' : String(trigger.issueNumber),
+      // The command comment: the run takes its requester and its cutoff for earlier comments from it.
+      'comment-id': trigger.kind === 'comment' ? String(trigger.commentId) : '',
     })
     started.push(id)
     d.log(`Dispatched ${workflow} for ${id}`)

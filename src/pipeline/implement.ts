@@ -1,31 +1,31 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { runAgent } from '../agent/loop.js'
-import { renderTranscript } from '../agent/transcript.js'
 import type { AgentResult } from '../agent/types.js'
-import { changedFiles, prepareBranch } from '../git/branch.js'
+import { prepareBranch } from '../git/branch.js'
 import { validateBranchName } from '../git/branch-name.js'
 import { suspendCredentials } from '../git/credentials.js'
 import { resolveModel } from '../prompt/models.js'
 import { renderPrompt } from '../prompt/render.js'
 import { buildSystemPrompt } from '../prompt/system.js'
 import { BUNDLED_ORIGIN, loadTemplate } from '../prompt/template.js'
-import { accountingLine, earlyStopReason, formatUsd } from '../report/messages.js'
+import { formatUsd } from '../report/messages.js'
 import type { TrackingComment } from '../report/tracking.js'
 import { parseSpec } from '../spec/phases.js'
 import { resolveSpec } from '../spec/resolve.js'
 import type { SpecDocument } from '../spec/types.js'
+import { stopStrayToolProcesses } from '../tools/bash.js'
 import { createTools } from '../tools/index.js'
-import { gatherNotes, QUESTION_MARKER } from '../trigger/context.js'
+import { gatherNotes } from '../trigger/context.js'
 import { validateIssueId } from '../trigger/ids.js'
 import { readLabels } from '../trigger/labels.js'
 import type { Trigger } from '../trigger/types.js'
-import { ensurePhaseMarked, publishWork } from './publish.js'
+import { finishRun, type RunContext } from './outcome.js'
 import type { PipelineDeps, PipelineResult } from './types.js'
 
-const SELF_LOGINS = ['github-actions[bot]']
+export const SELF_LOGINS = ['github-actions[bot]']
 
-/** One phase, start to finish: spec, branch, prompt, model, then publish (or ask, or report why not). */
+/** One phase, start to finish: spec, branch, prompt, model, then the outcome (PR, question, or why not). */
 export async function implementPhase(
   d: PipelineDeps,
   trigger: Exclude<Trigger, { kind: 'skip' }>,
@@ -64,6 +64,7 @@ export async function implementPhase(
   }
   await tracking.step(`Phase \`${phase.id}\`: ${phase.title} — spec ${specLink}`)
 
+  const origin = await originComment(d, trigger)
   const prepared = await prepareBranch(d.git, { branch, base })
   await tracking.step(
     prepared.existed
@@ -74,10 +75,7 @@ export async function implementPhase(
 
   const { notes } = await gatherNotes(d.api, {
     issueNumber: issueNumber ?? 0,
-    trigger:
-      trigger.kind === 'comment'
-        ? { commentId: trigger.commentId, createdAt: trigger.commentCreatedAt }
-        : undefined,
+    trigger: origin.cutoff,
     commandNotes: trigger.command.notes,
     inputNotes: trigger.kind === 'comment' ? d.inputs.notes : undefined,
     selfLogins: SELF_LOGINS,
@@ -102,8 +100,10 @@ export async function implementPhase(
     toolNames: tools.map((t) => t.name),
   })
 
+  const prompted =
+    template.origin === BUNDLED_ORIGIN ? 'the bundled prompt' : `the prompt \`${template.origin}\``
   await tracking.step(
-    `Running \`${model.id}\` with ${template.origin === BUNDLED_ORIGIN ? 'the bundled prompt' : `the prompt \`${template.origin}\``} (budget ${budgets.maxTurns} turns, ${formatUsd(budgets.maxCostUsd)}, ${budgets.timeoutMinutes} min)`,
+    `Running \`${model.id}\` with ${prompted} (budget ${budgets.maxTurns} turns, ${formatUsd(budgets.maxCostUsd)}, ${budgets.timeoutMinutes} min)`,
   )
   const restoreCredentials = await suspendCredentials(d.git)
   let result: AgentResult
@@ -124,115 +124,50 @@ export async function implementPhase(
       log: d.log,
     })
   } finally {
+    // Nothing the model started may outlive the run and see the credential come back.
+    const stopped = await stopStrayToolProcesses()
+    if (stopped) d.log(`Stopped ${stopped} background process(es) the model left running.`)
     await restoreCredentials()
   }
-  const accounting = accountingLine(result, model.id)
-  d.log(`Agent finished: ${result.status} · ${accounting}`)
-  const common = {
-    branch,
-    costUsd: result.costUsd,
-    inputTokens:
-      result.usage.inputTokens + result.usage.cacheReadInputTokens + result.usage.cacheCreationInputTokens,
-    outputTokens: result.usage.outputTokens,
-    turns: result.turns,
-    summary: `${accounting}\n\n${renderTranscript(result)}`,
-  }
-  const requester = trigger.actor
 
-  if (result.status === 'clarification') {
-    const questions = result.questions ?? []
-    const pushed = await publishWork(d, {
-      branch,
-      phase,
-      requester,
-      issueNumber,
-      wip: 'it asked for clarification',
-      openPr: false,
-      base,
-      result,
-      accounting,
-      baseDoc,
-    })
-    const body = [
-      QUESTION_MARKER,
-      `❓ Before implementing \`${phase.id}\`, the model needs answers:`,
-      '',
-      ...questions.map((q, i) => `${i + 1}. ${q}`),
-      '',
-      `Reply in a comment, then comment \`${d.inputs.trigger} ${phase.id}\` again. Answers from people with write access are passed to the next run.`,
-    ].join('\n')
-    if (issueNumber !== undefined) await d.api.createComment(issueNumber, body)
-    await tracking.finish(
-      `❓ Asked for clarification (questions below); no PR opened.${pushed.committed ? ` Work so far is on branch \`${branch}\`.` : ''}`,
-      accounting,
-    )
-    return {
-      ...common,
-      status: 'clarification-requested',
-      message: `asked ${questions.length} question(s)`,
-      failed: false,
-    }
-  }
-
-  const warnings: string[] = []
-  let wip: string | undefined
-  if (result.status === 'completed') {
-    // Only work the model did counts: the action's own completion mark alone is not worth a PR.
-    if ((await changedFiles(d.git)).length > 0) {
-      warnings.push(...(await ensurePhaseMarked(d.workspace, before, phase.id, d.log)))
-    }
-  } else {
-    wip = earlyStopReason(result, budgets)
-  }
-
-  const published = await publishWork(d, {
-    branch,
+  const context: RunContext = {
+    d,
+    tracking,
     phase,
-    requester,
-    issueNumber,
-    wip,
-    openPr: true,
-    base,
-    result,
-    accounting,
     baseDoc,
-    warnings,
-  })
-  if (!published.pull) {
-    const msg = wip
-      ? `The run stopped early because ${wip} No files had changed, so no PR was opened.`
-      : 'The model finished without changing any file, so no PR was opened.'
-    await tracking.finish(
-      `⚠️ ${msg}`,
-      result.summary ? `Model's last words:\n\n> ${result.summary.split('\n').join('\n> ')}` : accounting,
-    )
-    return { ...common, status: 'failed', message: msg, failed: true }
+    before,
+    branch,
+    base,
+    branchExisted: prepared.existed,
+    issueNumber,
+    requester: origin.requester,
+    budgets,
+    modelId: model.id,
   }
-  const pr = published.pull
-  const prLine = `${wip ? 'work-in-progress ' : ''}draft PR #${pr.number}: ${pr.html_url}`
-  if (wip) {
-    await tracking.finish(`⚠️ Stopped early because ${wip} Work so far is in the ${prLine}`, accounting)
+  return finishRun(context, result)
+}
+
+/**
+ * Where the command came from: a comment (its time is the cutoff for earlier comments; its author is the
+ * requester), or a dispatch, which may name the comment it fanned out from (`comment-id`).
+ */
+async function originComment(
+  d: PipelineDeps,
+  trigger: Exclude<Trigger, { kind: 'skip' }>,
+): Promise<{ cutoff?: { commentId: number; createdAt: string }; requester: { login: string; id?: number } }> {
+  if (trigger.kind === 'comment') {
     return {
-      ...common,
-      status: 'failed',
-      prNumber: pr.number,
-      prUrl: pr.html_url,
-      message: `stopped early (${result.status}); ${prLine}`,
-      failed: true,
+      cutoff: { commentId: trigger.commentId, createdAt: trigger.commentCreatedAt },
+      requester: trigger.actor,
     }
   }
-  const verb = published.created ? 'Opened' : 'Updated'
-  await tracking.finish(
-    `✅ ${verb} ${published.draftFallback ? 'PR' : 'draft PR'} #${pr.number}: ${pr.html_url}${published.draftFallback ? ' (draft PRs are not available in this repository, so it is a normal PR marked [WIP])' : ''}`,
-    `${accounting}${warnings.length ? `\n\n⚠️ ${warnings.join('\n⚠️ ')}` : ''}`,
-  )
+  if (trigger.commentId === undefined || trigger.issueNumber === undefined)
+    return { requester: trigger.actor }
+  const comment = (await d.api.listComments(trigger.issueNumber)).find((c) => c.id === trigger.commentId)
+  if (!comment) return { requester: trigger.actor }
   return {
-    ...common,
-    status: 'pr-opened',
-    prNumber: pr.number,
-    prUrl: pr.html_url,
-    message: `${verb.toLowerCase()} ${prLine}`,
-    failed: false,
+    cutoff: { commentId: comment.id, createdAt: comment.created_at },
+    requester: { login: comment.user.login },
   }
 }
 

@@ -78,30 +78,17 @@ export interface Published {
   draftFallback: boolean
 }
 
-/** Commits whatever changed as github-actions[bot], pushes only `origin <branch>`, and opens or updates the PR. */
+/**
+ * Commits whatever changed as github-actions[bot], pushes only `origin <branch>`, and opens or updates the PR.
+ * With nothing new to commit, an open PR for the branch is still brought up to date (a rerun that only
+ * verified earlier work must not leave a stale "work in progress" PR behind); with no PR either, nothing.
+ */
 export async function publishWork(d: PipelineDeps, r: PublishRequest): Promise<Published> {
-  const nothing: Published = { committed: false, created: false, draftFallback: false }
-  if ((await changedFiles(d.git)).length === 0) return nothing
+  const committed = await commitAndPush(d, r)
+  if (!r.openPr) return { committed, created: false, draftFallback: false }
+  if (!committed && !(await d.api.findOpenPull(r.branch)))
+    return { committed, created: false, draftFallback: false }
   const title = `${r.phase.id}: ${r.phase.title}`
-  const firstParagraph = r.result.summary.trim().split(/\n\s*\n/)[0] ?? ''
-  const message = [
-    `${r.wip ? 'WIP ' : ''}${title}`,
-    '',
-    ...(r.wip ? [`Work in progress: the run stopped early because ${r.wip}`, ''] : []),
-    ...(firstParagraph ? [firstParagraph, ''] : []),
-    `Implemented by implement-action${d.run.runUrl ? ` (${d.run.runUrl})` : ''}.`,
-  ].join('\n')
-  const commit = await commitAll(d.git, { message: d.redactor.redact(message), coAuthor: r.requester })
-  if (!commit.committed) return nothing
-  const cleanup = await withPushAuth(d.git, { serverUrl: d.run.serverUrl, token: d.inputs.githubToken })
-  try {
-    await pushBranch(d.git, r.branch)
-  } finally {
-    await cleanup()
-  }
-  d.log(`Pushed ${commit.sha ?? ''} to origin ${r.branch}`)
-  if (!r.openPr) return { ...nothing, committed: true }
-
   const bodyFor = (draftFallback: boolean): string =>
     prBody({
       issueId: r.phase.id,
@@ -126,7 +113,7 @@ export async function publishWork(d: PipelineDeps, r: PublishRequest): Promise<P
   }).catch((err: unknown) => {
     // The work is safe on the branch; say where, with what went wrong and (for a UserError) what to do.
     throw new UserError(
-      `The work is pushed to branch \`${r.branch}\`, but the pull request could not be opened: ${describeError(err)}`,
+      `The work is on branch \`${r.branch}\`, but the pull request could not be opened: ${describeError(err)}`,
       `Fix that, then comment the command again (it continues on the branch), or open the PR from \`${r.branch}\` by hand.`,
     )
   })
@@ -137,5 +124,28 @@ export async function publishWork(d: PipelineDeps, r: PublishRequest): Promise<P
       body: bodyFor(true),
     })
   }
-  return { committed: true, pull: up.pull, created: up.created, draftFallback: up.draftFallback }
+  return { committed, pull: up.pull, created: up.created, draftFallback: up.draftFallback }
+}
+
+/** Commits every change (nothing staged: no commit) and pushes it; true when a commit was pushed. */
+async function commitAndPush(d: PipelineDeps, r: PublishRequest): Promise<boolean> {
+  if ((await changedFiles(d.git)).length === 0) return false
+  const firstParagraph = r.result.summary.trim().split(/\n\s*\n/)[0] ?? ''
+  const message = [
+    `${r.wip ? 'WIP ' : ''}${r.phase.id}: ${r.phase.title}`,
+    '',
+    ...(r.wip ? [`Work in progress: the run stopped early because ${r.wip}`, ''] : []),
+    ...(firstParagraph ? [firstParagraph, ''] : []),
+    `Implemented by implement-action${d.run.runUrl ? ` (${d.run.runUrl})` : ''}.`,
+  ].join('\n')
+  const commit = await commitAll(d.git, { message: d.redactor.redact(message), coAuthor: r.requester })
+  if (!commit.committed) return false
+  const cleanup = await withPushAuth(d.git, { serverUrl: d.run.serverUrl, token: d.inputs.githubToken })
+  try {
+    await pushBranch(d.git, r.branch)
+  } finally {
+    await cleanup()
+  }
+  d.log(`Pushed ${commit.sha ?? ''} to origin ${r.branch}`)
+  return true
 }

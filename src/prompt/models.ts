@@ -116,3 +116,14 @@ export function requestCost(model: ModelInfo, usage: Usage): number | null {
     1_000_000
   )
 }
+
+/** Each price at its highest over the table (long-prompt tiers included): a safe stand-in for unknown prices. */
+export function highestKnownPrices(): ModelPrices {
+  const all = Object.values(MODELS).flatMap((m) => [m.prices, ...(m.longPrompt ? [m.longPrompt.prices] : [])])
+  return {
+    input: Math.max(...all.map((p) => p.input)),
+    output: Math.max(...all.map((p) => p.output)),
+    cacheWrite: Math.max(...all.map((p) => p.cacheWrite)),
+    cacheRead: Math.max(...all.map((p) => p.cacheRead)),
+  }
+}

@@ -97,16 +97,22 @@ function fromDispatch(p: Record<string, unknown>, inputs: TriggerInputs): Trigge
       id: numericId(sender.id),
     },
   }
-  return issueNumber === undefined ? trigger : { ...trigger, issueNumber }
+  const commentId = parseIssueNumber(wf['comment-id'], 'comment-id')
+  return {
+    ...trigger,
+    ...(issueNumber === undefined ? {} : { issueNumber }),
+    ...(commentId === undefined ? {} : { commentId }),
+  }
 }
 
-function parseIssueNumber(raw: unknown): number | undefined {
+/** A positive number from a workflow input (`issue-number`, `comment-id`); `#12` accepted. */
+function parseIssueNumber(raw: unknown, input = 'issue-number'): number | undefined {
   if (typeof raw === 'number' && Number.isSafeInteger(raw) && raw > 0) return raw
   const t = str(raw).trim().replace(/^#/, '')
   if (t === '') return undefined
   if (!/^\d{1,12}$/.test(t) || Number(t) < 1) {
     throw new UserError(
-      `The \`issue-number\` workflow input must be an issue number such as 12; got "${str(raw).slice(0, 40)}".`,
+      `The \`${input}\` workflow input must be a number such as 12; got "${str(raw).slice(0, 40)}".`,
       'Leave it empty to report only in the workflow run.',
     )
   }

@@ -22,5 +22,10 @@ export type Trigger =
       command: Command
       /** The issue to report on, when known (a number from the payload or an `issue-number` input). */
       issueNumber?: number
+      /**
+       * The command comment a fan-out run came from (`comment-id` input): the run takes its cutoff for earlier
+       * comments and its requester from that comment, as a run started by the comment itself would.
+       */
+      commentId?: number
       actor: { login: string; type: string; id?: number }
     }

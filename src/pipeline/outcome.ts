@@ -1,0 +1,144 @@
+import { renderTranscript } from '../agent/transcript.js'
+import type { AgentResult } from '../agent/types.js'
+import { changedFiles } from '../git/branch.js'
+import { describeError } from '../errors.js'
+import { accountingLine, earlyStopReason } from '../report/messages.js'
+import type { TrackingComment } from '../report/tracking.js'
+import type { Phase, SpecDocument } from '../spec/types.js'
+import { QUESTION_MARKER } from '../trigger/context.js'
+import { ensurePhaseMarked, publishWork, type PublishRequest } from './publish.js'
+import type { PipelineDeps, PipelineResult } from './types.js'
+
+/** What the ending of a run needs to know about it. */
+export interface RunContext {
+  d: PipelineDeps
+  tracking: TrackingComment
+  phase: Phase
+  baseDoc: SpecDocument
+  /** The spec on the branch before the model ran. */
+  before: SpecDocument
+  branch: string
+  base: string
+  /** The branch was on origin already (a rerun). */
+  branchExisted: boolean
+  issueNumber?: number
+  requester: { login: string; id?: number }
+  budgets: { maxTurns: number; maxCostUsd: number; timeoutMinutes: number }
+  modelId: string
+}
+
+/** After the model: ask its questions, or deliver its work (or say why there is nothing to deliver). */
+export async function finishRun(c: RunContext, result: AgentResult): Promise<PipelineResult> {
+  const accounting = accountingLine(result, c.modelId)
+  c.d.log(`Agent finished: ${result.status} · ${accounting}`)
+  const u = result.usage
+  const common = {
+    branch: c.branch,
+    costUsd: result.costUsd,
+    inputTokens: u.inputTokens + u.cacheReadInputTokens + u.cacheCreationInputTokens,
+    outputTokens: u.outputTokens,
+    turns: result.turns,
+    summary: `${accounting}\n\n${renderTranscript(result)}`,
+  }
+  const publishing: PublishRequest = {
+    branch: c.branch,
+    base: c.base,
+    phase: c.phase,
+    baseDoc: c.baseDoc,
+    requester: c.requester,
+    issueNumber: c.issueNumber,
+    result,
+    accounting,
+    openPr: true,
+  }
+  return result.status === 'clarification'
+    ? { ...common, ...(await askQuestions(c, result, accounting, publishing)) }
+    : { ...common, ...(await deliver(c, result, accounting, publishing)) }
+}
+
+type Ending = Omit<
+  PipelineResult,
+  'branch' | 'costUsd' | 'inputTokens' | 'outputTokens' | 'turns' | 'summary'
+>
+
+/** The model asked instead of guessing: the questions go on the issue first, then any work so far is pushed. */
+async function askQuestions(
+  c: RunContext,
+  result: AgentResult,
+  accounting: string,
+  publishing: PublishRequest,
+): Promise<Ending> {
+  const questions = result.questions ?? []
+  const body = [
+    QUESTION_MARKER,
+    `❓ Before implementing \`${c.phase.id}\`, the model needs answers:`,
+    '',
+    ...questions.map((q, i) => `${i + 1}. ${q}`),
+    '',
+    `Reply in a comment, then comment \`${c.d.inputs.trigger} ${c.phase.id}\` again. Answers from people with write access are passed to the next run.`,
+  ].join('\n')
+  if (c.issueNumber !== undefined) await c.d.api.createComment(c.issueNumber, body)
+  else c.d.log(body.replace(QUESTION_MARKER, '').trim())
+
+  let kept = ''
+  try {
+    const pushed = await publishWork(c.d, { ...publishing, wip: 'it asked for clarification', openPr: false })
+    if (pushed.committed) kept = ` Work so far is on branch \`${c.branch}\`.`
+  } catch (err) {
+    kept = ` The work so far could not be pushed: ${describeError(err)}`
+  }
+  await c.tracking.finish(`❓ Asked for clarification (questions below); no PR opened.${kept}`, accounting)
+  return {
+    status: 'clarification-requested',
+    message: `asked ${questions.length} question(s)`,
+    failed: false,
+  }
+}
+
+/** Completed or stopped early: commit, push and open or update the (draft) PR, or say why there is none. */
+async function deliver(
+  c: RunContext,
+  result: AgentResult,
+  accounting: string,
+  publishing: PublishRequest,
+): Promise<Ending> {
+  const { d, tracking } = c
+  const warnings: string[] = []
+  const wip = result.status === 'completed' ? undefined : earlyStopReason(result, c.budgets)
+  // A completed phase is marked in the spec, but the action's own mark alone is not work: only when the model
+  // changed something, or the branch already holds earlier work (a rerun that only verified it).
+  if (!wip && (c.branchExisted || (await changedFiles(d.git)).length > 0)) {
+    warnings.push(...(await ensurePhaseMarked(d.workspace, c.before, c.phase.id, d.log)))
+  }
+  const published = await publishWork(d, { ...publishing, wip, warnings })
+  if (!published.pull) {
+    const msg = wip
+      ? `The run stopped early because ${wip} No files had changed, so no PR was opened.`
+      : 'The model finished without changing any file, so no PR was opened.'
+    const lastWords = result.summary
+      ? `Model's last words:\n\n> ${result.summary.split('\n').join('\n> ')}`
+      : ''
+    await tracking.finish(`⚠️ ${msg}`, [lastWords, accounting].filter(Boolean).join('\n\n'))
+    return { status: 'failed', message: msg, failed: true }
+  }
+
+  const pr = published.pull
+  const prLine = `${wip ? 'work-in-progress ' : ''}${published.draftFallback ? 'PR' : 'draft PR'} #${pr.number}: ${pr.html_url}`
+  const outputs = { prNumber: pr.number, prUrl: pr.html_url }
+  if (wip) {
+    await tracking.finish(`⚠️ Stopped early because ${wip} Work so far is in the ${prLine}`, accounting)
+    return {
+      ...outputs,
+      status: 'failed',
+      message: `stopped early (${result.status}); ${prLine}`,
+      failed: true,
+    }
+  }
+  const verb = published.created ? 'Opened' : 'Updated'
+  const fallback = published.draftFallback
+    ? ' (draft PRs are not available in this repository, so it is a normal PR marked [WIP])'
+    : ''
+  const details = [accounting, ...warnings.map((w) => `⚠️ ${w}`)].join('\n\n')
+  await tracking.finish(`✅ ${verb} ${prLine}${fallback}`, details)
+  return { ...outputs, status: 'pr-opened', message: `${verb.toLowerCase()} ${prLine}`, failed: false }
+}
