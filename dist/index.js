@@ -91520,6 +91520,8 @@ class errors_ToolError extends Error {
 
 
 
+
+
 /** Longest output sent back; head and tail are kept. */
 const MAX_BASH_OUTPUT = 30_000;
 const BASH_TIMEOUT_MS = 120_000;
@@ -91536,6 +91538,9 @@ const TOOL_RUN_MARKER = `${TOOL_RUN_MARKER_NAME}=${TOOL_RUN_MARKER_VALUE}`;
 /**
  * The Anthropic bash tool (`bash_20250124`). Each call is a fresh `bash -c` in the workspace with the allowlisted
  * env, its own process group (killed whole on timeout or abort), stdin closed, and output capped.
+ * Where the kernel allows it, the command runs inside fresh user + PID + mount namespaces with a private /proc
+ * (`unshare --user --map-current-user --pid --fork --mount-proc --kill-child`), so it sees only its own processes
+ * and cannot read the environment (the action's inputs and tokens) of the action's processes through /proc.
  */
 function createBashTool(opts = {}) {
     return {
@@ -91556,7 +91561,10 @@ async function runBash(input, ctx, opts) {
         throw new errors_ToolError('Parameter `command` is required (or `restart: true`).');
     }
     const timeoutMs = opts.timeoutMs ?? BASH_TIMEOUT_MS;
-    const result = await bash_exec(input.command, ctx, timeoutMs, opts.maxOutput ?? MAX_BASH_OUTPUT);
+    const isolation = opts.isolate === false ? undefined : await probeIsolation();
+    const argv = ['bash', '-c', input.command];
+    const [file, ...args] = isolation?.prefix ? [...isolation.prefix, ...argv] : argv;
+    const result = await bash_exec(file, args, ctx, timeoutMs, opts.maxOutput ?? MAX_BASH_OUTPUT);
     const parts = [result.output.replace(/\s+$/, '')];
     if (result.timedOut) {
         parts.push(`[command timed out after ${Math.round(timeoutMs / 1000)} s and was killed]`);
@@ -91572,13 +91580,15 @@ async function runBash(input, ctx, opts) {
         isError: result.timedOut || result.aborted || result.spawnError,
     };
 }
-function bash_exec(command, ctx, timeoutMs, maxOutput) {
+function bash_exec(file, args, ctx, timeoutMs, maxOutput) {
     return new Promise((resolve) => {
         const out = new CappedOutput(maxOutput);
         let timedOut = false;
         let aborted = false;
         let settled = false;
-        const child = (0,external_node_child_process_.spawn)('bash', ['-c', command], {
+        // Isolated, `file` is unshare: it and the bash it forks (PID 1 of the new namespace) share this process group,
+        // so the group kill below takes PID 1 down, and with it every process of the namespace, however detached.
+        const child = (0,external_node_child_process_.spawn)(file, args, {
             cwd: ctx.workspace,
             env: { ...ctx.env, PAGER: 'cat', GIT_PAGER: 'cat', [TOOL_RUN_MARKER_NAME]: TOOL_RUN_MARKER_VALUE },
             stdio: ['ignore', 'pipe', 'pipe'],
@@ -91634,6 +91644,115 @@ function bash_exec(command, ctx, timeoutMs, maxOutput) {
             graceTimer = setTimeout(() => finish(), EXIT_GRACE_MS);
         });
         child.on('close', () => finish());
+    });
+}
+/** Seconds-scale bound on the one-off probe; a working unshare answers in milliseconds. */
+const PROBE_TIMEOUT_MS = 5_000;
+let probed;
+/**
+ * Whether bash tool commands run in their own user + PID + mount namespaces on this machine (probed once per
+ * process, then cached), with the reason when they do not: not Linux, no `unshare` (util-linux), or the kernel
+ * refusing unprivileged user namespaces (sysctl `kernel.unprivileged_userns_clone`, `user.max_user_namespaces`,
+ * AppArmor's `kernel.apparmor_restrict_unprivileged_userns` on Ubuntu 23.10+, seccomp in containers).
+ */
+async function isolationStatus() {
+    const { isolated, reason } = await probeIsolation();
+    return isolated ? { isolated } : { isolated, reason };
+}
+function probeIsolation() {
+    probed ??= detectIsolation().catch((err) => ({
+        isolated: false,
+        reason: `probe failed: ${err instanceof Error ? err.message : String(err)}`,
+    }));
+    return probed;
+}
+async function detectIsolation() {
+    if (process.platform !== 'linux')
+        return { isolated: false, reason: `namespaces need Linux, not ${process.platform}` };
+    const unshare = await findExecutable('unshare');
+    if (!unshare)
+        return { isolated: false, reason: 'the `unshare` command (util-linux) is not installed' };
+    const help = await runQuietly(unshare, ['--help']);
+    const supports = (flag) => new RegExp(`(^|[\\s,])${flag}([\\s=[]|$)`, 'm').test(help.output);
+    // util-linux >= 2.38 maps the user to itself; before that, to root inside (still the real uid outside).
+    const mapUser = ['--map-current-user', '--map-root-user'].find(supports);
+    if (!mapUser)
+        return { isolated: false, reason: `${unshare} supports neither --map-current-user nor --map-root-user` };
+    const missing = ['--user', '--pid', '--fork', '--mount-proc'].filter((f) => !supports(f));
+    if (missing.length)
+        return { isolated: false, reason: `${unshare} lacks ${missing.join(', ')}` };
+    // --kill-child (util-linux >= 2.32): the namespace dies with unshare even if only unshare is killed.
+    const flags = [
+        '--user',
+        mapUser,
+        '--pid',
+        '--fork',
+        '--mount-proc',
+        ...(supports('--kill-child') ? ['--kill-child'] : []),
+    ];
+    // The exact wrapper; `$$` is 1 only inside a fresh PID namespace.
+    const probe = await runQuietly(unshare, [...flags, '--', 'bash', '-c', 'test "$$" = 1']);
+    if (probe.code !== 0) {
+        const why = probe.output.trim().split('\n').pop() || (probe.timedOut ? 'timed out' : `exit code ${probe.code}`);
+        const hint = /not permitted|permission denied|no space left/i.test(why)
+            ? ' (unprivileged user namespaces are disabled or restricted on this machine)'
+            : '';
+        return { isolated: false, reason: `\`unshare ${flags.join(' ')}\` failed: ${why}${hint}` };
+    }
+    return { isolated: true, prefix: [unshare, ...flags, '--'] };
+}
+/** Absolute path of `name` on this process's PATH (or the usual system dirs), if executable. */
+async function findExecutable(name) {
+    const dirs = [...(process.env.PATH ?? '').split((external_node_path_default()).delimiter), '/usr/bin', '/bin', '/usr/sbin', '/sbin'];
+    for (const dir of dirs) {
+        if (!external_node_path_default().isAbsolute(dir))
+            continue;
+        const candidate = external_node_path_default().join(dir, name);
+        try {
+            await (0,promises_.access)(candidate, external_node_fs_.constants.X_OK);
+            return candidate;
+        }
+        catch {
+            // not here
+        }
+    }
+    return undefined;
+}
+/** Runs a probe command with a minimal env (no secrets), in its own process group killed on timeout. */
+function runQuietly(file, args) {
+    return new Promise((resolve) => {
+        let output = '';
+        let timedOut = false;
+        const child = (0,external_node_child_process_.spawn)(file, args, {
+            cwd: '/',
+            env: { PATH: process.env.PATH || '/usr/local/bin:/usr/bin:/bin', LC_ALL: 'C' },
+            stdio: ['ignore', 'pipe', 'pipe'],
+            detached: true,
+        });
+        const timer = setTimeout(() => {
+            timedOut = true;
+            try {
+                if (child.pid !== undefined)
+                    process.kill(-child.pid, 'SIGKILL');
+            }
+            catch {
+                // already gone
+            }
+        }, PROBE_TIMEOUT_MS);
+        const collect = (c) => {
+            if (output.length < 100_000)
+                output += c;
+        };
+        child.stdout?.setEncoding('utf8').on('data', collect);
+        child.stderr?.setEncoding('utf8').on('data', collect);
+        child.on('error', (err) => {
+            clearTimeout(timer);
+            resolve({ code: null, output: `${output}${err.message}`, timedOut });
+        });
+        child.on('close', (code) => {
+            clearTimeout(timer);
+            resolve({ code, output, timedOut });
+        });
     });
 }
 /** This user's processes (except this one) with their parent and whether they carry the marker. Linux only. */
@@ -93455,6 +93574,10 @@ async function implementPhase(d, trigger, requestedId, tracking) {
     });
     const prompted = template.origin === BUNDLED_ORIGIN ? 'the bundled prompt' : `the prompt \`${template.origin}\``;
     await tracking.step(`Running \`${model.id}\` with ${prompted} (budget ${budgets.maxTurns} turns, ${formatUsd(budgets.maxCostUsd)}, ${budgets.timeoutMinutes} min)`);
+    const isolation = await isolationStatus();
+    d.log(isolation.isolated
+        ? 'Shell commands run in their own user, PID and mount namespaces.'
+        : `Shell commands are NOT isolated from the action's processes: ${isolation.reason ?? 'unknown reason'}`);
     const restoreCredentials = await suspendCredentials(d.git);
     let result;
     try {

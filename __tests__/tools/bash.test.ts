@@ -15,6 +15,11 @@ function setup(env: Record<string, string> = allowlistedEnv()): ToolContext {
 }
 
 const bash = createBashTool()
+/**
+ * Without namespaces: the pids a command prints are this machine's, and detached processes can outlive it. The
+ * namespaced behaviour is covered in isolation.test.ts.
+ */
+const plain = createBashTool({ isolate: false })
 
 /** Running (not gone, not a zombie waiting to be reaped), after giving the kernel a moment to deliver SIGKILL. */
 async function isAlive(pid: number): Promise<boolean> {
@@ -104,7 +109,7 @@ describe('bash tool', () => {
 
   it('kills the whole process group on timeout', async () => {
     const ctx = setup()
-    const short = createBashTool({ timeoutMs: 500 })
+    const short = createBashTool({ timeoutMs: 500, isolate: false })
     const out = await short.run({ command: 'sleep 30 & echo "child $!"; sleep 30' }, ctx)
     expect(out.isError).toBe(true)
     expect(out.content).toContain('[command timed out after 1 s and was killed]')
@@ -115,7 +120,7 @@ describe('bash tool', () => {
 
   it('does not wait for background children after the command exits, and kills them', async () => {
     const ctx = setup()
-    const out = await bash.run({ command: 'sleep 30 & echo "child $!"' }, ctx)
+    const out = await plain.run({ command: 'sleep 30 & echo "child $!"' }, ctx)
     expect(out.content).toContain('[exit code 0]')
     const pid = Number(/child (\d+)/.exec(out.content)?.[1])
     expect(await isAlive(pid)).toBe(false)
@@ -181,7 +186,7 @@ describe.skipIf(process.platform !== 'linux')('stopStrayToolProcesses', () => {
     const outsider = spawn('sleep', ['30'], { stdio: 'ignore', detached: true })
     const pids: number[] = []
     try {
-      const out = await bash.run(
+      const out = await plain.run(
         {
           command: [
             `setsid sh -c 'sleep 30; echo late' >/dev/null 2>&1 </dev/null & echo "p1 $!"`,

@@ -14,7 +14,7 @@ import type { TrackingComment } from '../report/tracking.js'
 import { parseSpec } from '../spec/phases.js'
 import { resolveSpec } from '../spec/resolve.js'
 import type { SpecDocument } from '../spec/types.js'
-import { stopStrayToolProcesses } from '../tools/bash.js'
+import { isolationStatus, stopStrayToolProcesses } from '../tools/bash.js'
 import { createTools } from '../tools/index.js'
 import { gatherNotes } from '../trigger/context.js'
 import { validateIssueId } from '../trigger/ids.js'
@@ -104,6 +104,12 @@ export async function implementPhase(
     template.origin === BUNDLED_ORIGIN ? 'the bundled prompt' : `the prompt \`${template.origin}\``
   await tracking.step(
     `Running \`${model.id}\` with ${prompted} (budget ${budgets.maxTurns} turns, ${formatUsd(budgets.maxCostUsd)}, ${budgets.timeoutMinutes} min)`,
+  )
+  const isolation = await isolationStatus()
+  d.log(
+    isolation.isolated
+      ? 'Shell commands run in their own user, PID and mount namespaces.'
+      : `Shell commands are NOT isolated from the action's processes: ${isolation.reason ?? 'unknown reason'}`,
   )
   const restoreCredentials = await suspendCredentials(d.git)
   let result: AgentResult

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { readdir, readFile, stat } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import { access, readdir, readFile, stat } from 'node:fs/promises'
+import path from 'node:path'
 import { ToolError } from './errors.js'
 import type { Tool, ToolContext, ToolOutcome } from './types.js'
 
@@ -22,11 +24,26 @@ const TOOL_RUN_MARKER = `${TOOL_RUN_MARKER_NAME}=${TOOL_RUN_MARKER_VALUE}`
 export interface BashOptions {
   timeoutMs?: number
   maxOutput?: number
+  /**
+   * Run commands in their own user, PID and mount namespaces (see {@link isolationStatus}). `false` never does;
+   * the default (and `true`) does whenever this machine allows it and falls back to a plain spawn otherwise.
+   */
+  isolate?: boolean
+}
+
+/** Whether bash tool commands run in their own namespaces on this machine, and if not, why not. */
+export interface IsolationStatus {
+  isolated: boolean
+  /** Why commands are not isolated (only when `isolated` is false). */
+  reason?: string
 }
 
 /**
  * The Anthropic bash tool (`bash_20250124`). Each call is a fresh `bash -c` in the workspace with the allowlisted
  * env, its own process group (killed whole on timeout or abort), stdin closed, and output capped.
+ * Where the kernel allows it, the command runs inside fresh user + PID + mount namespaces with a private /proc
+ * (`unshare --user --map-current-user --pid --fork --mount-proc --kill-child`), so it sees only its own processes
+ * and cannot read the environment (the action's inputs and tokens) of the action's processes through /proc.
  */
 export function createBashTool(opts: BashOptions = {}): Tool {
   return {
@@ -53,7 +70,10 @@ async function runBash(
     throw new ToolError('Parameter `command` is required (or `restart: true`).')
   }
   const timeoutMs = opts.timeoutMs ?? BASH_TIMEOUT_MS
-  const result = await exec(input.command, ctx, timeoutMs, opts.maxOutput ?? MAX_BASH_OUTPUT)
+  const isolation = opts.isolate === false ? undefined : await probeIsolation()
+  const argv = ['bash', '-c', input.command]
+  const [file, ...args] = isolation?.prefix ? [...isolation.prefix, ...argv] : argv
+  const result = await exec(file, args, ctx, timeoutMs, opts.maxOutput ?? MAX_BASH_OUTPUT)
   const parts = [result.output.replace(/\s+$/, '')]
   if (result.timedOut) {
     parts.push(`[command timed out after ${Math.round(timeoutMs / 1000)} s and was killed]`)
@@ -77,13 +97,21 @@ interface ExecResult {
   spawnError: boolean
 }
 
-function exec(command: string, ctx: ToolContext, timeoutMs: number, maxOutput: number): Promise<ExecResult> {
+function exec(
+  file: string,
+  args: string[],
+  ctx: ToolContext,
+  timeoutMs: number,
+  maxOutput: number,
+): Promise<ExecResult> {
   return new Promise((resolve) => {
     const out = new CappedOutput(maxOutput)
     let timedOut = false
     let aborted = false
     let settled = false
-    const child = spawn('bash', ['-c', command], {
+    // Isolated, `file` is unshare: it and the bash it forks (PID 1 of the new namespace) share this process group,
+    // so the group kill below takes PID 1 down, and with it every process of the namespace, however detached.
+    const child = spawn(file, args, {
       cwd: ctx.workspace,
       env: { ...ctx.env, PAGER: 'cat', GIT_PAGER: 'cat', [TOOL_RUN_MARKER_NAME]: TOOL_RUN_MARKER_VALUE },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -135,6 +163,125 @@ function exec(command: string, ctx: ToolContext, timeoutMs: number, maxOutput: n
       graceTimer = setTimeout(() => finish(), EXIT_GRACE_MS)
     })
     child.on('close', () => finish())
+  })
+}
+
+/** Seconds-scale bound on the one-off probe; a working unshare answers in milliseconds. */
+const PROBE_TIMEOUT_MS = 5_000
+
+interface Isolation extends IsolationStatus {
+  /** `[unshare, ...flags, '--']`, to put before `bash -c <command>`; only when isolated. */
+  prefix?: string[]
+}
+
+let probed: Promise<Isolation> | undefined
+
+/**
+ * Whether bash tool commands run in their own user + PID + mount namespaces on this machine (probed once per
+ * process, then cached), with the reason when they do not: not Linux, no `unshare` (util-linux), or the kernel
+ * refusing unprivileged user namespaces (sysctl `kernel.unprivileged_userns_clone`, `user.max_user_namespaces`,
+ * AppArmor's `kernel.apparmor_restrict_unprivileged_userns` on Ubuntu 23.10+, seccomp in containers).
+ */
+export async function isolationStatus(): Promise<IsolationStatus> {
+  const { isolated, reason } = await probeIsolation()
+  return isolated ? { isolated } : { isolated, reason }
+}
+
+function probeIsolation(): Promise<Isolation> {
+  probed ??= detectIsolation().catch((err: unknown) => ({
+    isolated: false,
+    reason: `probe failed: ${err instanceof Error ? err.message : String(err)}`,
+  }))
+  return probed
+}
+
+async function detectIsolation(): Promise<Isolation> {
+  if (process.platform !== 'linux')
+    return { isolated: false, reason: `namespaces need Linux, not ${process.platform}` }
+  const unshare = await findExecutable('unshare')
+  if (!unshare) return { isolated: false, reason: 'the `unshare` command (util-linux) is not installed' }
+  const help = await runQuietly(unshare, ['--help'])
+  const supports = (flag: string): boolean =>
+    new RegExp(`(^|[\\s,])${flag}([\\s=[]|$)`, 'm').test(help.output)
+  // util-linux >= 2.38 maps the user to itself; before that, to root inside (still the real uid outside).
+  const mapUser = ['--map-current-user', '--map-root-user'].find(supports)
+  if (!mapUser)
+    return { isolated: false, reason: `${unshare} supports neither --map-current-user nor --map-root-user` }
+  const missing = ['--user', '--pid', '--fork', '--mount-proc'].filter((f) => !supports(f))
+  if (missing.length) return { isolated: false, reason: `${unshare} lacks ${missing.join(', ')}` }
+  // --kill-child (util-linux >= 2.32): the namespace dies with unshare even if only unshare is killed.
+  const flags = [
+    '--user',
+    mapUser,
+    '--pid',
+    '--fork',
+    '--mount-proc',
+    ...(supports('--kill-child') ? ['--kill-child'] : []),
+  ]
+  // The exact wrapper; `$$` is 1 only inside a fresh PID namespace.
+  const probe = await runQuietly(unshare, [...flags, '--', 'bash', '-c', 'test "$$" = 1'])
+  if (probe.code !== 0) {
+    const why =
+      probe.output.trim().split('\n').pop() || (probe.timedOut ? 'timed out' : `exit code ${probe.code}`)
+    const hint = /not permitted|permission denied|no space left/i.test(why)
+      ? ' (unprivileged user namespaces are disabled or restricted on this machine)'
+      : ''
+    return { isolated: false, reason: `\`unshare ${flags.join(' ')}\` failed: ${why}${hint}` }
+  }
+  return { isolated: true, prefix: [unshare, ...flags, '--'] }
+}
+
+/** Absolute path of `name` on this process's PATH (or the usual system dirs), if executable. */
+async function findExecutable(name: string): Promise<string | undefined> {
+  const dirs = [...(process.env.PATH ?? '').split(path.delimiter), '/usr/bin', '/bin', '/usr/sbin', '/sbin']
+  for (const dir of dirs) {
+    if (!path.isAbsolute(dir)) continue
+    const candidate = path.join(dir, name)
+    try {
+      await access(candidate, constants.X_OK)
+      return candidate
+    } catch {
+      // not here
+    }
+  }
+  return undefined
+}
+
+/** Runs a probe command with a minimal env (no secrets), in its own process group killed on timeout. */
+function runQuietly(
+  file: string,
+  args: string[],
+): Promise<{ code: number | null; output: string; timedOut: boolean }> {
+  return new Promise((resolve) => {
+    let output = ''
+    let timedOut = false
+    const child = spawn(file, args, {
+      cwd: '/',
+      env: { PATH: process.env.PATH || '/usr/local/bin:/usr/bin:/bin', LC_ALL: 'C' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    })
+    const timer = setTimeout(() => {
+      timedOut = true
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
+      } catch {
+        // already gone
+      }
+    }, PROBE_TIMEOUT_MS)
+    const collect = (c: string): void => {
+      if (output.length < 100_000) output += c
+    }
+    child.stdout?.setEncoding('utf8').on('data', collect)
+    child.stderr?.setEncoding('utf8').on('data', collect)
+    child.on('error', (err) => {
+      clearTimeout(timer)
+      resolve({ code: null, output: `${output}${err.message}`, timedOut })
+    })
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      resolve({ code, output, timedOut })
+    })
   })
 }
 
