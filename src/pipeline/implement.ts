@@ -23,7 +23,7 @@ import type { Trigger } from '../trigger/types.js'
 import { finishRun, type RunContext } from './outcome.js'
 import type { PipelineDeps, PipelineResult } from './types.js'
 
-export const SELF_LOGINS = ['github-actions[bot]']
+const SELF_LOGINS = ['github-actions[bot]']
 
 /** One phase, start to finish: spec, branch, prompt, model, then the outcome (PR, question, or why not). */
 export async function implementPhase(
