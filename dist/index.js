@@ -30626,7 +30626,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(649);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4289);
 
 // The runner's entry point: everything happens in run(); it never throws.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -30636,7 +30636,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 649:
+/***/ 4289:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -85233,7 +85233,8 @@ When you are done, end your turn with a message that will be posted on the pull 
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var yaml_dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/spec/paths.ts
+;// CONCATENATED MODULE: ./src/paths.ts
+/** Paths inside the checked-out repository, shared by spec resolution, template loading and the tools. */
 
 
 
@@ -85279,7 +85280,7 @@ async function resolveInWorkspace(workspace, value, what) {
     }
     return { abs, rel };
 }
-/** True when `child` is `root` or below it. Both must be absolute and real. */
+/** True when `child` is `root` or below it, comparing the absolute paths as given (realpath them first where links matter). */
 function isInside(root, child) {
     const r = external_node_path_default().relative(root, child);
     return r === '' || (r !== '..' && !r.startsWith(`..${(external_node_path_default()).sep}`) && !external_node_path_default().isAbsolute(r));
@@ -91935,6 +91936,7 @@ function validateQuestions(raw) {
 
 
 
+
 /**
  * Resolves a path the model gave (relative to the repository root, or absolute inside it) to a real absolute
  * path that is guaranteed to stay inside `workspace` (which must itself be a realpath).
@@ -91951,7 +91953,7 @@ function jail_resolveInWorkspace(workspace, p, { forWrite }) {
         throw new errors_ToolError(`The path ${JSON.stringify(p)} contains a NUL byte.`);
     const root = external_node_path_default().resolve(workspace);
     const lexical = external_node_path_default().resolve(root, p);
-    if (!jail_isInside(root, lexical))
+    if (!isInside(root, lexical))
         throw outside(p, root);
     // Walk up to the nearest entry that exists (lstat: a dangling symlink exists too).
     let existing = lexical;
@@ -91980,7 +91982,7 @@ function jail_resolveInWorkspace(workspace, p, { forWrite }) {
         throw new errors_ToolError(`The path ${p} goes through a symlink whose target does not exist; refusing to follow it.`);
     }
     const resolved = external_node_path_default().join(real, ...rest);
-    if (!jail_isInside(root, resolved)) {
+    if (!isInside(root, resolved)) {
         throw new errors_ToolError(`The path ${p} resolves (through a symlink) to ${resolved}, outside the repository (${root}). ` +
             'Only files inside the repository can be used.');
     }
@@ -91997,10 +91999,6 @@ function jail_resolveInWorkspace(workspace, p, { forWrite }) {
 function displayPath(workspace, abs) {
     const rel = external_node_path_default().relative(external_node_path_default().resolve(workspace), abs);
     return rel === '' ? '.' : rel.split((external_node_path_default()).sep).join('/');
-}
-function jail_isInside(root, p) {
-    const rel = external_node_path_default().relative(root, p);
-    return rel === '' || (!rel.startsWith('..' + (external_node_path_default()).sep) && rel !== '..' && !external_node_path_default().isAbsolute(rel));
 }
 function outside(p, root) {
     return new errors_ToolError(`The path ${p} is outside the repository (${root}). Use a path relative to the repository root, or an ` +

@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises'
 import YAML from 'yaml'
 import { UserError } from '../errors.js'
-import { resolveInWorkspace } from '../spec/paths.js'
+import { resolveInWorkspace } from '../paths.js'
 import { DEFAULT_TEMPLATE } from './default-template.js'
 import type { Template, TemplateFrontmatter } from './types.js'
 

@@ -2,7 +2,7 @@ import type { Dirent } from 'node:fs'
 import { lstat, readdir, readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { UserError } from '../errors.js'
-import { isMissing, resolveInWorkspace, type WorkspaceFile } from './paths.js'
+import { isMissing, resolveInWorkspace, type WorkspaceFile } from '../paths.js'
 import { findPhase, parseSpec, phaseIds } from './phases.js'
 import type { Phase, SpecDocument } from './types.js'
 

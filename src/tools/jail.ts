@@ -1,5 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import { isInside } from '../paths.js'
 import { ToolError } from './errors.js'
 
 export interface ResolveOptions {
@@ -70,11 +71,6 @@ export function resolveInWorkspace(workspace: string, p: string, { forWrite }: R
 export function displayPath(workspace: string, abs: string): string {
   const rel = path.relative(path.resolve(workspace), abs)
   return rel === '' ? '.' : rel.split(path.sep).join('/')
-}
-
-function isInside(root: string, p: string): boolean {
-  const rel = path.relative(root, p)
-  return rel === '' || (!rel.startsWith('..' + path.sep) && rel !== '..' && !path.isAbsolute(rel))
 }
 
 function outside(p: string, root: string): ToolError {

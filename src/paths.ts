@@ -1,6 +1,7 @@
+/** Paths inside the checked-out repository, shared by spec resolution, template loading and the tools. */
 import { realpath } from 'node:fs/promises'
 import path from 'node:path'
-import { UserError } from '../errors.js'
+import { UserError } from './errors.js'
 
 /** A file inside the workspace: its real absolute path and its repo-relative path (forward slashes). */
 export interface WorkspaceFile {
@@ -62,7 +63,7 @@ export async function resolveInWorkspace(
   return { abs, rel }
 }
 
-/** True when `child` is `root` or below it. Both must be absolute and real. */
+/** True when `child` is `root` or below it, comparing the absolute paths as given (realpath them first where links matter). */
 export function isInside(root: string, child: string): boolean {
   const r = path.relative(root, child)
   return r === '' || (r !== '..' && !r.startsWith(`..${path.sep}`) && !path.isAbsolute(r))
