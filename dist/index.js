@@ -91110,6 +91110,14 @@ function phaseIds(doc) {
     }
     return out;
 }
+/** The hint for an id a spec does not define: the ids it does define (at most 40 shown), or that it has none. */
+function definedIdsHint(doc) {
+    const ids = phaseIds(doc);
+    if (ids.length === 0)
+        return `${doc.path} has no phases.`;
+    const shown = ids.slice(0, 40).join(', ');
+    return `It defines: ${shown}${ids.length > 40 ? `, … (${ids.length} in all)` : ''}.`;
+}
 /** The comparison form of an id: trimmed, lower-cased, surrounding brackets/emphasis removed. */
 function normalizeId(id) {
     return id
@@ -91405,11 +91413,7 @@ function requirePhase(doc, issueId) {
         throw new UserError(`${doc.path} does not define ${issueId}: it has no phases.`, 'Phases are headings such as `### ISSUE-3: Title` or task items such as `- [ ] ISSUE-3 Title` under an ' +
             '"Implementation Strategy" heading (spec-kit and Kiro tasks.md files work as they are).');
     }
-    throw new UserError(`${doc.path} does not define ${issueId}.`, `It defines: ${listIds(doc)}.`);
-}
-function listIds(doc) {
-    const ids = phaseIds(doc);
-    return ids.length > 40 ? `${ids.slice(0, 40).join(', ')}, … (${ids.length} in all)` : ids.join(', ');
+    throw new UserError(`${doc.path} does not define ${issueId}.`, definedIdsHint(doc));
 }
 async function resolve_search(workspace, issueId) {
     const files = await candidateFiles(workspace);
@@ -93195,7 +93199,7 @@ function markPhaseComplete(doc, id) {
     const { doc: fresh, anchors } = scanSpec(doc.path, doc.source);
     const targets = findPhases(fresh, id);
     if (targets.length === 0) {
-        throw new UserError(`${doc.path} does not define ${id}, so it cannot be marked complete.`, complete_listIds(fresh));
+        throw new UserError(`${doc.path} does not define ${id}, so it cannot be marked complete.`, definedIdsHint(fresh));
     }
     const edits = [];
     for (const p of targets) {
@@ -93254,13 +93258,6 @@ function groupById(phases) {
             m.set(k, [p]);
     }
     return m;
-}
-function complete_listIds(doc) {
-    const ids = phaseIds(doc);
-    if (ids.length === 0)
-        return `${doc.path} has no phases.`;
-    const shown = ids.slice(0, 40).join(', ');
-    return `It defines: ${shown}${ids.length > 40 ? `, … (${ids.length} in all)` : ''}.`;
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline/publish.ts

@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js'
 import { HEADING_DONE_MARK } from './patterns.js'
-import { findPhases, normalizeId, phaseIds, scanSpec } from './phases.js'
+import { definedIdsHint, findPhases, normalizeId, scanSpec } from './phases.js'
 import type { Phase, SpecDocument } from './types.js'
 
 /**
@@ -16,7 +16,10 @@ export function markPhaseComplete(doc: SpecDocument, id: string): { source: stri
   const { doc: fresh, anchors } = scanSpec(doc.path, doc.source)
   const targets = findPhases(fresh, id)
   if (targets.length === 0) {
-    throw new UserError(`${doc.path} does not define ${id}, so it cannot be marked complete.`, listIds(fresh))
+    throw new UserError(
+      `${doc.path} does not define ${id}, so it cannot be marked complete.`,
+      definedIdsHint(fresh),
+    )
   }
   const edits: Array<{ at: number; remove: number; insert: string }> = []
   for (const p of targets) {
@@ -75,11 +78,4 @@ function groupById(phases: Phase[]): Map<string, Phase[]> {
     else m.set(k, [p])
   }
   return m
-}
-
-function listIds(doc: SpecDocument): string {
-  const ids = phaseIds(doc)
-  if (ids.length === 0) return `${doc.path} has no phases.`
-  const shown = ids.slice(0, 40).join(', ')
-  return `It defines: ${shown}${ids.length > 40 ? `, … (${ids.length} in all)` : ''}.`
 }

@@ -88,6 +88,14 @@ export function phaseIds(doc: SpecDocument): string[] {
   return out
 }
 
+/** The hint for an id a spec does not define: the ids it does define (at most 40 shown), or that it has none. */
+export function definedIdsHint(doc: SpecDocument): string {
+  const ids = phaseIds(doc)
+  if (ids.length === 0) return `${doc.path} has no phases.`
+  const shown = ids.slice(0, 40).join(', ')
+  return `It defines: ${shown}${ids.length > 40 ? `, … (${ids.length} in all)` : ''}.`
+}
+
 /** The comparison form of an id: trimmed, lower-cased, surrounding brackets/emphasis removed. */
 export function normalizeId(id: string): string {
   return id

@@ -3,7 +3,7 @@ import { lstat, readdir, readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { UserError } from '../errors.js'
 import { isMissing, resolveInWorkspace, type WorkspaceFile } from '../paths.js'
-import { findPhase, parseSpec, phaseIds } from './phases.js'
+import { definedIdsHint, findPhase, parseSpec, phaseIds } from './phases.js'
 import type { Phase, SpecDocument } from './types.js'
 
 export type SpecSource = 'command' | 'label' | 'input'
@@ -139,12 +139,7 @@ function requirePhase(doc: SpecDocument, issueId: string): Phase {
         '"Implementation Strategy" heading (spec-kit and Kiro tasks.md files work as they are).',
     )
   }
-  throw new UserError(`${doc.path} does not define ${issueId}.`, `It defines: ${listIds(doc)}.`)
-}
-
-function listIds(doc: SpecDocument): string {
-  const ids = phaseIds(doc)
-  return ids.length > 40 ? `${ids.slice(0, 40).join(', ')}, … (${ids.length} in all)` : ids.join(', ')
+  throw new UserError(`${doc.path} does not define ${issueId}.`, definedIdsHint(doc))
 }
 
 async function search(workspace: string, issueId: string): Promise<{ doc: SpecDocument; phase: Phase }> {
