@@ -92973,7 +92973,7 @@ async function gatherNotes(api, o) {
     const used = [];
     const dropped = [];
     if (!o.skipIssueComments && o.issueNumber > 0) {
-        const comments = (await api.listComments(o.issueNumber)).slice().sort(byCreation);
+        const comments = (o.comments ?? (await api.listComments(o.issueNumber))).slice().sort(byCreation);
         const self = new Set(o.selfLogins.map((l) => l.toLowerCase()));
         const permissions = new Map();
         const permissionOf = (login) => {
@@ -93535,7 +93535,9 @@ async function implementPhase(d, trigger, requestedId, tracking) {
         return { status: 'skipped', branch, message: msg, failed: false };
     }
     await tracking.step(`Phase \`${phase.id}\`: ${phase.title} — spec ${specLink}`);
-    const origin = await originComment(d, trigger);
+    // Listed once: the origin of a fan-out run and the earlier discussion both come from these.
+    const comments = issueNumber === undefined ? [] : await d.api.listComments(issueNumber);
+    const origin = originComment(trigger, comments);
     const prepared = await prepareBranch(d.git, { branch, base });
     await tracking.step(prepared.existed
         ? `Continuing on existing branch \`${branch}\``
@@ -93549,6 +93551,7 @@ async function implementPhase(d, trigger, requestedId, tracking) {
         selfLogins: SELF_LOGINS,
         redactor: d.redactor,
         skipIssueComments: issueNumber === undefined,
+        comments,
     });
     const budgets = {
         maxTurns: d.inputs.maxTurns,
@@ -93619,16 +93622,14 @@ async function implementPhase(d, trigger, requestedId, tracking) {
  * Where the command came from: a comment (its time is the cutoff for earlier comments; its author is the
  * requester), or a dispatch, which may name the comment it fanned out from (`comment-id`).
  */
-async function originComment(d, trigger) {
+function originComment(trigger, comments) {
     if (trigger.kind === 'comment') {
         return {
             cutoff: { commentId: trigger.commentId, createdAt: trigger.commentCreatedAt },
             requester: trigger.actor,
         };
     }
-    if (trigger.commentId === undefined || trigger.issueNumber === undefined)
-        return { requester: trigger.actor };
-    const comment = (await d.api.listComments(trigger.issueNumber)).find((c) => c.id === trigger.commentId);
+    const comment = trigger.commentId === undefined ? undefined : comments.find((c) => c.id === trigger.commentId);
     if (!comment)
         return { requester: trigger.actor };
     return {

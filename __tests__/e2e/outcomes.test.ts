@@ -160,6 +160,11 @@ describe('e2e: fan-out runs and reruns', () => {
     expect(prompt).not.toContain('AFTER: drop the tests.')
     const log = await sb.origin.git(sb.origin.bare, ['log', '-1', '--format=%B', 'ISSUE-2'])
     expect(log).toContain('Co-authored-by: maintainer-mona')
+    // The issue's comments are listed once per run, for both the origin and the discussion.
+    const listings = sb.github.requests.filter(
+      (r) => r.method === 'GET' && /\/issues\/1\/comments/.test(r.path),
+    )
+    expect(listings).toHaveLength(1)
   })
 
   it('a rerun that changes nothing brings the stale WIP PR up to date instead of failing', async () => {

@@ -71,6 +71,17 @@ describe('gatherNotes', () => {
     expect(api.writes).toEqual([])
   })
 
+  it('uses comments the caller already listed instead of listing them again', async () => {
+    const { api, trigger, before, options } = setup()
+    const c1 = api.addComment(trigger.issueNumber, { login: 'bob', body: 'Listed once.', at: before(60) })
+    const listed = await api.listComments(trigger.issueNumber)
+    const callsBefore = api.calls.filter((c) => c.startsWith('listComments')).length
+    const r = await gatherNotes(api, options({ comments: listed }))
+    expect(r.used).toEqual([c1.id])
+    expect(r.notes).toContain('Listed once.')
+    expect(api.calls.filter((c) => c.startsWith('listComments'))).toHaveLength(callsBefore)
+  })
+
   it('excludes read-only and triage commenters, and an injection attempt never reaches the notes', async () => {
     const { api, trigger, before, options } = setup()
     const rita = api.addComment(trigger.issueNumber, { login: 'rita', body: INJECTION, at: before(10) })

@@ -3,6 +3,7 @@ import path from 'node:path'
 import { runAgent } from '../agent/loop.js'
 import type { AgentResult } from '../agent/types.js'
 import { prepareBranch } from '../git/branch.js'
+import type { IssueComment } from '../github/api.js'
 import { validateBranchName } from '../git/branch-name.js'
 import { suspendCredentials } from '../git/credentials.js'
 import { resolveModel } from '../prompt/models.js'
@@ -64,7 +65,9 @@ export async function implementPhase(
   }
   await tracking.step(`Phase \`${phase.id}\`: ${phase.title} — spec ${specLink}`)
 
-  const origin = await originComment(d, trigger)
+  // Listed once: the origin of a fan-out run and the earlier discussion both come from these.
+  const comments = issueNumber === undefined ? [] : await d.api.listComments(issueNumber)
+  const origin = originComment(trigger, comments)
   const prepared = await prepareBranch(d.git, { branch, base })
   await tracking.step(
     prepared.existed
@@ -81,6 +84,7 @@ export async function implementPhase(
     selfLogins: SELF_LOGINS,
     redactor: d.redactor,
     skipIssueComments: issueNumber === undefined,
+    comments,
   })
   const budgets = {
     maxTurns: d.inputs.maxTurns,
@@ -157,19 +161,18 @@ export async function implementPhase(
  * Where the command came from: a comment (its time is the cutoff for earlier comments; its author is the
  * requester), or a dispatch, which may name the comment it fanned out from (`comment-id`).
  */
-async function originComment(
-  d: PipelineDeps,
+function originComment(
   trigger: Exclude<Trigger, { kind: 'skip' }>,
-): Promise<{ cutoff?: { commentId: number; createdAt: string }; requester: { login: string; id?: number } }> {
+  comments: IssueComment[],
+): { cutoff?: { commentId: number; createdAt: string }; requester: { login: string; id?: number } } {
   if (trigger.kind === 'comment') {
     return {
       cutoff: { commentId: trigger.commentId, createdAt: trigger.commentCreatedAt },
       requester: trigger.actor,
     }
   }
-  if (trigger.commentId === undefined || trigger.issueNumber === undefined)
-    return { requester: trigger.actor }
-  const comment = (await d.api.listComments(trigger.issueNumber)).find((c) => c.id === trigger.commentId)
+  const comment =
+    trigger.commentId === undefined ? undefined : comments.find((c) => c.id === trigger.commentId)
   if (!comment) return { requester: trigger.actor }
   return {
     cutoff: { commentId: comment.id, createdAt: comment.created_at },

@@ -23,6 +23,8 @@ export interface GatherNotesOptions {
   redactor: Redactor
   /** Do not read the issue's comments (workflow_dispatch without an issue number). */
   skipIssueComments?: boolean
+  /** The issue's comments when the caller has listed them already (then they are not listed again). */
+  comments?: IssueComment[]
   /** Cap on the discussion section; defaults to MAX_DISCUSSION_CHARS. */
   maxDiscussionChars?: number
 }
@@ -61,7 +63,7 @@ export async function gatherNotes(api: GitHubApi, o: GatherNotesOptions): Promis
   const dropped: Array<{ id: number; reason: string }> = []
 
   if (!o.skipIssueComments && o.issueNumber > 0) {
-    const comments = (await api.listComments(o.issueNumber)).slice().sort(byCreation)
+    const comments = (o.comments ?? (await api.listComments(o.issueNumber))).slice().sort(byCreation)
     const self = new Set(o.selfLogins.map((l) => l.toLowerCase()))
     const permissions = new Map<string, Promise<Permission | 'unknown'>>()
     const permissionOf = (login: string): Promise<Permission | 'unknown'> => {
