@@ -71014,6 +71014,13 @@ function url(name, raw) {
     }
     return t.replace(/\/+$/, '');
 }
+/** `allowed-bots`: logins separated by commas or white space, lower-cased. */
+function parseAllowedBots(raw) {
+    return raw
+        .split(/[,\s]+/)
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean);
+}
 /** Reads and validates every input. Throws UserError with a message that says what to fix. */
 function readInputs(get = envGetter) {
     const anthropicApiKey = get('anthropic-api-key').trim();
@@ -71024,10 +71031,7 @@ function readInputs(get = envGetter) {
     const trigger = get('trigger').trim() || '/implement';
     if (/\s/.test(trigger))
         throw new UserError(`Input \`trigger\` must be one word such as /implement; got "${trigger}".`);
-    const allowedBots = get('allowed-bots')
-        .split(/[,\s]+/)
-        .map((s) => s.trim().toLowerCase())
-        .filter(Boolean);
+    const allowedBots = parseAllowedBots(get('allowed-bots'));
     const model = optional(get('model'));
     if (model && !/^[A-Za-z0-9._:@-]+$/.test(model)) {
         throw new UserError(`Input \`model\` must be an alias (haiku, sonnet, opus) or a model id; got "${model}".`);
@@ -93866,9 +93870,7 @@ async function tellIssue(env, message, redactor) {
         return;
     redactor.add(token);
     const api = createGitHubApi({ token, repo: parseRepo(env.GITHUB_REPOSITORY ?? ''), redactor });
-    const allowedBots = getInput('allowed-bots')
-        .split(/[,\s]+/)
-        .filter(Boolean);
+    const allowedBots = parseAllowedBots(getInput('allowed-bots'));
     if (!(await authorize(api, actor, allowedBots)).allowed)
         return;
     await api.createComment(issueNumber, `${TRACKING_MARKER}\n❌ **implement-action could not start:** ${message}`);

@@ -67,6 +67,14 @@ function url(name: string, raw: string): string | undefined {
   return t.replace(/\/+$/, '')
 }
 
+/** `allowed-bots`: logins separated by commas or white space, lower-cased. */
+export function parseAllowedBots(raw: string): string[] {
+  return raw
+    .split(/[,\s]+/)
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean)
+}
+
 /** Reads and validates every input. Throws UserError with a message that says what to fix. */
 export function readInputs(get: Getter = envGetter): Inputs {
   const anthropicApiKey = get('anthropic-api-key').trim()
@@ -80,10 +88,7 @@ export function readInputs(get: Getter = envGetter): Inputs {
   const trigger = get('trigger').trim() || '/implement'
   if (/\s/.test(trigger))
     throw new UserError(`Input \`trigger\` must be one word such as /implement; got "${trigger}".`)
-  const allowedBots = get('allowed-bots')
-    .split(/[,\s]+/)
-    .map((s) => s.trim().toLowerCase())
-    .filter(Boolean)
+  const allowedBots = parseAllowedBots(get('allowed-bots'))
   const model = optional(get('model'))
   if (model && !/^[A-Za-z0-9._:@-]+$/.test(model)) {
     throw new UserError(

@@ -5,7 +5,7 @@ import { createAnthropicModelClient } from './agent/anthropic.js'
 import { describeError, UserError } from './errors.js'
 import { createGit } from './git/command-manager.js'
 import { createGitHubApi, parseRepo } from './github/octokit.js'
-import { readInputs } from './inputs.js'
+import { parseAllowedBots, readInputs } from './inputs.js'
 import { runPipeline } from './pipeline/index.js'
 import { setOutputs } from './report/outputs.js'
 import { Redactor } from './report/redact.js'
@@ -107,10 +107,7 @@ async function tellIssue(env: NodeJS.ProcessEnv, message: string, redactor: Reda
   if (!parseCommand(payload.comment?.body ?? '', trigger)) return
   redactor.add(token)
   const api = createGitHubApi({ token, repo: parseRepo(env.GITHUB_REPOSITORY ?? ''), redactor })
-  const allowedBots = core
-    .getInput('allowed-bots')
-    .split(/[,\s]+/)
-    .filter(Boolean)
+  const allowedBots = parseAllowedBots(core.getInput('allowed-bots'))
   if (!(await authorize(api, actor, allowedBots)).allowed) return
   await api.createComment(
     issueNumber,
