@@ -92296,13 +92296,9 @@ function globToRegExp(pattern) {
     return new RegExp(`^${compile(pattern)}$`);
 }
 /**
- * True when the repository-relative `file` matches `pattern`. A pattern without '/' matches the file name at any
- * depth (as in .gitignore); a leading './' or '/' anchors at the root.
+ * Compiles a glob once into a predicate over repository-relative files. A pattern without '/' matches the file
+ * name at any depth (as in .gitignore); a leading './' or '/' anchors at the root.
  */
-function matchGlob(pattern, file) {
-    return compileMatcher(pattern)(file);
-}
-/** Compiles once; returns a predicate for many files. */
 function compileMatcher(pattern) {
     let p = pattern.trim();
     let anchored = false;

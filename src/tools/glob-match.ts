@@ -7,14 +7,9 @@ export function globToRegExp(pattern: string): RegExp {
 }
 
 /**
- * True when the repository-relative `file` matches `pattern`. A pattern without '/' matches the file name at any
- * depth (as in .gitignore); a leading './' or '/' anchors at the root.
+ * Compiles a glob once into a predicate over repository-relative files. A pattern without '/' matches the file
+ * name at any depth (as in .gitignore); a leading './' or '/' anchors at the root.
  */
-export function matchGlob(pattern: string, file: string): boolean {
-  return compileMatcher(pattern)(file)
-}
-
-/** Compiles once; returns a predicate for many files. */
 export function compileMatcher(pattern: string): (file: string) => boolean {
   let p = pattern.trim()
   let anchored = false
