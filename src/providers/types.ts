@@ -1,0 +1,46 @@
+import type Anthropic from '@anthropic-ai/sdk'
+
+/** One request of the loop: the Messages API's shape, whoever serves it. */
+export type ModelRequest = Anthropic.MessageCreateParamsNonStreaming
+/** The final message of one streamed response. */
+export type ModelResponse = Anthropic.Message
+
+/** USD per million tokens. `cacheWrite` is the 5-minute cache write price. */
+export interface ModelPrices {
+  input: number
+  output: number
+  cacheWrite: number
+  cacheRead: number
+}
+
+export interface ModelInfo {
+  id: string
+  /** USD per million tokens; undefined when unknown (cost shows as n/a, never $0). */
+  prices?: ModelPrices
+  /**
+   * Prices for requests whose prompt (input + cache write + cache read tokens) is above `aboveTokens`, for
+   * models priced in bands (Claude Haiku 5.5). Undefined when the model has one price.
+   */
+  longPrompt?: { aboveTokens: number; prices: ModelPrices }
+  /** The alias the id came from (haiku, sonnet, opus), if any. */
+  alias?: string
+}
+
+/**
+ * Who serves the model (the Anthropic API today; Bedrock, Vertex AI and Foundry next). The loop talks only to
+ * this: it holds no provider's wording, no model-id patterns and no price table.
+ */
+export interface ModelProvider {
+  /** Streams one request and returns the final message. */
+  send(request: ModelRequest, signal?: AbortSignal): Promise<ModelResponse>
+  /** One line describing a failed request, with what the user can do about it where there is something. */
+  describeError(err: unknown): string
+  /** True when the response broke off after it started (the turn is worth sending again). */
+  isStreamFailure(err: unknown): boolean
+  /** Output token limit per response that the model accepts. */
+  maxOutputTokens(modelId: string): number
+  /** Id and prices for an alias (haiku, sonnet, opus) or a full id of this provider. */
+  model(aliasOrId: string): ModelInfo
+  /** Prices to budget with when a model's own are unknown: the dearest this provider lists. */
+  highestPrices(): ModelPrices
+}

@@ -1,0 +1,56 @@
+/**
+ * The sandbox: the one way anything the model causes to run becomes a process (bash commands, the git that
+ * glob and grep run, later MCP servers and verification). Tools never spawn; they ask the sandbox.
+ */
+
+/** Whether commands are contained on this machine, and if not, why not. */
+export interface SandboxStatus {
+  isolated: boolean
+  /** Why commands are not contained (only when `isolated` is false). */
+  reason?: string
+}
+
+export interface SpawnRequest {
+  /** Program and arguments (no shell unless argv names one). */
+  argv: string[]
+  /** Working directory: the workspace or a directory inside it. */
+  cwd: string
+  /** Extra variables on top of the sandbox's allowlisted environment. */
+  env?: Record<string, string>
+  timeoutMs: number
+  /** Characters of output kept (see {@link ProcessResult.output}). */
+  maxOutput: number
+  /**
+   * How output is kept: `head-tail` keeps the first and last halves of stdout and stderr interleaved (a shell);
+   * `stdout` keeps stdout alone from its start and stops the process once `maxOutput` is reached (a search).
+   */
+  capture: 'head-tail' | 'stdout'
+  signal?: AbortSignal
+}
+
+export interface ProcessResult {
+  /** The kept output (see {@link SpawnRequest.capture}). */
+  output: string
+  /** Standard error (capped), for `capture: 'stdout'`; empty otherwise. */
+  stderr: string
+  code: number | null
+  signal: NodeJS.Signals | null
+  timedOut: boolean
+  aborted: boolean
+  /** The output cap was reached (for `stdout`, the process was stopped there). */
+  truncated: boolean
+  /** The program could not be started (its message is in `output`). */
+  spawnError: boolean
+}
+
+export interface Sandbox {
+  /** Probed once, then cached. */
+  status(): Promise<SandboxStatus>
+  /** Runs one process inside the sandbox; never throws for the process's own failures. */
+  spawn(req: SpawnRequest): Promise<ProcessResult>
+  /**
+   * Stops every process the sandbox started that is still running, however it detached. Call after the model's
+   * run and before any credential comes back. Returns how many were stopped.
+   */
+  reap(): Promise<number>
+}
