@@ -1,21 +1,23 @@
-import { readFileSync } from 'node:fs'
 import { realpath } from 'node:fs/promises'
 import * as core from '@actions/core'
-import { createAnthropicModelClient } from './agent/anthropic.js'
+import { TRACKING_MARKER } from './discussion/markers.js'
 import { describeError, UserError } from './errors.js'
 import { createGit } from './git/command-manager.js'
+import { readActionContext } from './github/context.js'
 import { createGitHubApi, parseRepo } from './github/octokit.js'
-import { parseAllowedBots, readInputs } from './inputs.js'
-import { runPipeline } from './pipeline/index.js'
+import { parseAllowedBots, readInputs, type Inputs } from './inputs.js'
+import { runPipeline } from './pipeline/run.js'
+import type { PipelineResult } from './pipeline/types.js'
+import { createAnthropicProvider } from './providers/anthropic.js'
+import type { ModelProvider } from './providers/types.js'
 import { setOutputs } from './report/outputs.js'
 import { Redactor } from './report/redact.js'
-import { readRunInfo } from './report/run-info.js'
-import { TRACKING_MARKER } from './report/tracking.js'
+import { allowlistedEnv } from './sandbox/env.js'
+import { createSandbox } from './sandbox/index.js'
 import { authorize } from './trigger/authorize.js'
 import { parseCommand } from './trigger/command.js'
-import { allowlistedEnv } from './tools/env.js'
 
-/** Reads the runner's environment, wires the real GitHub, git and model, runs the pipeline. Never throws. */
+/** Reads the runner's environment, wires the real GitHub, git, model and sandbox, runs the pipeline. Never throws. */
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const redactor = new Redactor()
   const log = (line: string): void => core.info(redactor.redact(line))
@@ -25,8 +27,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       if (secret) core.setSecret(secret)
       redactor.add(secret)
     }
-    const eventName = env.GITHUB_EVENT_NAME ?? ''
-    const payload = readEvent(env.GITHUB_EVENT_PATH)
+    const { eventName, payload, run } = readActionContext(undefined, env)
     // The real path: the tools' jail compares realpaths, and GITHUB_WORKSPACE may go through a symlink.
     const given = env.GITHUB_WORKSPACE || process.cwd()
     const workspace = await realpath(given).catch(() => {
@@ -35,7 +36,6 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         'Add `- uses: actions/checkout@v5` (with `fetch-depth: 0`) before this action.',
       )
     })
-    const run = readRunInfo(env)
     const api = createGitHubApi({ token: inputs.githubToken, repo: parseRepo(run.repository), redactor, log })
     const git = await createGit(workspace)
     const result = await runPipeline({
@@ -46,37 +46,13 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       run,
       api,
       git,
-      model: () => {
-        if (!inputs.anthropicApiKey) {
-          throw new UserError(
-            'Input `anthropic-api-key` is empty.',
-            'Add an `ANTHROPIC_API_KEY` repository secret and pass `anthropic-api-key: ${{ secrets.ANTHROPIC_API_KEY }}`.',
-          )
-        }
-        return createAnthropicModelClient({
-          apiKey: inputs.anthropicApiKey,
-          baseURL: inputs.anthropicBaseUrl ?? (env.ANTHROPIC_BASE_URL || undefined),
-        })
-      },
+      provider: () => anthropicProvider(inputs, env),
+      sandbox: createSandbox({ env: allowlistedEnv(env) }),
       redactor,
       log,
       debug: (line) => core.debug(redactor.redact(line)),
-      toolEnv: allowlistedEnv(env),
     })
-    setOutputs(result, redactor)
-    const summary = [
-      `## implement-action: ${result.status}`,
-      '',
-      result.message,
-      '',
-      result.summary ?? '',
-    ].join('\n')
-    await core.summary
-      .addRaw(redactor.redact(summary))
-      .write()
-      .catch(() => undefined)
-    // Milestones and the result are already in the log (the tracking comment logs each one).
-    if (result.failed) core.setFailed(redactor.redact(result.message))
+    await report(result, redactor)
   } catch (err) {
     const message = describeError(err)
     setOutputs({ status: 'failed' }, redactor)
@@ -87,14 +63,53 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   }
 }
 
+/** The model's provider; its credential is checked only when a run needs the model. */
+function anthropicProvider(inputs: Inputs, env: NodeJS.ProcessEnv): ModelProvider {
+  if (!inputs.anthropicApiKey) {
+    throw new UserError(
+      'Input `anthropic-api-key` is empty.',
+      'Add an `ANTHROPIC_API_KEY` repository secret and pass `anthropic-api-key: ${{ secrets.ANTHROPIC_API_KEY }}`.',
+    )
+  }
+  return createAnthropicProvider({
+    apiKey: inputs.anthropicApiKey,
+    baseURL: inputs.anthropicBaseUrl ?? (env.ANTHROPIC_BASE_URL || undefined),
+  })
+}
+
+/** Outputs, the job summary and the step's status. */
+async function report(result: PipelineResult, redactor: Redactor): Promise<void> {
+  setOutputs(result, redactor)
+  const summary = [
+    `## implement-action: ${result.status}`,
+    '',
+    result.message,
+    '',
+    result.summary ?? '',
+  ].join('\n')
+  await core.summary
+    .addRaw(redactor.redact(summary))
+    .write()
+    .catch(() => undefined)
+  // Milestones and the result are already in the log (the tracking comment logs each one).
+  if (result.failed) core.setFailed(redactor.redact(result.message))
+}
+
 /**
  * A failure before the pipeline could start (bad inputs, no checkout): if the event was a command comment by
  * someone who may trigger a run, say so on the issue, because every command must end with a visible result
  * there. Anyone else gets nothing, as with any refused command.
  */
 async function tellIssue(env: NodeJS.ProcessEnv, message: string, redactor: Redactor): Promise<void> {
-  if (env.GITHUB_EVENT_NAME !== 'issue_comment' || !env.GITHUB_EVENT_PATH) return
-  const payload = readEvent(env.GITHUB_EVENT_PATH) as {
+  let context: ReturnType<typeof readActionContext>
+  try {
+    context = readActionContext(undefined, env)
+  } catch {
+    return // no event to answer
+  }
+  const { eventName, payload: raw, run } = context
+  if (eventName !== 'issue_comment') return
+  const payload = raw as {
     action?: string
     issue?: { number?: number }
     comment?: { body?: string; user?: { login?: string; type?: string } }
@@ -106,20 +121,11 @@ async function tellIssue(env: NodeJS.ProcessEnv, message: string, redactor: Reda
   if (payload.action !== 'created' || !token || !issueNumber || !actor.login) return
   if (!parseCommand(payload.comment?.body ?? '', trigger)) return
   redactor.add(token)
-  const api = createGitHubApi({ token, repo: parseRepo(env.GITHUB_REPOSITORY ?? ''), redactor })
+  const api = createGitHubApi({ token, repo: parseRepo(run.repository), redactor })
   const allowedBots = parseAllowedBots(core.getInput('allowed-bots'))
   if (!(await authorize(api, actor, allowedBots)).allowed) return
   await api.createComment(
     issueNumber,
     `${TRACKING_MARKER}\n❌ **implement-action could not start:** ${message}`,
   )
-}
-
-function readEvent(eventPath: string | undefined): Record<string, unknown> {
-  if (!eventPath) throw new UserError('GITHUB_EVENT_PATH is not set: this must run inside GitHub Actions.')
-  try {
-    return JSON.parse(readFileSync(eventPath, 'utf8')) as Record<string, unknown>
-  } catch (err) {
-    throw new UserError(`Could not read the event payload at ${eventPath}: ${describeError(err)}`)
-  }
 }

@@ -8,7 +8,6 @@ import {
   changedFiles,
   coAuthorTrailer,
   commitAll,
-  diffAgainst,
   prepareBranch,
   pushBranch,
 } from '../../src/git/branch.js'
@@ -285,7 +284,7 @@ describe('pushBranch', () => {
   })
 })
 
-describe('changedFiles and diffAgainst', () => {
+describe('changedFiles', () => {
   it('lists modified, deleted and untracked files, including odd names', async () => {
     const work = await origin.clone()
     const git = await createGit(work)
@@ -301,21 +300,5 @@ describe('changedFiles and diffAgainst', () => {
 
   it('is empty for a clean tree', async () => {
     expect(await changedFiles(await createGit(await origin.clone()))).toEqual([])
-  })
-
-  it('diffs a ref against the committed work', async () => {
-    const work = await origin.clone()
-    const git = await createGit(work)
-    const base = await prepareBranch(git, { branch: 'ISSUE-3', base: 'main' })
-    await writeFile(path.join(work, 'src/app.txt'), 'line 1\nline two\nline 3\n')
-    await writeFile(path.join(work, 'added.txt'), 'added\n')
-    await commitAll(git, { message: 'Change' })
-    const d = await diffAgainst(git, base.baseSha)
-    expect(d.stat).toContain('src/app.txt')
-    expect(d.stat).toContain('added.txt')
-    expect(d.stat).toMatch(/2 files changed, 2 insertions\(\+\), 1 deletion\(-\)/)
-    expect(d.patch).toContain('-line 2\n+line two')
-    expect(d.patch).toContain('+++ b/added.txt')
-    await expect(diffAgainst(git, '--output=/tmp/x')).rejects.toBeInstanceOf(UserError)
   })
 })

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { UserError } from '../../src/errors.js'
 import type { GitHubApi } from '../../src/github/api.js'
 import { createGitHubApi, GitHubApiError, MAX_BODY_CHARS, parseRepo } from '../../src/github/octokit.js'
-import { upsertPullRequest } from '../../src/github/publish.js'
+import { upsertPullRequest } from '../../src/github/pull-requests.js'
 import { Redactor } from '../../src/report/redact.js'
 import { startGitHubServer, type FakeGitHub } from '../support/github-server.js'
 

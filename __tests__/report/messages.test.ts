@@ -74,8 +74,8 @@ describe('report messages', () => {
     expect(body).not.toContain('Work in progress')
   })
 
-  it('reads run info and the workflow file from the runner env', () => {
-    const info = readRunInfo({ GITHUB_REPOSITORY: 'o/r', GITHUB_RUN_ID: '9', GITHUB_RUN_ATTEMPT: '2' })
+  it('reads run info (from the run context) and the workflow file', () => {
+    const info = readRunInfo({ serverUrl: 'https://github.com', repository: 'o/r', runId: 9, runAttempt: 2 })
     expect(info.runUrl).toBe('https://github.com/o/r/actions/runs/9/attempts/2')
     expect(workflowFileFromRef('o/r/.github/workflows/implement.yml@refs/heads/main')).toBe('implement.yml')
     expect(workflowFileFromRef(undefined)).toBeUndefined()

@@ -245,15 +245,3 @@ export async function changedFiles(git: Git): Promise<string[]> {
   }
   return files
 }
-
-/**
- * The difference between `ref` and the work tree (after commitAll: between `ref` and HEAD), for the PR body.
- * `stat` is `git diff --stat`, `patch` the full patch. External diff drivers and textconv are never run.
- */
-export async function diffAgainst(git: Git, ref: string): Promise<{ stat: string; patch: string }> {
-  const sha = await revParse(git, ref)
-  const common = ['diff', '--no-color', '--no-ext-diff', '--no-textconv']
-  const stat = await git.exec([...common, '--stat=200', sha, '--'])
-  const patch = await git.exec([...common, sha, '--'])
-  return { stat: stat.stdout, patch: patch.stdout }
-}

@@ -4,6 +4,7 @@ import { Octokit } from '@octokit/rest'
 import { UserError } from '../errors.js'
 import type { Redactor } from '../report/redact.js'
 import type { GitHubApi, Issue, IssueComment, Permission, PullRequest, Reaction, RepoRef } from './api.js'
+import { wipTitle } from './pull-requests.js'
 
 /** GitHub rejects issue/PR comment and PR bodies longer than this many characters. */
 export const MAX_BODY_CHARS = 65536
@@ -52,11 +53,6 @@ export function parseRepo(s: string): RepoRef {
   return { owner: m[1], repo: m[2] }
 }
 
-/** Prefixes `[WIP] ` unless the title already starts with it. */
-export function wipTitle(title: string): string {
-  return /^\[WIP\]/i.test(title) ? title : `[WIP] ${title}`
-}
-
 interface RequestErrorLike {
   status: number
   message: string
@@ -102,6 +98,18 @@ function spacer(ms: number) {
   return { key: () => limiter }
 }
 
+/** What every group of API methods shares: the client, the repository, and the text and error helpers. */
+interface ApiParts {
+  octokit: InstanceType<typeof ThrottledOctokit>
+  repo: RepoRef
+  redactor: Redactor
+  log: (msg: string) => void
+  /** Redacted and cut to what GitHub accepts. */
+  text: (s: string) => string
+  call: <T>(op: string, fn: () => Promise<T>) => Promise<T>
+  failure: (op: string, err: unknown) => Error
+}
+
 /**
  * Implements GitHubApi with Octokit (retry + throttling plugins). Writes are redacted and fitted to GitHub's
  * size limits; 401/403 permission problems become UserErrors with a hint; other failures GitHubApiError.
@@ -109,9 +117,39 @@ function spacer(ms: number) {
 export function createGitHubApi(opts: GitHubApiOptions): GitHubApi {
   const { repo, redactor } = opts
   const log = (msg: string) => opts.log?.(redactor.redact(msg))
+  const failure = (op: string, err: unknown): Error => apiFailure(op, err, redactor)
+  const parts: ApiParts = {
+    octokit: createOctokit(opts, log),
+    repo,
+    redactor,
+    log,
+    text: (s) => fitBody(redactor.redact(s)),
+    failure,
+    async call(op, fn) {
+      try {
+        return await fn()
+      } catch (err) {
+        throw failure(op, err)
+      }
+    },
+  }
+  return {
+    repo,
+    ...peopleMethods(parts),
+    ...issueMethods(parts),
+    ...pullMethods(parts),
+    ...repoMethods(parts),
+  }
+}
+
+/** Octokit with retries, rate-limit handling and (optionally) test-sized write spacing. */
+function createOctokit(
+  opts: GitHubApiOptions,
+  log: (msg: string) => void,
+): InstanceType<typeof ThrottledOctokit> {
   const base = opts.retryDelayMs ?? 1000
   const noop = () => {}
-  const octokit = new ThrottledOctokit({
+  return new ThrottledOctokit({
     auth: opts.token,
     baseUrl: (opts.baseUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, ''),
     userAgent: 'implement-action',
@@ -141,65 +179,67 @@ export function createGitHubApi(opts: GitHubApiOptions): GitHubApi {
       },
     },
   })
+}
 
-  const text = (s: string) => {
-    const clean = redactor.redact(s)
-    return clean.length <= MAX_BODY_CHARS
-      ? clean
-      : clean.slice(0, MAX_BODY_CHARS - TRUNCATED_NOTE.length) + TRUNCATED_NOTE
-  }
+/** A body GitHub accepts: cut at MAX_BODY_CHARS with a note. */
+function fitBody(clean: string): string {
+  return clean.length <= MAX_BODY_CHARS
+    ? clean
+    : clean.slice(0, MAX_BODY_CHARS - TRUNCATED_NOTE.length) + TRUNCATED_NOTE
+}
 
-  function failure(op: string, err: unknown): Error {
-    if (!isRequestError(err)) return err instanceof Error ? err : new Error(String(err))
-    const msg = redactor.redact(apiMessage(err))
-    if (err.status === 401) {
-      return new UserError(
-        `GitHub rejected the token while trying to ${op} (401: ${msg}).`,
-        'Check the `github-token` input: it must be a valid, unexpired token for this repository.',
-      )
-    }
-    if (err.status === 403 && /not permitted to create or approve pull requests/i.test(msg)) {
-      return new UserError(
-        `GitHub refused to ${op}: ${msg}`,
-        'Enable Settings → Actions → General → Workflow permissions → "Allow GitHub Actions to create and approve pull requests", or pass a token that may.',
-      )
-    }
-    if (err.status === 403 && /not accessible by|permission|must have/i.test(msg)) {
-      return new UserError(
-        `The token is not allowed to ${op} (403: ${msg}).`,
-        'Give the workflow `permissions:` contents: write, issues: write, pull-requests: write (and actions: write to dispatch workflows).',
-      )
-    }
-    return new GitHubApiError(`GitHub API could not ${op}: ${err.status} ${msg}`, err.status)
+/** The error a caller sees for a failed request: a UserError with a hint where the fix is the user's. */
+function apiFailure(op: string, err: unknown, redactor: Redactor): Error {
+  if (!isRequestError(err)) return err instanceof Error ? err : new Error(String(err))
+  const msg = redactor.redact(apiMessage(err))
+  if (err.status === 401) {
+    return new UserError(
+      `GitHub rejected the token while trying to ${op} (401: ${msg}).`,
+      'Check the `github-token` input: it must be a valid, unexpired token for this repository.',
+    )
   }
-  async function call<T>(op: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn()
-    } catch (err) {
-      throw failure(op, err)
-    }
+  if (err.status === 403 && /not permitted to create or approve pull requests/i.test(msg)) {
+    return new UserError(
+      `GitHub refused to ${op}: ${msg}`,
+      'Enable Settings → Actions → General → Workflow permissions → "Allow GitHub Actions to create and approve pull requests", or pass a token that may.',
+    )
   }
+  if (err.status === 403 && /not accessible by|permission|must have/i.test(msg)) {
+    return new UserError(
+      `The token is not allowed to ${op} (403: ${msg}).`,
+      'Give the workflow `permissions:` contents: write, issues: write, pull-requests: write (and actions: write to dispatch workflows).',
+    )
+  }
+  return new GitHubApiError(`GitHub API could not ${op}: ${err.status} ${msg}`, err.status)
+}
 
-  type PullData = {
-    number: number
-    html_url: string
-    draft?: boolean
-    title: string
-    head: { ref: string }
-    base: { ref: string }
-  }
-  const toPull = (d: PullData): PullRequest => ({
+type PullData = {
+  number: number
+  html_url: string
+  draft?: boolean
+  title: string
+  head: { ref: string }
+  base: { ref: string }
+}
+
+function toPull(d: PullData): PullRequest {
+  return {
     number: d.number,
     html_url: d.html_url,
     draft: d.draft ?? false,
     head: d.head.ref,
     base: d.base.ref,
     title: d.title,
-  })
+  }
+}
 
-  const api: GitHubApi = {
-    repo,
-
+function peopleMethods({
+  octokit,
+  repo,
+  call,
+  failure,
+}: ApiParts): Pick<GitHubApi, 'getPermission' | 'getUserType'> {
+  return {
     async getPermission(username) {
       try {
         const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ ...repo, username })
@@ -218,7 +258,19 @@ export function createGitHubApi(opts: GitHubApiOptions): GitHubApi {
         `look up user ${login}`,
         async () => (await octokit.rest.users.getByUsername({ username: login })).data.type,
       ),
+  }
+}
 
+function issueMethods({
+  octokit,
+  repo,
+  call,
+  text,
+}: ApiParts): Pick<
+  GitHubApi,
+  'getIssue' | 'listComments' | 'createComment' | 'updateComment' | 'addReaction'
+> {
+  return {
     getIssue: (issueNumber) =>
       call(`read issue #${issueNumber}`, async () => {
         const { data } = await octokit.rest.issues.get({ ...repo, issue_number: issueNumber })
@@ -269,13 +321,18 @@ export function createGitHubApi(opts: GitHubApiOptions): GitHubApi {
       call(`react to comment ${commentId}`, async () => {
         await octokit.rest.reactions.createForIssueComment({ ...repo, comment_id: commentId, content })
       }),
+  }
+}
 
-    getDefaultBranch: () =>
-      call(
-        'read the repository',
-        async () => (await octokit.rest.repos.get({ ...repo })).data.default_branch,
-      ),
-
+function pullMethods({
+  octokit,
+  repo,
+  call,
+  text,
+  failure,
+  log,
+}: ApiParts): Pick<GitHubApi, 'findOpenPull' | 'createPull' | 'updatePull'> {
+  return {
     findOpenPull: (branch) =>
       call(`find the open pull request for ${branch}`, async () => {
         const { data } = await octokit.rest.pulls.list({
@@ -322,6 +379,21 @@ export function createGitHubApi(opts: GitHubApiOptions): GitHubApi {
         })
         return toPull(data)
       }),
+  }
+}
+
+function repoMethods({
+  octokit,
+  repo,
+  call,
+  redactor,
+}: ApiParts): Pick<GitHubApi, 'getDefaultBranch' | 'dispatchWorkflow'> {
+  return {
+    getDefaultBranch: () =>
+      call(
+        'read the repository',
+        async () => (await octokit.rest.repos.get({ ...repo })).data.default_branch,
+      ),
 
     dispatchWorkflow: (workflowId, ref, inputs) =>
       call(`dispatch workflow ${workflowId}`, async () => {
@@ -334,5 +406,4 @@ export function createGitHubApi(opts: GitHubApiOptions): GitHubApi {
         })
       }),
   }
-  return api
 }

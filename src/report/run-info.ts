@@ -1,4 +1,4 @@
-/** Facts about the workflow run, read from the runner's environment. */
+/** Facts about the workflow run, as links and names the reports use. */
 export interface RunInfo {
   serverUrl: string
   repository: string
@@ -7,18 +7,27 @@ export interface RunInfo {
   workflowRef?: string
 }
 
-export function readRunInfo(env: NodeJS.ProcessEnv = process.env): RunInfo {
-  const serverUrl = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '')
-  const repository = env.GITHUB_REPOSITORY ?? ''
-  const runId = env.GITHUB_RUN_ID || undefined
-  const attempt =
-    env.GITHUB_RUN_ATTEMPT && env.GITHUB_RUN_ATTEMPT !== '1' ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : ''
+/** What RunInfo is made of: @actions/github's `context` fields, plus the workflow ref it does not carry. */
+export interface RunFacts {
+  serverUrl: string
+  /** `owner/name`, or empty when unknown. */
+  repository: string
+  runId?: number
+  runAttempt?: number
+  workflowRef?: string
+}
+
+export function readRunInfo(f: RunFacts): RunInfo {
+  const serverUrl = (f.serverUrl || 'https://github.com').replace(/\/+$/, '')
+  const { repository } = f
+  const runId = f.runId !== undefined && Number.isSafeInteger(f.runId) ? String(f.runId) : undefined
+  const attempt = f.runAttempt && f.runAttempt > 1 ? `/attempts/${f.runAttempt}` : ''
   return {
     serverUrl,
     repository,
     runId,
     runUrl: runId && repository ? `${serverUrl}/${repository}/actions/runs/${runId}${attempt}` : undefined,
-    workflowRef: env.GITHUB_WORKFLOW_REF || undefined,
+    workflowRef: f.workflowRef || undefined,
   }
 }
 

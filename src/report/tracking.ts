@@ -1,6 +1,5 @@
+import { TRACKING_MARKER } from '../discussion/markers.js'
 import type { GitHubApi } from '../github/api.js'
-
-export const TRACKING_MARKER = '<!-- implement-action:tracking -->'
 
 /**
  * The one comment per run that tells the user what is happening: created at the first milestone, edited at

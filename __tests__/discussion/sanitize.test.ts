@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { sanitize } from '../../src/trigger/sanitize.js'
+import { sanitize } from '../../src/discussion/sanitize.js'
 
 describe('sanitize', () => {
   it('keeps ordinary Markdown unchanged', () => {

@@ -2,16 +2,14 @@ import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { AgentResult } from '../agent/types.js'
 import { describeError, UserError } from '../errors.js'
-import { changedFiles, commitAll, pushBranch } from '../git/branch.js'
-import { withPushAuth } from '../git/credentials.js'
 import type { PullRequest } from '../github/api.js'
-import { wipTitle } from '../github/octokit.js'
-import { upsertPullRequest } from '../github/publish.js'
+import { pullTitle, upsertPullRequest, wipTitle } from '../github/pull-requests.js'
+import { commitAndPush } from '../pipeline/agent-run.js'
 import { prBody } from '../report/messages.js'
 import { checkCompletion, markPhaseComplete } from '../spec/complete.js'
 import { findPhases, parseSpec } from '../spec/phases.js'
 import type { Phase, SpecDocument } from '../spec/types.js'
-import type { PipelineDeps } from './types.js'
+import type { PipelineDeps } from '../pipeline/types.js'
 
 /**
  * After a completed run: the phase must be marked complete in the spec on the branch, and no other phase may
@@ -84,7 +82,11 @@ export interface Published {
  * verified earlier work must not leave a stale "work in progress" PR behind); with no PR either, nothing.
  */
 export async function publishWork(d: PipelineDeps, r: PublishRequest): Promise<Published> {
-  const committed = await commitAndPush(d, r)
+  const committed = await commitAndPush(d, {
+    branch: r.branch,
+    message: commitMessage(d, r),
+    coAuthor: r.requester,
+  })
   if (!r.openPr) return { committed, created: false, draftFallback: false }
   if (!committed && !(await d.api.findOpenPull(r.branch)))
     return { committed, created: false, draftFallback: false }
@@ -107,7 +109,7 @@ export async function publishWork(d: PipelineDeps, r: PublishRequest): Promise<P
   const up = await upsertPullRequest(d.api, {
     branch: r.branch,
     base: r.base,
-    title: r.wip ? `[WIP] ${title}` : title,
+    title: pullTitle(title, Boolean(r.wip)),
     body: bodyFor(false),
     draft: d.inputs.draft,
   }).catch((err: unknown) => {
@@ -127,25 +129,14 @@ export async function publishWork(d: PipelineDeps, r: PublishRequest): Promise<P
   return { committed, pull: up.pull, created: up.created, draftFallback: up.draftFallback }
 }
 
-/** Commits every change (nothing staged: no commit) and pushes it; true when a commit was pushed. */
-async function commitAndPush(d: PipelineDeps, r: PublishRequest): Promise<boolean> {
-  if ((await changedFiles(d.git)).length === 0) return false
+/** The commit of a phase: `[WIP ]<id>: <title>`, why it stopped early, the model's first paragraph, the run. */
+function commitMessage(d: PipelineDeps, r: PublishRequest): string {
   const firstParagraph = r.result.summary.trim().split(/\n\s*\n/)[0] ?? ''
-  const message = [
+  return [
     `${r.wip ? 'WIP ' : ''}${r.phase.id}: ${r.phase.title}`,
     '',
     ...(r.wip ? [`Work in progress: the run stopped early because ${r.wip}`, ''] : []),
     ...(firstParagraph ? [firstParagraph, ''] : []),
     `Implemented by implement-action${d.run.runUrl ? ` (${d.run.runUrl})` : ''}.`,
   ].join('\n')
-  const commit = await commitAll(d.git, { message: d.redactor.redact(message), coAuthor: r.requester })
-  if (!commit.committed) return false
-  const cleanup = await withPushAuth(d.git, { serverUrl: d.run.serverUrl, token: d.inputs.githubToken })
-  try {
-    await pushBranch(d.git, r.branch)
-  } finally {
-    await cleanup()
-  }
-  d.log(`Pushed ${commit.sha ?? ''} to origin ${r.branch}`)
-  return true
 }

@@ -3,8 +3,8 @@ import { TrackingComment } from '../report/tracking.js'
 import { parseTrigger } from '../trigger/event.js'
 import type { Trigger } from '../trigger/types.js'
 import { authorize } from '../trigger/authorize.js'
-import { fanOut } from './fanout.js'
-import { implementPhase } from './implement.js'
+import { fanOut } from '../jobs/fan-out.js'
+import { implementPhase } from '../jobs/implement-phase.js'
 import type { PipelineDeps, PipelineResult } from './types.js'
 
 const USAGE = (trigger: string): string =>

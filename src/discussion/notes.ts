@@ -1,13 +1,8 @@
 import type { GitHubApi, IssueComment, Permission } from '../github/api.js'
 import type { Redactor } from '../report/redact.js'
-import { canWrite, isBot } from './authorize.js'
+import { canWrite, isBot } from '../trigger/authorize.js'
+import { QUESTION_MARKER } from './markers.js'
 import { sanitize } from './sanitize.js'
-
-/**
- * Marks the action's own clarification questions. A comment by one of `selfLogins` that contains it is passed
- * to the next run as discussion (so the model sees what it asked); other comments by the action are not.
- */
-export const QUESTION_MARKER = '<!-- implement-action:question -->'
 
 /** Default cap on the discussion part of the notes, in characters (oldest comments are dropped first). */
 export const MAX_DISCUSSION_CHARS = 30_000

@@ -1,13 +1,13 @@
 import { renderTranscript } from '../agent/transcript.js'
 import type { AgentResult } from '../agent/types.js'
-import { changedFiles } from '../git/branch.js'
+import { QUESTION_MARKER } from '../discussion/markers.js'
 import { describeError } from '../errors.js'
-import { accountingLine, earlyStopReason } from '../report/messages.js'
+import { hasChanges, type AgentRun } from '../pipeline/agent-run.js'
+import type { Budgets, PipelineDeps, PipelineResult } from '../pipeline/types.js'
+import { earlyStopReason } from '../report/messages.js'
 import type { TrackingComment } from '../report/tracking.js'
 import type { Phase, SpecDocument } from '../spec/types.js'
-import { QUESTION_MARKER } from '../trigger/context.js'
-import { ensurePhaseMarked, publishWork, type PublishRequest } from './publish.js'
-import type { PipelineDeps, PipelineResult } from './types.js'
+import { ensurePhaseMarked, publishWork, type PublishRequest } from './phase-publish.js'
 
 /** What the ending of a run needs to know about it. */
 export interface RunContext {
@@ -23,14 +23,11 @@ export interface RunContext {
   branchExisted: boolean
   issueNumber?: number
   requester: { login: string; id?: number }
-  budgets: { maxTurns: number; maxCostUsd: number; timeoutMinutes: number }
-  modelId: string
+  budgets: Budgets
 }
 
 /** After the model: ask its questions, or deliver its work (or say why there is nothing to deliver). */
-export async function finishRun(c: RunContext, result: AgentResult): Promise<PipelineResult> {
-  const accounting = accountingLine(result, c.modelId)
-  c.d.log(`Agent finished: ${result.status} · ${accounting}`)
+export async function finishRun(c: RunContext, { result, accounting }: AgentRun): Promise<PipelineResult> {
   const u = result.usage
   const common = {
     branch: c.branch,
@@ -107,7 +104,7 @@ async function deliver(
   const wip = result.status === 'completed' ? undefined : earlyStopReason(result, c.budgets)
   // A completed phase is marked in the spec, but the action's own mark alone is not work: only when the model
   // changed something, or the branch already holds earlier work (a rerun that only verified it).
-  if (!wip && (c.branchExisted || (await changedFiles(d.git)).length > 0)) {
+  if (!wip && (c.branchExisted || (await hasChanges(d)))) {
     warnings.push(...(await ensurePhaseMarked(d.workspace, c.before, c.phase.id, d.log)))
   }
   const published = await publishWork(d, { ...publishing, wip, warnings })

@@ -3,7 +3,7 @@ import { workflowFileFromRef } from '../report/run-info.js'
 import type { TrackingComment } from '../report/tracking.js'
 import { validateIssueId } from '../trigger/ids.js'
 import type { Trigger } from '../trigger/types.js'
-import type { PipelineDeps, PipelineResult } from './types.js'
+import type { PipelineDeps, PipelineResult } from '../pipeline/types.js'
 
 /** More than this many ids in one command is almost surely a mistake (and a bill). */
 export const MAX_FAN_OUT = 10

@@ -1,5 +1,25 @@
+/**
+ * The whole pull-request policy in one place: draft or `[WIP]` stand-in, titles of work in progress, and the
+ * idempotent open-or-update of the one PR of a branch.
+ */
 import type { GitHubApi, PullRequest } from './api.js'
-import { wipTitle } from './octokit.js'
+
+const WIP_PREFIX = /^\[WIP\]/i
+
+/** Prefixes `[WIP] ` unless the title already starts with it. */
+export function wipTitle(title: string): string {
+  return WIP_PREFIX.test(title) ? title : `[WIP] ${title}`
+}
+
+/** True when the title carries the `[WIP]` prefix (any case). */
+export function isWipTitle(title: string | undefined): boolean {
+  return WIP_PREFIX.test(title ?? '')
+}
+
+/** The title of a PR: `[WIP] ` in front while the work is unfinished. */
+export function pullTitle(title: string, unfinished: boolean): string {
+  return unfinished ? wipTitle(title) : title
+}
 
 export interface UpsertRequest {
   /** Head branch (in this repository). */
@@ -27,7 +47,7 @@ const ALREADY_EXISTS = /already exists/i
  */
 export async function upsertPullRequest(api: GitHubApi, r: UpsertRequest): Promise<UpsertResult> {
   const update = async (existing: PullRequest): Promise<UpsertResult> => {
-    const keepWip = r.draft && !existing.draft && /^\[WIP\]/i.test(existing.title ?? '')
+    const keepWip = r.draft && !existing.draft && isWipTitle(existing.title)
     const pull = await api.updatePull(existing.number, {
       title: keepWip ? wipTitle(r.title) : r.title,
       body: r.body,

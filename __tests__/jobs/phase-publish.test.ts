@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, readFile, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ensurePhaseMarked } from '../../src/pipeline/publish.js'
+import { ensurePhaseMarked } from '../../src/jobs/phase-publish.js'
 import { parseSpec } from '../../src/spec/phases.js'
 
 const SPEC = `# S

@@ -1,0 +1,194 @@
+/**
+ * The pipeline in-process, through PipelineDeps: the jobs over one agent run, tested without building dist/.
+ * The parts are the real ones the action wires (Octokit against the OpenAPI-checked GitHub stand-in, git with a
+ * bare origin, the Anthropic SDK against the SSE stand-in, the real tool sandbox); only the runner is missing.
+ */
+import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { realpath } from 'node:fs/promises'
+import path from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { UserError } from '../../src/errors.js'
+import { createGit } from '../../src/git/command-manager.js'
+import { createGitHubApi } from '../../src/github/octokit.js'
+import { readInputs } from '../../src/inputs.js'
+import { runPipeline } from '../../src/pipeline/run.js'
+import type { PipelineDeps } from '../../src/pipeline/types.js'
+import { createAnthropicProvider } from '../../src/providers/anthropic.js'
+import { Redactor } from '../../src/report/redact.js'
+import { readRunInfo } from '../../src/report/run-info.js'
+import { allowlistedEnv } from '../../src/sandbox/env.js'
+import { createSandbox as createToolSandbox } from '../../src/sandbox/index.js'
+import type { Sandbox as ToolSandbox } from '../../src/sandbox/types.js'
+import { startAnthropicServer, type AnthropicServer, type Script } from '../support/anthropic-server.js'
+import { actionYml } from '../support/run-action.js'
+import { createSandbox, OWNER, REPO, type Sandbox } from '../support/sandbox.js'
+import { asksForClarification, implementIssue2, SLUGIFY_JS } from '../support/scripted-model.js'
+
+const API_KEY = 'sk-ant-inproc-0123456789abcdefghij'
+const TOKEN = 'ghs_inprocTokenInprocTokenInprocToken1'
+const HEADER = `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${TOKEN}`).toString('base64')}`
+
+let world: Sandbox | undefined
+let anthropic: AnthropicServer | undefined
+afterEach(async () => {
+  await anthropic?.close()
+  await world?.cleanup()
+  world = anthropic = undefined
+})
+
+/** Inputs as action.yml's defaults give them, plus `given`. */
+function inputs(given: Record<string, string> = {}) {
+  const values: Record<string, string> = { 'anthropic-api-key': API_KEY, 'github-token': TOKEN, ...given }
+  return readInputs((name) => values[name] ?? actionYml.inputs[name]?.default ?? '')
+}
+
+async function deps(
+  sb: Sandbox,
+  o: { eventName: string; payload: unknown; script?: Script; with?: Record<string, string> },
+): Promise<{ d: PipelineDeps; logs: string[] }> {
+  anthropic = await startAnthropicServer(o.script ?? [], { apiKey: API_KEY })
+  const logs: string[] = []
+  const redactor = new Redactor()
+  redactor.add(API_KEY)
+  redactor.add(TOKEN)
+  const log = (line: string): void => void logs.push(redactor.redact(line))
+  const git = await createGit(await realpath(sb.workspace))
+  const url = anthropic.url
+  const d: PipelineDeps = {
+    inputs: inputs(o.with),
+    eventName: o.eventName,
+    payload: o.payload as Record<string, unknown>,
+    workspace: git.cwd,
+    run: readRunInfo({ serverUrl: 'https://github.com', repository: `${OWNER}/${REPO}`, runId: 7 }),
+    api: createGitHubApi({
+      token: TOKEN,
+      baseUrl: sb.github.url,
+      repo: { owner: OWNER, repo: REPO },
+      redactor,
+      log,
+      retryDelayMs: 1,
+      writeSpacingMs: 0,
+    }),
+    git,
+    provider: () => createAnthropicProvider({ apiKey: API_KEY, baseURL: url }),
+    sandbox: createToolSandbox({ env: allowlistedEnv({ PATH: process.env.PATH, HOME: process.env.HOME }) }),
+    redactor,
+    log,
+    debug: () => {},
+  }
+  return { d, logs }
+}
+
+describe('pipeline in-process: implement a phase', () => {
+  it('opens one draft PR with the pushed work, and finishes the tracking comment', async () => {
+    world = await createSandbox()
+    const { payload } = world.comment('/implement ISSUE-2')
+    const { d } = await deps(world, { eventName: 'issue_comment', payload, script: implementIssue2() })
+    const result = await runPipeline(d)
+    expect(result).toMatchObject({ status: 'pr-opened', branch: 'ISSUE-2', failed: false, turns: 5 })
+    expect(await world.originFile('ISSUE-2', 'src/slugify.js')).toBe(SLUGIFY_JS)
+    expect(world.github.state.pulls).toHaveLength(1)
+    expect(world.github.state.pulls[0]).toMatchObject({ head: 'ISSUE-2', draft: true })
+    const tracking = world.github.commentsOn(world.issue.number).at(-1)?.body ?? ''
+    expect(tracking).toMatch(/✅ Opened draft PR #\d+/)
+    expect(world.github.violations).toEqual([])
+  })
+
+  it('suspends the credential for the model and reaps before it comes back', async () => {
+    world = await createSandbox()
+    execFileSync('git', ['config', '--local', 'http.https://github.com/.extraheader', HEADER], {
+      cwd: world.workspace,
+    })
+    const configFile = path.join(world.workspace, '.git', 'config')
+    const { payload } = world.comment('/implement ISSUE-2')
+    const { d } = await deps(world, { eventName: 'issue_comment', payload, script: implementIssue2() })
+    const seen: Array<{ step: string; credential: boolean }> = []
+    const real: ToolSandbox = d.sandbox
+    const credential = (): boolean => readFileSync(configFile, 'utf8').includes(HEADER)
+    d.sandbox = {
+      status: () => real.status(),
+      async spawn(req) {
+        seen.push({ step: 'spawn', credential: credential() })
+        return real.spawn(req)
+      },
+      async reap() {
+        seen.push({ step: 'reap', credential: credential() })
+        return real.reap()
+      },
+    }
+    const result = await runPipeline(d)
+    expect(result.status).toBe('pr-opened')
+    expect(seen.some((s) => s.step === 'spawn')).toBe(true)
+    expect(seen.at(-1)).toEqual({ step: 'reap', credential: false })
+    expect(seen.every((s) => !s.credential)).toBe(true)
+    expect(credential()).toBe(true)
+  })
+
+  it('posts the questions and opens no PR when the model asks', async () => {
+    world = await createSandbox()
+    const { payload } = world.comment('/implement ISSUE-2')
+    const { d } = await deps(world, {
+      eventName: 'issue_comment',
+      payload,
+      script: asksForClarification(['Keep digits?']),
+    })
+    const result = await runPipeline(d)
+    expect(result.status).toBe('clarification-requested')
+    expect(world.github.state.pulls).toHaveLength(0)
+    const bodies = world.github.commentsOn(world.issue.number).map((c) => c.body)
+    expect(bodies.some((b) => b.includes('implement-action:question') && b.includes('1. Keep digits?'))).toBe(
+      true,
+    )
+  })
+
+  it('never asks for the model on an event it skips', async () => {
+    world = await createSandbox()
+    const { payload } = world.comment('just a comment')
+    const { d } = await deps(world, { eventName: 'issue_comment', payload })
+    d.provider = () => {
+      throw new Error('the model was created for a skipped event')
+    }
+    const result = await runPipeline(d)
+    expect(result).toMatchObject({ status: 'skipped', failed: false })
+    expect(world.github.requests.filter((r) => r.method !== 'GET')).toEqual([])
+  })
+
+  it('a missing model credential is a clear failure on the issue, with the credential back', async () => {
+    world = await createSandbox()
+    execFileSync('git', ['config', '--local', 'http.https://github.com/.extraheader', HEADER], {
+      cwd: world.workspace,
+    })
+    const { payload } = world.comment('/implement ISSUE-2')
+    const { d } = await deps(world, { eventName: 'issue_comment', payload })
+    d.provider = () => {
+      throw new UserError('Input `anthropic-api-key` is empty.')
+    }
+    const result = await runPipeline(d)
+    expect(result).toMatchObject({ status: 'failed', failed: true })
+    expect(world.github.commentsOn(world.issue.number).at(-1)?.body).toMatch(
+      /❌ \*\*Failed:\*\* Input `anthropic-api-key` is empty/,
+    )
+    expect(readFileSync(path.join(world.workspace, '.git', 'config'), 'utf8')).toContain(HEADER)
+  })
+})
+
+describe('pipeline in-process: fan out', () => {
+  it('dispatches one run per id and reports them on the issue', async () => {
+    world = await createSandbox()
+    const { payload } = world.comment('/implement ISSUE-2 ISSUE-3')
+    const { d } = await deps(world, {
+      eventName: 'issue_comment',
+      payload,
+      with: { 'workflow-file': 'implement.yml' },
+    })
+    const result = await runPipeline(d)
+    expect(result).toMatchObject({ status: 'skipped', failed: false })
+    const dispatches = world.github.requests.filter((r) => r.path.endsWith('/dispatches'))
+    expect(dispatches.map((r) => (r.body as { inputs: Record<string, string> }).inputs['issue-id'])).toEqual([
+      'ISSUE-2',
+      'ISSUE-3',
+    ])
+    expect(world.github.commentsOn(world.issue.number).at(-1)?.body).toMatch(/Started one run per id/)
+  })
+})

@@ -1,0 +1,174 @@
+/**
+ * The implement job: one phase of a spec, start to finish. It decides what the agent is asked (the phase, the
+ * prompt, the discussion) and what its result means (a question, a PR, or why not); the agent run itself is
+ * pipeline/agent-run.ts.
+ */
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { gatherNotes } from '../discussion/notes.js'
+import { validateBranchName } from '../git/branch-name.js'
+import { prepareBranch } from '../git/branch.js'
+import type { IssueComment } from '../github/api.js'
+import { runAgentOnBranch } from '../pipeline/agent-run.js'
+import type { Budgets, PipelineDeps, PipelineResult } from '../pipeline/types.js'
+import { renderPrompt } from '../prompt/render.js'
+import { buildSystemPrompt } from '../prompt/system.js'
+import { BUNDLED_ORIGIN, loadTemplate } from '../prompt/template.js'
+import { resolveModel } from '../providers/models.js'
+import { formatUsd } from '../report/messages.js'
+import type { TrackingComment } from '../report/tracking.js'
+import { parseSpec } from '../spec/phases.js'
+import { resolveSpec } from '../spec/resolve.js'
+import type { SpecDocument } from '../spec/types.js'
+import { createTools } from '../tools/index.js'
+import { validateIssueId } from '../trigger/ids.js'
+import { readLabels } from '../trigger/labels.js'
+import type { Trigger } from '../trigger/types.js'
+import { finishRun } from './phase-outcome.js'
+
+const SELF_LOGINS = ['github-actions[bot]']
+
+type Command = Exclude<Trigger, { kind: 'skip' }>
+
+/** One phase, start to finish: spec, branch, prompt, model, then the outcome (PR, question, or why not). */
+export async function implementPhase(
+  d: PipelineDeps,
+  trigger: Command,
+  requestedId: string,
+  tracking: TrackingComment,
+): Promise<PipelineResult> {
+  const plan = await planPhase(d, trigger, requestedId)
+  const { phase, baseDoc, branch, base } = plan
+  if (phase.complete) {
+    const msg = `Phase \`${phase.id}\` is already marked complete in ${plan.specLink}; nothing to do.`
+    await tracking.finish(`✅ ${msg}`, 'To redo it, untick it in the spec first.')
+    return { status: 'skipped', branch, message: msg, failed: false }
+  }
+  await tracking.step(`Phase \`${phase.id}\`: ${phase.title} — spec ${plan.specLink}`)
+
+  // Listed once: the origin of a fan-out run and the earlier discussion both come from these.
+  const issueNumber = trigger.issueNumber
+  const comments = issueNumber === undefined ? [] : await d.api.listComments(issueNumber)
+  const origin = originComment(trigger, comments)
+  const prepared = await prepareBranch(d.git, { branch, base })
+  await tracking.step(
+    prepared.existed
+      ? `Continuing on existing branch \`${branch}\``
+      : `Created branch \`${branch}\` from \`${base}\``,
+  )
+  const before = await readSpecOnBranch(d.workspace, baseDoc)
+  const { notes } = await gatherNotes(d.api, {
+    issueNumber: issueNumber ?? 0,
+    trigger: origin.cutoff,
+    commandNotes: trigger.command.notes,
+    inputNotes: trigger.kind === 'comment' ? d.inputs.notes : undefined,
+    selfLogins: SELF_LOGINS,
+    redactor: d.redactor,
+    skipIssueComments: issueNumber === undefined,
+    comments,
+  })
+
+  const budgets: Budgets = {
+    maxTurns: d.inputs.maxTurns,
+    maxCostUsd: d.inputs.maxCostUsd,
+    timeoutMinutes: d.inputs.timeoutMinutes,
+  }
+  const tools = createTools()
+  const prompted =
+    plan.template.origin === BUNDLED_ORIGIN ? 'the bundled prompt' : `the prompt \`${plan.template.origin}\``
+  await tracking.step(
+    `Running \`${plan.model.id}\` with ${prompted} (budget ${budgets.maxTurns} turns, ${formatUsd(budgets.maxCostUsd)}, ${budgets.timeoutMinutes} min)`,
+  )
+  const run = await runAgentOnBranch(d, {
+    model: plan.model,
+    prompt: renderPrompt(plan.template, { specName: baseDoc.path, issueId: phase.id, notes }),
+    system: buildSystemPrompt({
+      repoRoot: d.workspace,
+      branch,
+      baseBranch: base,
+      specPath: baseDoc.path,
+      issueId: phase.id,
+      phaseTitle: phase.title,
+      budgets,
+      toolNames: tools.map((t) => t.name),
+    }),
+    tools,
+    budgets,
+  })
+  return finishRun(
+    {
+      d,
+      tracking,
+      phase,
+      baseDoc,
+      before,
+      branch,
+      base,
+      branchExisted: prepared.existed,
+      issueNumber,
+      requester: origin.requester,
+      budgets,
+    },
+    run,
+  )
+}
+
+/**
+ * What the phase job will do, read from the base checkout before the branch (which earlier model runs wrote)
+ * is checked out: the spec and phase, the template, the model, the branch.
+ */
+async function planPhase(d: PipelineDeps, trigger: Command, requestedId: string) {
+  validateIssueId(requestedId)
+  const issue = trigger.issueNumber === undefined ? undefined : await d.api.getIssue(trigger.issueNumber)
+  const labels = readLabels(issue?.labels ?? [])
+  const base = d.inputs.baseBranch ?? (await d.api.getDefaultBranch())
+  const requested = trigger.command.specArg
+    ? { value: trigger.command.specArg, source: 'command' as const }
+    : labels.spec
+      ? { value: labels.spec, source: 'label' as const }
+      : d.inputs.specName
+        ? { value: d.inputs.specName, source: 'input' as const }
+        : undefined
+  const { doc: baseDoc, phase } = await resolveSpec(d.workspace, { requested, issueId: requestedId })
+  const template = await loadTemplate(d.workspace, d.inputs.template)
+  const model = resolveModel({
+    input: d.inputs.model,
+    label: labels.model,
+    frontmatter: template.frontmatter.model,
+  })
+  const branch = validateBranchName(phase.id)
+  const specLink = `[\`${baseDoc.path}\`](${d.run.serverUrl}/${d.run.repository}/blob/${base}/${baseDoc.path})`
+  return { base, baseDoc, phase, template, model, branch, specLink }
+}
+
+/**
+ * Where the command came from: a comment (its time is the cutoff for earlier comments; its author is the
+ * requester), or a dispatch, which may name the comment it fanned out from (`comment-id`).
+ */
+function originComment(
+  trigger: Command,
+  comments: IssueComment[],
+): { cutoff?: { commentId: number; createdAt: string }; requester: { login: string; id?: number } } {
+  if (trigger.kind === 'comment') {
+    return {
+      cutoff: { commentId: trigger.commentId, createdAt: trigger.commentCreatedAt },
+      requester: trigger.actor,
+    }
+  }
+  const comment =
+    trigger.commentId === undefined ? undefined : comments.find((c) => c.id === trigger.commentId)
+  if (!comment) return { requester: trigger.actor }
+  return {
+    cutoff: { commentId: comment.id, createdAt: comment.created_at },
+    requester: { login: comment.user.login },
+  }
+}
+
+/** The spec as it stands on the branch (a rerun may have changed it); the base's copy when the branch lost it. */
+async function readSpecOnBranch(workspace: string, baseDoc: SpecDocument): Promise<SpecDocument> {
+  try {
+    return parseSpec(baseDoc.path, await readFile(path.join(workspace, baseDoc.path), 'utf8'))
+  } catch {
+    return baseDoc
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * One agent on a prepared branch, the core every job shares: the sandbox's status in the log, the checkout's
+ * credential out of reach for the run, the agent loop over a toolset, every process the model left behind
+ * stopped before the credential comes back, and afterwards the commit and the push of whatever it changed.
+ * A job decides what the agent is asked (prompt, tools, budgets) and what its result means; it never wires
+ * these steps itself.
+ */
+import { runAgent } from '../agent/loop.js'
+import type { AgentResult } from '../agent/types.js'
+import { changedFiles, commitAll, pushBranch } from '../git/branch.js'
+import { suspendCredentials, withPushAuth } from '../git/credentials.js'
+import type { ModelInfo } from '../providers/types.js'
+import { accountingLine } from '../report/messages.js'
+import { createToolset } from '../tools/toolset.js'
+import type { Tool } from '../tools/types.js'
+import type { Budgets, PipelineDeps } from './types.js'
+
+export interface AgentRunRequest {
+  model: ModelInfo
+  system: string
+  prompt: string
+  tools: Tool[]
+  budgets: Budgets
+}
+
+export interface AgentRun {
+  result: AgentResult
+  /** One line of cost, turns, tokens, cache share and duration. */
+  accounting: string
+}
+
+/**
+ * Runs the agent in the workspace, on whatever branch is checked out. Never leaves the credential suspended,
+ * the tools open, or a process of the model's running, whatever happens inside.
+ */
+export async function runAgentOnBranch(d: PipelineDeps, r: AgentRunRequest): Promise<AgentRun> {
+  const status = await d.sandbox.status()
+  d.log(
+    status.isolated
+      ? 'Shell commands run in their own user, PID and mount namespaces.'
+      : `Shell commands are NOT isolated from the action's processes: ${status.reason ?? 'unknown reason'}`,
+  )
+  const restoreCredentials = await suspendCredentials(d.git)
+  const tools = createToolset(r.tools, d.log)
+  let result: AgentResult
+  try {
+    result = await runAgent({
+      provider: d.provider(),
+      model: r.model,
+      system: r.system,
+      prompt: r.prompt,
+      tools,
+      ctx: { workspace: d.workspace, sandbox: d.sandbox },
+      budgets: {
+        maxTurns: r.budgets.maxTurns,
+        maxCostUsd: r.budgets.maxCostUsd,
+        timeoutMs: r.budgets.timeoutMinutes * 60_000,
+      },
+      redactor: d.redactor,
+      log: d.log,
+    })
+  } finally {
+    await tools.close()
+    // Nothing the model started may outlive the run and see the credential come back.
+    const stopped = await d.sandbox.reap()
+    if (stopped) d.log(`Stopped ${stopped} background process(es) the model left running.`)
+    await restoreCredentials()
+  }
+  const accounting = accountingLine(result, r.model.id)
+  d.log(`Agent finished: ${result.status} · ${accounting}`)
+  return { result, accounting }
+}
+
+export interface CommitRequest {
+  branch: string
+  /** The commit message (redacted here before use). */
+  message: string
+  /** The person who asked, as `Co-authored-by`. */
+  coAuthor: { login: string; id?: number }
+}
+
+/**
+ * Commits every change as github-actions[bot] and pushes only `origin <branch>`, with the push credential
+ * present for that push alone. True when a commit was pushed; false when nothing had changed.
+ */
+export async function commitAndPush(d: PipelineDeps, r: CommitRequest): Promise<boolean> {
+  if ((await changedFiles(d.git)).length === 0) return false
+  const commit = await commitAll(d.git, { message: d.redactor.redact(r.message), coAuthor: r.coAuthor })
+  if (!commit.committed) return false
+  const cleanup = await withPushAuth(d.git, { serverUrl: d.run.serverUrl, token: d.inputs.githubToken })
+  try {
+    await pushBranch(d.git, r.branch)
+  } finally {
+    await cleanup()
+  }
+  d.log(`Pushed ${commit.sha ?? ''} to origin ${r.branch}`)
+  return true
+}
+
+/** True when the work tree differs from HEAD (untracked files count). */
+export async function hasChanges(d: PipelineDeps): Promise<boolean> {
+  return (await changedFiles(d.git)).length > 0
+}
