@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { MODEL_ALIASES, MODELS, modelInfo, requestCost, resolveModel } from '../../src/prompt/models.js'
+import { MODEL_ALIASES, MODELS, modelInfo, requestCost, resolveModel } from '../../src/providers/models.js'
 
 describe('resolveModel', () => {
   it('precedence: input > label > frontmatter > default', () => {
