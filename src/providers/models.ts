@@ -101,7 +101,7 @@ export function modelInfo(aliasOrId: string): ModelInfo {
   const alias = v.toLowerCase()
   const known = isModelAlias(alias)
   const id = known ? MODEL_ALIASES[alias] : v
-  const entry = MODELS[id] ?? MODELS[id.replace(/-\d{8}$/, '')]
+  const entry = tableEntry(id) ?? tableEntry(id.replace(/-\d{8}$/, ''))
   const info: ModelInfo = { id }
   if (known) info.alias = alias
   if (entry) {
@@ -109,6 +109,11 @@ export function modelInfo(aliasOrId: string): ModelInfo {
     if (entry.longPrompt) info.longPrompt = { ...entry.longPrompt, prices: { ...entry.longPrompt.prices } }
   }
   return info
+}
+
+/** The table's entry for exactly this id (never an Object.prototype member such as `constructor`). */
+function tableEntry(id: string): ModelEntry | undefined {
+  return Object.hasOwn(MODELS, id) ? MODELS[id] : undefined
 }
 
 /**
