@@ -58,7 +58,7 @@ describe('withBreakpoints', () => {
   it('never puts a breakpoint on a thinking block: the nearest block before one takes it', () => {
     const sent = withBreakpoints(messages, { m: 1, b: 2 })
     expect(breakpoints(sent)).toEqual(['1:0', '2:1'])
-    const content = sent[1].content as Array<Record<string, unknown>>
+    const content = sent[1].content as unknown as Array<Record<string, unknown>>
     expect(content[1]).not.toHaveProperty('cache_control')
     expect(content[2]).not.toHaveProperty('cache_control')
   })

@@ -46,7 +46,7 @@ describe('runAgent (in process)', () => {
     expect(h.result.error).toBeUndefined()
     expect(h.tool.calls).toEqual([{ n: 1 }])
     expect(h.provider.requests[0]).toMatchObject({ model: 'model-x', max_tokens: 1234 })
-    expect(h.provider.requests[0].tools?.map((t) => t.name)).toEqual(['t'])
+    expect(h.provider.requests[0].tools?.map((t) => (t as { name: string }).name)).toEqual(['t'])
     expect(h.logs[0]).toBe(
       'Turn 1: 1 tool call(s) (t) · stop tool_use · input 170 (cache read 50, write 20) · output 5 · total $0.0002',
     )

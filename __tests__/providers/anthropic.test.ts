@@ -24,7 +24,7 @@ afterEach(async () => {
 })
 
 /** An SDK error as the SDK builds it from an HTTP answer. */
-function httpError(status: number, type: string, message: string, requestId?: string): Anthropic.APIError {
+function httpError(status: number, type: string, message: string, requestId?: string): Error {
   const headers = new Headers(requestId ? { 'request-id': requestId } : {})
   return Anthropic.APIError.generate(status, { type: 'error', error: { type, message } }, undefined, headers)
 }
