@@ -11,13 +11,16 @@ import os from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { startAnthropicServer } from '../__tests__/support/anthropic-server.js'
-import { createAnthropicModelClient } from '../src/agent/anthropic.js'
 import { runAgent } from '../src/agent/loop.js'
+import { createAnthropicProvider } from '../src/providers/anthropic.js'
 import { Redactor } from '../src/report/redact.js'
+import { createSandbox } from '../src/sandbox/index.js'
 import { markPhaseComplete } from '../src/spec/complete.js'
 import { parseSpec } from '../src/spec/phases.js'
 import { allowlistedEnv } from '../src/tools/env.js'
 import { createTools } from '../src/tools/index.js'
+import { createToolset } from '../src/tools/toolset.js'
+import type { ToolContext } from '../src/tools/types.js'
 import { sanitize } from '../src/trigger/sanitize.js'
 
 interface Row {
@@ -118,16 +121,18 @@ async function main(): Promise<void> {
             ],
           },
     )
+    const toolset = createToolset(tools)
+    const loopCtx: ToolContext = { workspace: repo, sandbox: createSandbox({ env: allowlistedEnv() }) }
     await bench(`agent loop, ${turns} turns (per turn)`, 5, async () => {
       const server = await startAnthropicServer(script)
       const t = performance.now()
       await runAgent({
-        client: createAnthropicModelClient({ apiKey: 'sk-ant-bench-000000000000', baseURL: server.url }),
+        provider: createAnthropicProvider({ apiKey: 'sk-ant-bench-000000000000', baseURL: server.url }),
         model: { id: 'claude-bench', prices: { input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.1 } },
         system: 'bench',
         prompt: 'bench',
-        tools,
-        ctx,
+        tools: toolset,
+        ctx: loopCtx,
         budgets: { maxTurns: 50, maxCostUsd: 100, timeoutMs: 60_000 },
         redactor,
       })
@@ -135,6 +140,8 @@ async function main(): Promise<void> {
       await server.close()
       return perTurn
     })
+    await toolset.close()
+    await loopCtx.sandbox.reap()
   } finally {
     rmSync(repo, { recursive: true, force: true })
   }

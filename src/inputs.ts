@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import { UserError } from './errors.js'
+import { MODEL_ALIASES, MODEL_ID_PATTERN } from './providers/models.js'
 
 /** The action's inputs, validated. Names and defaults mirror action.yml. */
 export interface Inputs {
@@ -90,10 +91,9 @@ export function readInputs(get: Getter = envGetter): Inputs {
     throw new UserError(`Input \`trigger\` must be one word such as /implement; got "${trigger}".`)
   const allowedBots = parseAllowedBots(get('allowed-bots'))
   const model = optional(get('model'))
-  if (model && !/^[A-Za-z0-9._:@-]+$/.test(model)) {
-    throw new UserError(
-      `Input \`model\` must be an alias (haiku, sonnet, opus) or a model id; got "${model}".`,
-    )
+  if (model && !MODEL_ID_PATTERN.test(model)) {
+    const aliases = Object.keys(MODEL_ALIASES).join(', ')
+    throw new UserError(`Input \`model\` must be an alias (${aliases}) or a model id; got "${model}".`)
   }
   return {
     anthropicApiKey,

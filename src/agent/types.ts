@@ -1,20 +1,16 @@
-import type Anthropic from '@anthropic-ai/sdk'
+import type { Usage } from '../providers/types.js'
 
-/** The model behind a small interface: one streamed request in, the final message out. */
-export interface ModelClient {
-  send(request: Anthropic.MessageCreateParamsNonStreaming, signal?: AbortSignal): Promise<Anthropic.Message>
-}
+export type { Usage }
 
-export interface Usage {
-  inputTokens: number // uncached input
-  outputTokens: number
-  cacheCreationInputTokens: number
-  cacheReadInputTokens: number
+export interface AgentBudgets {
+  maxTurns: number
+  maxCostUsd: number
+  timeoutMs: number
 }
 
 export type AgentStatus =
   | 'completed' // model ended its turn
-  | 'clarification' // model called ask_for_clarification
+  | 'clarification' // a tool call asked the user for clarification
   | 'max-turns'
   | 'max-cost'
   | 'timeout'

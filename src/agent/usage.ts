@@ -1,5 +1,4 @@
-import type Anthropic from '@anthropic-ai/sdk'
-import type { Usage } from './types.js'
+import type { ModelResponse, Usage } from '../providers/types.js'
 
 /** A Usage with every counter at zero. */
 export function emptyUsage(): Usage {
@@ -7,7 +6,7 @@ export function emptyUsage(): Usage {
 }
 
 /** Converts the API's usage block (nullable counters) to ours. */
-export function usageFromApi(u: Partial<Anthropic.Messages.Usage> | null | undefined): Usage {
+export function usageFromApi(u: Partial<ModelResponse['usage']> | null | undefined): Usage {
   return {
     inputTokens: u?.input_tokens ?? 0,
     outputTokens: u?.output_tokens ?? 0,

@@ -5,6 +5,14 @@ export type ModelRequest = Anthropic.MessageCreateParamsNonStreaming
 /** The final message of one streamed response. */
 export type ModelResponse = Anthropic.Message
 
+/** Tokens of one response (or of a run, summed). */
+export interface Usage {
+  inputTokens: number // uncached input
+  outputTokens: number
+  cacheCreationInputTokens: number
+  cacheReadInputTokens: number
+}
+
 /** USD per million tokens. `cacheWrite` is the 5-minute cache write price. */
 export interface ModelPrices {
   input: number

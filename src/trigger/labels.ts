@@ -1,11 +1,10 @@
-/** Model aliases a `model:` label may name (case-insensitive; returned lower-case). */
-export const MODEL_ALIASES = ['haiku', 'sonnet', 'opus'] as const
+import { isModelAlias, MODEL_ID_PATTERN } from '../providers/models.js'
 
 /**
  * Reads the issue's steering labels:
  * - `spec:PATH-OR-NAME` (e.g. `spec:docs/specs/auth.md`, `spec:auth`) → `spec`;
  * - `model:haiku|sonnet|opus|<model id>` → `model` (aliases lower-cased; an id must match
- *   `[A-Za-z0-9._:@-]+`, as the `model` input does, else the label is ignored).
+ *   {@link MODEL_ID_PATTERN} (providers/models.ts), as the `model` input does, else the label is ignored).
  *
  * Prefixes are case-insensitive; label and value are trimmed; labels with an empty value are ignored; the
  * first usable label of each kind wins. Other labels are ignored.
@@ -22,9 +21,8 @@ export function readLabels(labels: string[]): { spec?: string; model?: string } 
     if (kind === 'spec') {
       out.spec ??= value
     } else if (out.model === undefined) {
-      const alias = MODEL_ALIASES.find((a) => a === value.toLowerCase())
-      if (alias) out.model = alias
-      else if (/^[A-Za-z0-9._:@-]+$/.test(value)) out.model = value
+      if (isModelAlias(value)) out.model = value.toLowerCase()
+      else if (MODEL_ID_PATTERN.test(value)) out.model = value
     }
   }
   return out

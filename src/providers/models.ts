@@ -1,5 +1,4 @@
-import type { Usage } from '../agent/types.js'
-import type { ModelInfo, ModelPrices } from './types.js'
+import type { ModelInfo, ModelPrices, Usage } from './types.js'
 
 export type ModelSource = 'input' | 'label' | 'frontmatter' | 'default'
 
@@ -33,6 +32,17 @@ export const MODEL_ALIASES: Readonly<Record<string, string>> = {
 
 /** The alias used when nothing else chooses a model. */
 export const DEFAULT_ALIAS = 'sonnet'
+
+/**
+ * What a model id may look like wherever one is taken from the user (the `model` input, a `model:` label): no
+ * white space, no shell or markdown characters.
+ */
+export const MODEL_ID_PATTERN = /^[A-Za-z0-9._:@-]+$/
+
+/** True for an alias of {@link MODEL_ALIASES} (haiku, sonnet, opus), in any case; white space is not trimmed. */
+export function isModelAlias(value: string): boolean {
+  return Object.hasOwn(MODEL_ALIASES, value.toLowerCase())
+}
 
 export const MODELS: Readonly<Record<string, ModelEntry>> = {
   // Haiku 5.5 is priced in two bands by prompt size (input + cache write + cache read tokens of a request).
@@ -89,15 +99,21 @@ export function resolveModel(sources: {
 export function modelInfo(aliasOrId: string): ModelInfo {
   const v = aliasOrId.trim()
   const alias = v.toLowerCase()
-  const id = MODEL_ALIASES[alias] ?? v
-  const entry = MODELS[id] ?? MODELS[id.replace(/-\d{8}$/, '')]
+  const known = isModelAlias(alias)
+  const id = known ? MODEL_ALIASES[alias] : v
+  const entry = tableEntry(id) ?? tableEntry(id.replace(/-\d{8}$/, ''))
   const info: ModelInfo = { id }
-  if (MODEL_ALIASES[alias]) info.alias = alias
+  if (known) info.alias = alias
   if (entry) {
     info.prices = { ...entry.prices }
     if (entry.longPrompt) info.longPrompt = { ...entry.longPrompt, prices: { ...entry.longPrompt.prices } }
   }
   return info
+}
+
+/** The table's entry for exactly this id (never an Object.prototype member such as `constructor`). */
+function tableEntry(id: string): ModelEntry | undefined {
+  return Object.hasOwn(MODELS, id) ? MODELS[id] : undefined
 }
 
 /**
@@ -115,6 +131,13 @@ export function requestCost(model: ModelInfo, usage: Usage): number | null {
       usage.cacheReadInputTokens * p.cacheRead) /
     1_000_000
   )
+}
+
+/** Output token limit per response that every model of the family accepts. */
+export function maxOutputTokens(modelId: string): number {
+  if (/claude-3-haiku/.test(modelId)) return 4096
+  if (/claude-3-(5|opus|sonnet)/.test(modelId)) return 8192
+  return 32_000
 }
 
 /** Each price at its highest over the table (long-prompt tiers included): a safe stand-in for unknown prices. */

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { MODEL_ALIASES, MODELS, modelInfo, requestCost, resolveModel } from '../../src/prompt/models.js'
+import {
+  isModelAlias,
+  MODEL_ALIASES,
+  MODEL_ID_PATTERN,
+  MODELS,
+  modelInfo,
+  requestCost,
+  resolveModel,
+} from '../../src/providers/models.js'
 
 describe('resolveModel', () => {
   it('precedence: input > label > frontmatter > default', () => {
@@ -80,5 +88,24 @@ describe('requestCost', () => {
 
   it('unknown prices → null', () => {
     expect(requestCost(modelInfo('some-other-model'), usage)).toBeNull()
+  })
+})
+
+describe('isModelAlias and MODEL_ID_PATTERN', () => {
+  it('knows the aliases in any case, and nothing else', () => {
+    for (const a of ['haiku', 'Sonnet', 'OPUS']) expect(isModelAlias(a)).toBe(true)
+    for (const v of ['claude-sonnet-5-5', 'gpt', '', ' haiku', 'constructor', 'toString']) {
+      expect(isModelAlias(v)).toBe(false)
+    }
+    expect(modelInfo('constructor')).toEqual({ id: 'constructor' })
+  })
+
+  it('accepts model ids and rejects white space and shell or markdown characters', () => {
+    for (const id of ['claude-sonnet-4-5-20250929', 'anthropic.claude-v2:1', 'claude@2025', 'a_b.c']) {
+      expect(MODEL_ID_PATTERN.test(id)).toBe(true)
+    }
+    for (const id of ['claude opus', 'x;y', 'sonnet; rm -rf /', '`x`', '', 'a/b']) {
+      expect(MODEL_ID_PATTERN.test(id)).toBe(false)
+    }
   })
 })
