@@ -425,7 +425,8 @@ describe('runAgent: failures and retries', () => {
     const h = await run([{ status: 529 }, { status: 529 }], { maxRetries: 1 })
     expect(h.result.status).toBe('error')
     // The provider's description (its wording: __tests__/providers/anthropic.test.ts), logged and returned.
-    expect(h.result.error).toMatch(/529 overloaded_error/)
+    expect(h.result.error).toMatch(/^Anthropic API error 529 overloaded_error: Overloaded/)
+    expect(h.result.error).toMatch(/request-id req_/)
     expect(h.logs).toContain(`Model request failed: ${h.result.error}`)
     expect(h.server.scripted).toHaveLength(2)
   })
@@ -484,11 +485,17 @@ describe('runAgent: requests and prompt caching', () => {
       { content: [text('done')] },
     ])
     expect(h.result.status).toBe('completed')
-    // Headers, streaming and no temperature are the provider's: __tests__/providers/anthropic.test.ts.
+    // Headers, streaming and no temperature are the provider's (also __tests__/providers/anthropic.test.ts).
     const maxTokens = createAnthropicProvider({ apiKey: API_KEY }).maxOutputTokens(SONNET.id)
     for (const r of h.server.scripted) {
+      expect(r.headers.authorization).toBe(`Bearer ${API_KEY}`)
+      expect(r.headers['anthropic-version']).toMatch(/^\d{4}-\d{2}-\d{2}$/)
+      expect(r.headers['x-api-key']).toBeUndefined()
       const body = r.body!
+      expect(body.stream).toBe(true)
+      expect(body).not.toHaveProperty('temperature')
       expect(body.model).toBe('claude-sonnet-4-5')
+      expect(body.max_tokens).toBe(32_000)
       expect(body.max_tokens).toBe(maxTokens)
       expect(body.system).toEqual([
         {
