@@ -17,7 +17,8 @@ import { Redactor } from '../src/report/redact.js'
 import { createSandbox } from '../src/sandbox/index.js'
 import { markPhaseComplete } from '../src/spec/complete.js'
 import { parseSpec } from '../src/spec/phases.js'
-import { allowlistedEnv } from '../src/tools/env.js'
+import { allowlistedEnv } from '../src/sandbox/env.js'
+import { createSandbox } from '../src/sandbox/namespaces.js'
 import { createTools } from '../src/tools/index.js'
 import { createToolset } from '../src/tools/toolset.js'
 import type { ToolContext } from '../src/tools/types.js'
@@ -98,13 +99,15 @@ async function main(): Promise<void> {
     execFileSync('git', ['init', '-q'], { cwd: repo })
     execFileSync('git', ['add', '-A'], { cwd: repo })
     const tools = createTools()
-    const ctx = { workspace: repo, env: allowlistedEnv() }
+    const ctx = { workspace: repo, sandbox: createSandbox({ env: allowlistedEnv() }) }
     const glob = tools.find((t) => t.name === 'glob')!
     const grep = tools.find((t) => t.name === 'grep')!
     console.log('repo: 5,000 files')
-    await bench('glob **/file1*.ts (5,000 files)', 20, () => glob.run({ pattern: '**/file1*.ts' }, ctx))
+    await bench('glob **/file1*.ts (5,000 files)', 20, () =>
+      glob.run(glob.parse({ pattern: '**/file1*.ts' }), ctx),
+    )
     await bench('grep TODO item 4[0-9]- (5,000 files)', 20, () =>
-      grep.run({ pattern: 'TODO item 4[0-9]-' }, ctx),
+      grep.run(grep.parse({ pattern: 'TODO item 4[0-9]-' }), ctx),
     )
 
     const turns = 20

@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createBashTool, stopStrayToolProcesses, TOOL_RUN_MARKER_NAME } from '../../src/tools/bash.js'
-import { allowlistedEnv } from '../../src/tools/env.js'
+import { allowlistedEnv } from '../../src/sandbox/env.js'
+import { createSandbox } from '../../src/sandbox/namespaces.js'
+import { TOOL_RUN_MARKER_NAME } from '../../src/sandbox/strays.js'
+import { createBashTool } from '../../src/tools/bash.js'
 import type { ToolContext } from '../../src/tools/types.js'
+import { direct } from './direct.js'
 import { makeRepo, type TempRepo } from './repo.js'
 
 let repo: TempRepo
@@ -11,15 +14,18 @@ afterEach(() => repo?.cleanup())
 
 function setup(env: Record<string, string> = allowlistedEnv()): ToolContext {
   repo = makeRepo({ 'a.txt': 'hello\n' })
-  return { workspace: repo.root, env }
+  return { workspace: repo.root, sandbox: createSandbox({ env }) }
 }
 
-const bash = createBashTool()
+const bash = direct(createBashTool())
 /**
  * Without namespaces: the pids a command prints are this machine's, and detached processes can outlive it. The
- * namespaced behaviour is covered in isolation.test.ts.
+ * namespaced behaviour is covered in __tests__/sandbox/isolation.test.ts.
  */
-const plain = createBashTool({ isolate: false })
+const plainSandbox = createSandbox({ env: allowlistedEnv(), isolate: false })
+const plain = {
+  run: (input: unknown, ctx: ToolContext) => bash.run(input, { ...ctx, sandbox: plainSandbox }),
+}
 
 /** Running (not gone, not a zombie waiting to be reaped), after giving the kernel a moment to deliver SIGKILL. */
 async function isAlive(pid: number): Promise<boolean> {
@@ -109,8 +115,11 @@ describe('bash tool', () => {
 
   it('kills the whole process group on timeout', async () => {
     const ctx = setup()
-    const short = createBashTool({ timeoutMs: 500, isolate: false })
-    const out = await short.run({ command: 'sleep 30 & echo "child $!"; sleep 30' }, ctx)
+    const short = direct(createBashTool({ timeoutMs: 500 }))
+    const out = await short.run(
+      { command: 'sleep 30 & echo "child $!"; sleep 30' },
+      { ...ctx, sandbox: plainSandbox },
+    )
     expect(out.isError).toBe(true)
     expect(out.content).toContain('[command timed out after 1 s and was killed]')
     const pid = Number(/child (\d+)/.exec(out.content)?.[1])
@@ -142,6 +151,11 @@ describe('bash tool', () => {
     await expect(bash.run({}, ctx)).rejects.toThrow(/command/)
     expect(bash.isReadOnly({ command: 'ls' })).toBe(false)
   })
+
+  it('summarizes calls for the transcript', () => {
+    expect(bash.summarize({ command: 'npm test' })).toBe('npm test')
+    expect(bash.summarize({ restart: true, command: 'ignored' })).toBe('(restart)')
+  })
 })
 
 /** Still running right now (no waiting): for processes that are expected to survive. */
@@ -164,7 +178,7 @@ function killQuietly(pids: number[]): void {
   }
 }
 
-describe.skipIf(process.platform !== 'linux')('stopStrayToolProcesses', () => {
+describe.skipIf(process.platform !== 'linux')('sandbox.reap (stray tool processes)', () => {
   it('marks every command with a per-process value that allowlistedEnv never carries', async () => {
     const ctx = setup()
     const first = (await bash.run({ command: `echo "$${TOOL_RUN_MARKER_NAME}"` }, ctx)).content
@@ -176,7 +190,7 @@ describe.skipIf(process.platform !== 'linux')('stopStrayToolProcesses', () => {
     // The command's env cannot replace it.
     const overridden = await bash.run(
       { command: `echo "$${TOOL_RUN_MARKER_NAME}"` },
-      { ...ctx, env: { ...ctx.env, [TOOL_RUN_MARKER_NAME]: 'other' } },
+      { ...ctx, sandbox: createSandbox({ env: { ...allowlistedEnv(), [TOOL_RUN_MARKER_NAME]: 'other' } }) },
     )
     expect(overridden.content.split('\n')[0]).toBe(value)
   })
@@ -213,13 +227,13 @@ describe.skipIf(process.platform !== 'linux')('stopStrayToolProcesses', () => {
       expect(runningNow(p4)).toBe(true)
       expect(fs.readFileSync(`/proc/${p4}/environ`, 'latin1')).not.toContain(TOOL_RUN_MARKER_NAME)
 
-      const stopped = await stopStrayToolProcesses()
+      const stopped = await plainSandbox.reap()
       // p1, p2, the sh around p4 and p4 itself
       expect(stopped).toBeGreaterThanOrEqual(4)
       for (const pid of [p1, p2, p4]) expect(await isAlive(pid), String(pid)).toBe(false)
       expect(outsider.pid).toBeDefined()
       expect(runningNow(outsider.pid!)).toBe(true)
-      expect(await stopStrayToolProcesses()).toBe(0)
+      expect(await plainSandbox.reap()).toBe(0)
     } finally {
       killQuietly([...pids, outsider.pid ?? 0].filter((p) => p > 0))
     }

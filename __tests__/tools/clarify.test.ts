@@ -1,17 +1,20 @@
 import { describe, expect, it } from 'vitest'
+import { createSandbox } from '../../src/sandbox/namespaces.js'
 import { createClarifyTool } from '../../src/tools/clarify.js'
 import { createTools } from '../../src/tools/index.js'
+import { direct } from './direct.js'
 
-const ctx = { workspace: '/nonexistent', env: {} }
+const ctx = { workspace: '/nonexistent', sandbox: createSandbox({ env: {} }) }
 
 describe('ask_for_clarification', () => {
-  it('returns the trimmed questions as a clarification and calls the hook', async () => {
-    const seen: string[][] = []
-    const tool = createClarifyTool((q) => seen.push(q))
+  it('returns the trimmed questions as a clarification', async () => {
+    const tool = direct(createClarifyTool())
     const out = await tool.run({ questions: ['  Which database?  ', 'Keep the old API?'] }, ctx)
     expect(out.clarification).toEqual(['Which database?', 'Keep the old API?'])
     expect(out.isError).toBeFalsy()
-    expect(seen).toEqual([['Which database?', 'Keep the old API?']])
+    expect(tool.summarize({ questions: ['Which database?', 'Keep the old API?'] })).toBe(
+      'Which database? | Keep the old API?',
+    )
   })
 
   it.each([
@@ -22,7 +25,7 @@ describe('ask_for_clarification', () => {
     [{ questions: ['ok?', '   '] }, /Question 2 must be a non-empty string/],
     [{ questions: ['ok?', 3] }, /Question 2/],
   ])('rejects %j', async (input, message) => {
-    await expect(createClarifyTool().run(input, ctx)).rejects.toThrow(message)
+    await expect(direct(createClarifyTool()).run(input, ctx)).rejects.toThrow(message)
   })
 })
 

@@ -1,16 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createEditorTool } from '../../src/tools/editor.js'
+import { createSandbox } from '../../src/sandbox/namespaces.js'
 import type { ToolContext } from '../../src/tools/types.js'
+import { direct } from './direct.js'
 import { makeRepo, type TempRepo } from './repo.js'
 
 let repo: TempRepo
 afterEach(() => repo?.cleanup())
 
-const editor = createEditorTool()
+const editor = direct(createEditorTool())
 
 function setup(files: Record<string, string | Buffer> = {}): ToolContext {
   repo = makeRepo({ 'src/app.ts': 'line one\nline two\nline three\n', ...files })
-  return { workspace: repo.root, env: {} }
+  return { workspace: repo.root, sandbox: createSandbox({ env: {} }) }
 }
 
 describe('text editor: view', () => {
@@ -65,8 +67,22 @@ describe('text editor: view', () => {
 
   it('is read-only only for view', () => {
     expect(editor.isReadOnly({ command: 'view', path: 'x' })).toBe(true)
+    // Complete inputs: isReadOnly answers for input that parsed (the toolset says false for input that did not).
+    const full = { file_text: 'x', old_str: 'a', new_str: 'b', insert_line: 0, insert_text: 'x' }
     for (const command of ['create', 'str_replace', 'insert'])
-      expect(editor.isReadOnly({ command, path: 'x' })).toBe(false)
+      expect(editor.isReadOnly({ command, path: 'x', ...full })).toBe(false)
+  })
+
+  it('summarizes calls for the transcript', () => {
+    expect(editor.summarize({ command: 'view', path: 'src/app.ts' })).toBe('view src/app.ts')
+    expect(editor.summarize({ command: 'view', path: 'src/app.ts', view_range: [1, 20] })).toBe(
+      'view src/app.ts [1, 20]',
+    )
+    expect(editor.summarize({ command: 'insert', path: 'a.ts', insert_line: 3, insert_text: 'x' })).toBe(
+      'insert a.ts after line 3',
+    )
+    expect(editor.summarize({ command: 'str_replace', path: 'a.ts', old_str: 'a' })).toBe('str_replace a.ts')
+    expect(editor.summarize({ command: 'create', path: 'b.ts', file_text: '' })).toBe('create b.ts')
   })
 })
 

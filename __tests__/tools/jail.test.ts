@@ -1,10 +1,12 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { createSandbox } from '../../src/sandbox/namespaces.js'
 import { createEditorTool } from '../../src/tools/editor.js'
 import { ToolError } from '../../src/tools/errors.js'
-import { resolveInWorkspace } from '../../src/tools/jail.js'
+import { resolveToolPath } from '../../src/tools/jail.js'
 import type { ToolContext } from '../../src/tools/types.js'
+import { direct } from './direct.js'
 import { makeRepo, makeTempDir, type TempRepo } from './repo.js'
 
 let repo: TempRepo
@@ -18,37 +20,35 @@ function setup(): ToolContext {
   repo = makeRepo({ 'src/a.ts': 'export const a = 1\n', 'README.md': '# hi\n' })
   outside = makeTempDir()
   fs.writeFileSync(path.join(outside, 'secret.txt'), 'outside secret\n')
-  return { workspace: repo.root, env: { PATH: process.env.PATH ?? '' } }
+  return { workspace: repo.root, sandbox: createSandbox({ env: { PATH: process.env.PATH ?? '' } }) }
 }
 
-describe('resolveInWorkspace', () => {
+describe('resolveToolPath', () => {
   it('resolves relative and absolute paths inside the repository', () => {
     setup()
-    expect(resolveInWorkspace(repo.root, 'src/a.ts', { forWrite: false })).toBe(
+    expect(resolveToolPath(repo.root, 'src/a.ts', { forWrite: false })).toBe(path.join(repo.root, 'src/a.ts'))
+    expect(resolveToolPath(repo.root, path.join(repo.root, 'src/a.ts'), { forWrite: true })).toBe(
       path.join(repo.root, 'src/a.ts'),
     )
-    expect(resolveInWorkspace(repo.root, path.join(repo.root, 'src/a.ts'), { forWrite: true })).toBe(
-      path.join(repo.root, 'src/a.ts'),
-    )
-    expect(resolveInWorkspace(repo.root, 'new/dir/file.ts', { forWrite: true })).toBe(
+    expect(resolveToolPath(repo.root, 'new/dir/file.ts', { forWrite: true })).toBe(
       path.join(repo.root, 'new/dir/file.ts'),
     )
-    expect(resolveInWorkspace(repo.root, 'src/../README.md', { forWrite: false })).toBe(
+    expect(resolveToolPath(repo.root, 'src/../README.md', { forWrite: false })).toBe(
       path.join(repo.root, 'README.md'),
     )
   })
 
   it('refuses .. escapes and absolute paths outside', () => {
     setup()
-    expect(() => resolveInWorkspace(repo.root, '../x', { forWrite: false })).toThrow(ToolError)
-    expect(() => resolveInWorkspace(repo.root, '../x', { forWrite: false })).toThrow(/outside the repository/)
-    expect(() => resolveInWorkspace(repo.root, 'src/../../x', { forWrite: true })).toThrow(
+    expect(() => resolveToolPath(repo.root, '../x', { forWrite: false })).toThrow(ToolError)
+    expect(() => resolveToolPath(repo.root, '../x', { forWrite: false })).toThrow(/outside the repository/)
+    expect(() => resolveToolPath(repo.root, 'src/../../x', { forWrite: true })).toThrow(
       /outside the repository/,
     )
-    expect(() => resolveInWorkspace(repo.root, '/etc/passwd', { forWrite: false })).toThrow(
+    expect(() => resolveToolPath(repo.root, '/etc/passwd', { forWrite: false })).toThrow(
       /outside the repository/,
     )
-    expect(() => resolveInWorkspace(repo.root, '', { forWrite: false })).toThrow(/path/)
+    expect(() => resolveToolPath(repo.root, '', { forWrite: false })).toThrow(/path/)
   })
 
   it('refuses symlinks that point out, including dangling ones and parent directories', () => {
@@ -56,27 +56,27 @@ describe('resolveInWorkspace', () => {
     fs.symlinkSync(path.join(outside, 'secret.txt'), path.join(repo.root, 'link-file'))
     fs.symlinkSync(outside, path.join(repo.root, 'link-dir'))
     fs.symlinkSync(path.join(outside, 'nope.txt'), path.join(repo.root, 'dangling'))
-    expect(() => resolveInWorkspace(repo.root, 'link-file', { forWrite: false })).toThrow(
+    expect(() => resolveToolPath(repo.root, 'link-file', { forWrite: false })).toThrow(
       /outside the repository/,
     )
-    expect(() => resolveInWorkspace(repo.root, 'link-dir/secret.txt', { forWrite: false })).toThrow(/symlink/)
-    expect(() => resolveInWorkspace(repo.root, 'link-dir/new.txt', { forWrite: true })).toThrow(/outside/)
-    expect(() => resolveInWorkspace(repo.root, 'dangling', { forWrite: true })).toThrow(/symlink/)
+    expect(() => resolveToolPath(repo.root, 'link-dir/secret.txt', { forWrite: false })).toThrow(/symlink/)
+    expect(() => resolveToolPath(repo.root, 'link-dir/new.txt', { forWrite: true })).toThrow(/outside/)
+    expect(() => resolveToolPath(repo.root, 'dangling', { forWrite: true })).toThrow(/symlink/)
     // A symlink that stays inside is fine.
     fs.symlinkSync(path.join(repo.root, 'src'), path.join(repo.root, 'src-link'))
-    expect(resolveInWorkspace(repo.root, 'src-link/a.ts', { forWrite: false })).toBe(
+    expect(resolveToolPath(repo.root, 'src-link/a.ts', { forWrite: false })).toBe(
       path.join(repo.root, 'src/a.ts'),
     )
   })
 
   it('refuses writes under .git (also through a symlink) but allows reading', () => {
     setup()
-    expect(() => resolveInWorkspace(repo.root, '.git/config', { forWrite: true })).toThrow(/\.git/)
-    expect(() => resolveInWorkspace(repo.root, '.git/hooks/pre-commit', { forWrite: true })).toThrow(/\.git/)
-    expect(() => resolveInWorkspace(repo.root, 'sub/.git/x', { forWrite: true })).toThrow(/\.git/)
+    expect(() => resolveToolPath(repo.root, '.git/config', { forWrite: true })).toThrow(/\.git/)
+    expect(() => resolveToolPath(repo.root, '.git/hooks/pre-commit', { forWrite: true })).toThrow(/\.git/)
+    expect(() => resolveToolPath(repo.root, 'sub/.git/x', { forWrite: true })).toThrow(/\.git/)
     fs.symlinkSync(path.join(repo.root, '.git'), path.join(repo.root, 'gitdir'))
-    expect(() => resolveInWorkspace(repo.root, 'gitdir/config', { forWrite: true })).toThrow(/\.git/)
-    expect(resolveInWorkspace(repo.root, '.git/config', { forWrite: false })).toBe(
+    expect(() => resolveToolPath(repo.root, 'gitdir/config', { forWrite: true })).toThrow(/\.git/)
+    expect(resolveToolPath(repo.root, '.git/config', { forWrite: false })).toBe(
       path.join(repo.root, '.git/config'),
     )
   })
@@ -86,7 +86,7 @@ describe('editor tool through the jail', () => {
   it('returns a tool error (not a crash) for every escape attempt and writes nothing', async () => {
     const ctx = setup()
     fs.symlinkSync(outside, path.join(repo.root, 'out'))
-    const editor = createEditorTool()
+    const editor = direct(createEditorTool())
     const configBefore = repo.read('.git/config')
     const attempts: Array<Record<string, unknown>> = [
       { command: 'view', path: '../x' },

@@ -2,9 +2,11 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { compileMatcher, globToRegExp } from '../../src/tools/glob-match.js'
+import { allowlistedEnv } from '../../src/sandbox/env.js'
+import { createSandbox } from '../../src/sandbox/namespaces.js'
 import { createGlobTool, createGrepTool } from '../../src/tools/search.js'
-import { allowlistedEnv } from '../../src/tools/env.js'
 import type { ToolContext } from '../../src/tools/types.js'
+import { direct } from './direct.js'
 import { makeRepo, type TempRepo } from './repo.js'
 
 let repo: TempRepo
@@ -25,7 +27,7 @@ function setup(): ToolContext {
   repo.write('dist/out.js', 'export function main() {}\n')
   repo.write('debug.log', 'TODO ignored\n')
   fs.rmSync(path.join(repo.root, 'deleted.ts')) // still in the index, gone from the working tree
-  return { workspace: repo.root, env: allowlistedEnv() }
+  return { workspace: repo.root, sandbox: createSandbox({ env: allowlistedEnv() }) }
 }
 
 describe('glob matcher', () => {
@@ -62,27 +64,27 @@ describe('glob matcher', () => {
 describe('glob tool', () => {
   it('lists tracked and untracked files, not ignored or deleted ones', async () => {
     const ctx = setup()
-    const out = (await createGlobTool().run({ pattern: '**/*.ts' }, ctx)).content.split('\n')
+    const out = (await direct(createGlobTool()).run({ pattern: '**/*.ts' }, ctx)).content.split('\n')
     expect(out).toEqual(['src/index.ts', 'src/untracked.ts', 'src/util/helper.test.ts', 'src/util/helper.ts'])
-    const yml = (await createGlobTool().run({ pattern: '*.{yml,yaml}' }, ctx)).content
+    const yml = (await direct(createGlobTool()).run({ pattern: '*.{yml,yaml}' }, ctx)).content
     expect(yml).toBe('config.yaml\nconfig.yml')
   })
 
   it('searches under a path, and reports no match and jail errors', async () => {
     const ctx = setup()
-    expect((await createGlobTool().run({ pattern: '*.ts', path: 'src/util' }, ctx)).content).toBe(
+    expect((await direct(createGlobTool()).run({ pattern: '*.ts', path: 'src/util' }, ctx)).content).toBe(
       'src/util/helper.test.ts\nsrc/util/helper.ts',
     )
-    expect((await createGlobTool().run({ pattern: '*.rs' }, ctx)).content).toMatch(/No files match/)
-    await expect(createGlobTool().run({ pattern: '*', path: '../' }, ctx)).rejects.toThrow(
+    expect((await direct(createGlobTool()).run({ pattern: '*.rs' }, ctx)).content).toMatch(/No files match/)
+    await expect(direct(createGlobTool()).run({ pattern: '*', path: '../' }, ctx)).rejects.toThrow(
       /outside the repository/,
     )
-    await expect(createGlobTool().run({}, ctx)).rejects.toThrow(/pattern/)
+    await expect(direct(createGlobTool()).run({}, ctx)).rejects.toThrow(/pattern/)
   })
 })
 
 describe('grep tool', () => {
-  const grep = createGrepTool()
+  const grep = direct(createGrepTool())
 
   it('finds matches with repo-relative paths and line numbers, including untracked but not ignored files', async () => {
     const ctx = setup()
@@ -118,6 +120,19 @@ describe('grep tool', () => {
     await expect(grep.run({ pattern: '(' }, ctx)).rejects.toThrow(/grep failed/)
     await expect(grep.run({ pattern: 'x', path: '/etc' }, ctx)).rejects.toThrow(/outside the repository/)
     expect(grep.isReadOnly({ pattern: 'x' })).toBe(true)
+  })
+
+  it('validates its input before running, and summarizes calls for the transcript', async () => {
+    const ctx = setup()
+    await expect(grep.run({}, ctx)).rejects.toThrow('Parameter `pattern` is required.')
+    await expect(grep.run({ pattern: 'x', glob: 3 }, ctx)).rejects.toThrow('`glob` must be a string.')
+    await expect(grep.run({ pattern: 'x', path: 3 }, ctx)).rejects.toThrow('`path` must be a string.')
+    expect(grep.summarize({ pattern: 'TODO' })).toBe('/TODO/')
+    expect(grep.summarize({ pattern: 'TODO', path: 'src', glob: '*.ts' })).toBe('/TODO/ in src (*.ts)')
+    const glob = direct(createGlobTool())
+    expect(glob.summarize({ pattern: '*.ts' })).toBe('*.ts')
+    expect(glob.summarize({ pattern: '*.ts', path: 'src' })).toBe('*.ts in src')
+    expect(glob.isReadOnly({ pattern: '*.ts' })).toBe(true)
   })
 
   it('caps long output', async () => {

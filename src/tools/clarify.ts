@@ -5,11 +5,16 @@ export const CLARIFY_TOOL_NAME = 'ask_for_clarification'
 const MAX_QUESTIONS = 10
 const MAX_QUESTION_CHARS = 2_000
 
+export interface ClarifyInput {
+  /** 1 to 10 non-empty questions, trimmed. */
+  questions: string[]
+}
+
 /**
  * `ask_for_clarification`: ends the run with questions for the maintainer (posted on the issue). The loop stops
  * after the current turn's other tool calls.
  */
-export function createClarifyTool(onClarification?: (questions: string[]) => void): Tool {
+export function createClarifyTool(): Tool<ClarifyInput> {
   return {
     name: CLARIFY_TOOL_NAME,
     definition: {
@@ -32,10 +37,10 @@ export function createClarifyTool(onClarification?: (questions: string[]) => voi
         required: ['questions'],
       },
     },
+    parse: (raw) => ({ questions: validateQuestions((raw as { questions?: unknown } | null)?.questions) }),
     isReadOnly: () => true,
-    async run(input): Promise<ToolOutcome> {
-      const questions = validateQuestions((input as { questions?: unknown } | null)?.questions)
-      onClarification?.(questions)
+    summarize: (input) => input.questions.join(' | '),
+    async run({ questions }): Promise<ToolOutcome> {
       return {
         content: `Your ${questions.length} question(s) will be posted on the issue. The run ends now; stop here.`,
         clarification: questions,

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { ToolError } from './errors.js'
-import { displayPath, resolveInWorkspace } from './jail.js'
+import { displayPath, resolveToolPath } from './jail.js'
 import type { Tool, ToolContext, ToolOutcome } from './types.js'
 
 /** Name the model calls the Anthropic-defined text editor by. */
@@ -14,7 +14,15 @@ const MAX_FILE_BYTES = 5 * 1024 * 1024
 const SNIPPET_LINES = 4
 const MAX_DIR_ENTRIES = 1_000
 
-interface EditorInput {
+/** An editor call, validated as far as it can be without looking at the file. */
+export type EditorInput =
+  /** `range` is checked against the file (and refused for a directory) when the call runs. */
+  | { command: 'view'; path: string; range?: unknown }
+  | { command: 'create'; path: string; fileText: string }
+  | { command: 'str_replace'; path: string; oldStr: string; newStr: string }
+  | { command: 'insert'; path: string; insertLine: number; text: string }
+
+interface RawEditorInput {
   command?: unknown
   path?: unknown
   view_range?: unknown
@@ -29,28 +37,38 @@ interface EditorInput {
  * The Anthropic text editor (`text_editor_20250728`): view, create, str_replace and insert, jailed to the
  * workspace. Messages follow the reference implementation so the model sees what it was trained on.
  */
-export function createEditorTool(): Tool {
+export function createEditorTool(): Tool<EditorInput> {
   return {
     name: EDITOR_TOOL_NAME,
     definition: { type: 'text_editor_20250728', name: EDITOR_TOOL_NAME },
-    isReadOnly: (input) => (input as EditorInput | null)?.command === 'view',
-    run: (input, ctx) => runEditor((input ?? {}) as EditorInput, ctx),
+    parse: (raw) => parseEditor((raw ?? {}) as RawEditorInput),
+    isReadOnly: (input) => input.command === 'view',
+    summarize: summarizeEditor,
+    run: runEditor,
   }
 }
 
-async function runEditor(input: EditorInput, ctx: ToolContext): Promise<ToolOutcome> {
+function parseEditor(input: RawEditorInput): EditorInput {
   const command = input.command
   const given = typeof input.path === 'string' ? input.path : ''
   if (!given) throw new ToolError('Parameter `path` is required.')
   switch (command) {
     case 'view':
-      return view(ctx, given, input.view_range)
+      return input.view_range === undefined || input.view_range === null
+        ? { command, path: given }
+        : { command, path: given, range: input.view_range }
     case 'create':
-      return create(ctx, given, input.file_text)
+      if (typeof input.file_text !== 'string')
+        throw new ToolError('Parameter `file_text` is required for command: create')
+      return { command, path: given, fileText: input.file_text }
     case 'str_replace':
-      return strReplace(ctx, given, input.old_str, input.new_str)
+      return { command, path: given, ...parseReplacement(input.old_str, input.new_str) }
     case 'insert':
-      return insert(ctx, given, input.insert_line, input.insert_text ?? input.new_str)
+      return {
+        command,
+        path: given,
+        ...parseInsertion(input.insert_line, input.insert_text ?? input.new_str),
+      }
     case 'undo_edit':
       throw new ToolError(
         'undo_edit is not supported by this editor version; use str_replace to revert a change.',
@@ -62,8 +80,51 @@ async function runEditor(input: EditorInput, ctx: ToolContext): Promise<ToolOutc
   }
 }
 
+function parseReplacement(oldStr: unknown, newStr: unknown): { oldStr: string; newStr: string } {
+  if (typeof oldStr !== 'string')
+    throw new ToolError('Parameter `old_str` is required for command: str_replace')
+  if (oldStr === '')
+    throw new ToolError('Parameter `old_str` must not be empty; use `insert` or `create` to add text.')
+  if (newStr !== undefined && newStr !== null && typeof newStr !== 'string') {
+    throw new ToolError('Parameter `new_str` must be a string.')
+  }
+  return { oldStr, newStr: typeof newStr === 'string' ? newStr : '' }
+}
+
+function parseInsertion(insertLine: unknown, text: unknown): { insertLine: number; text: string } {
+  if (typeof insertLine !== 'number' || !Number.isInteger(insertLine)) {
+    throw new ToolError('Parameter `insert_line` is required for command: insert')
+  }
+  if (typeof text !== 'string') throw new ToolError('Parameter `insert_text` is required for command: insert')
+  return { insertLine, text }
+}
+
+/** `view src/app.ts [1, 20]`, `insert src/app.ts after line 3`, `create src/new.ts`. */
+function summarizeEditor(input: EditorInput): string {
+  const extra =
+    input.command === 'view' && Array.isArray(input.range)
+      ? ` [${(input.range as unknown[]).join(', ')}]`
+      : input.command === 'insert'
+        ? ` after line ${input.insertLine}`
+        : ''
+  return `${input.command} ${input.path}${extra}`
+}
+
+function runEditor(input: EditorInput, ctx: ToolContext): Promise<ToolOutcome> {
+  switch (input.command) {
+    case 'view':
+      return view(ctx, input.path, input.range)
+    case 'create':
+      return create(ctx, input.path, input.fileText)
+    case 'str_replace':
+      return strReplace(ctx, input.path, input.oldStr, input.newStr)
+    case 'insert':
+      return insert(ctx, input.path, input.insertLine, input.text)
+  }
+}
+
 async function view(ctx: ToolContext, given: string, range: unknown): Promise<ToolOutcome> {
-  const abs = resolveInWorkspace(ctx.workspace, given, { forWrite: false })
+  const abs = resolveToolPath(ctx.workspace, given, { forWrite: false })
   const st = await statOrMissing(abs, given)
   if (st.isDirectory()) {
     if (range !== undefined && range !== null) {
@@ -120,10 +181,8 @@ async function view(ctx: ToolContext, given: string, range: unknown): Promise<To
   return { content: `Here's the result of running \`cat -n\` on ${given}:\n${body}\n` }
 }
 
-async function create(ctx: ToolContext, given: string, fileText: unknown): Promise<ToolOutcome> {
-  if (typeof fileText !== 'string')
-    throw new ToolError('Parameter `file_text` is required for command: create')
-  const abs = resolveInWorkspace(ctx.workspace, given, { forWrite: true })
+async function create(ctx: ToolContext, given: string, fileText: string): Promise<ToolOutcome> {
+  const abs = resolveToolPath(ctx.workspace, given, { forWrite: true })
   const st = await fs.stat(abs).catch(() => undefined)
   if (st?.isDirectory())
     throw new ToolError(`The path ${given} is a directory; \`create\` needs a file path.`)
@@ -135,22 +194,15 @@ async function create(ctx: ToolContext, given: string, fileText: unknown): Promi
 async function strReplace(
   ctx: ToolContext,
   given: string,
-  oldStr: unknown,
-  newStr: unknown,
+  oldStr: string,
+  newStr: string,
 ): Promise<ToolOutcome> {
-  if (typeof oldStr !== 'string')
-    throw new ToolError('Parameter `old_str` is required for command: str_replace')
-  if (oldStr === '')
-    throw new ToolError('Parameter `old_str` must not be empty; use `insert` or `create` to add text.')
-  if (newStr !== undefined && newStr !== null && typeof newStr !== 'string') {
-    throw new ToolError('Parameter `new_str` must be a string.')
-  }
-  const abs = resolveInWorkspace(ctx.workspace, given, { forWrite: true })
+  const abs = resolveToolPath(ctx.workspace, given, { forWrite: true })
   const st = await statOrMissing(abs, given)
   if (st.isDirectory()) throw new ToolError(`The path ${given} is a directory; \`str_replace\` needs a file.`)
   const text = await readText(abs, given, st)
   let from = oldStr
-  let to = typeof newStr === 'string' ? newStr : ''
+  let to = newStr
   // A CRLF file edited with LF strings: match it the way the model meant.
   if (!text.includes(from) && text.includes('\r\n') && !from.includes('\r\n')) {
     const crlf = from.replace(/\n/g, '\r\n')
@@ -190,14 +242,10 @@ async function strReplace(
 async function insert(
   ctx: ToolContext,
   given: string,
-  insertLine: unknown,
-  text: unknown,
+  insertLine: number,
+  text: string,
 ): Promise<ToolOutcome> {
-  if (typeof insertLine !== 'number' || !Number.isInteger(insertLine)) {
-    throw new ToolError('Parameter `insert_line` is required for command: insert')
-  }
-  if (typeof text !== 'string') throw new ToolError('Parameter `insert_text` is required for command: insert')
-  const abs = resolveInWorkspace(ctx.workspace, given, { forWrite: true })
+  const abs = resolveToolPath(ctx.workspace, given, { forWrite: true })
   const st = await statOrMissing(abs, given)
   if (st.isDirectory()) throw new ToolError(`The path ${given} is a directory; \`insert\` needs a file.`)
   const content = await readText(abs, given, st)

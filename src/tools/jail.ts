@@ -12,12 +12,17 @@ export interface ResolveOptions {
  * Resolves a path the model gave (relative to the repository root, or absolute inside it) to a real absolute
  * path that is guaranteed to stay inside `workspace` (which must itself be a realpath).
  *
+ * Why not paths.ts's resolveInWorkspace: that one is for paths a user configured (spec, template), which are
+ * repo-relative only, may not exist yet without being an error, and fail the run with a UserError. A path the
+ * model gives may be absolute, is checked synchronously on every tool call, must refuse writes under `.git`, and
+ * fails only the call with a ToolError the model can act on. Both decide containment with the same `isInside`.
+ *
  * The realpath of the nearest existing ancestor must stay inside, so `..` escapes, absolute paths elsewhere and
  * symlinks that point out are refused; dangling symlinks are refused too (writing through one could create a file
  * anywhere). With `forWrite`, anything under a `.git` directory is refused. Throws ToolError with a message for
  * the model.
  */
-export function resolveInWorkspace(workspace: string, p: string, { forWrite }: ResolveOptions): string {
+export function resolveToolPath(workspace: string, p: string, { forWrite }: ResolveOptions): string {
   if (typeof p !== 'string' || p.trim() === '') throw new ToolError('A `path` is required.')
   if (p.includes('\0')) throw new ToolError(`The path ${JSON.stringify(p)} contains a NUL byte.`)
   const root = path.resolve(workspace)

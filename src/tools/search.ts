@@ -1,9 +1,9 @@
-import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { ToolError } from './errors.js'
 import { compileMatcher } from './glob-match.js'
-import { displayPath, resolveInWorkspace } from './jail.js'
+import { displayPath, resolveToolPath } from './jail.js'
+import type { ProcessResult } from '../sandbox/types.js'
 import type { Tool, ToolContext, ToolOutcome } from './types.js'
 
 const MAX_GLOB_RESULTS = 500
@@ -11,9 +11,26 @@ const MAX_GREP_LINES = 300
 const MAX_GREP_LINE_CHARS = 400
 const MAX_GREP_CHARS = 30_000
 const GIT_TIMEOUT_MS = 60_000
+/** Characters of git output read; past them git is stopped and its output cut after the last whole entry. */
+const MAX_GIT_OUTPUT = 8 * 1024 * 1024
+
+export interface GlobInput {
+  pattern: string
+  /** Directory to search, as the model gave it (absent: the repository root). */
+  path?: string
+}
+
+export interface GrepInput {
+  pattern: string
+  /** File or directory to search, as the model gave it (absent: the repository root). */
+  path?: string
+  /** As the model gave it (trimmed when the search is built). */
+  glob?: string
+  ignoreCase: boolean
+}
 
 /** `glob`: lists repository files (tracked and untracked, not ignored) whose paths match a pattern. */
-export function createGlobTool(): Tool {
+export function createGlobTool(): Tool<GlobInput> {
   return {
     name: 'glob',
     definition: {
@@ -31,13 +48,22 @@ export function createGlobTool(): Tool {
         required: ['pattern'],
       },
     },
+    parse(raw) {
+      const input = (raw ?? {}) as { pattern?: unknown; path?: unknown }
+      if (typeof input.pattern !== 'string' || input.pattern.trim() === '') {
+        throw new ToolError('Parameter `pattern` is required.')
+      }
+      const parsed: GlobInput = { pattern: input.pattern }
+      return withPath(parsed, input.path)
+    },
     isReadOnly: () => true,
-    run: (input, ctx) => runGlob((input ?? {}) as { pattern?: unknown; path?: unknown }, ctx),
+    summarize: (input) => `${input.pattern}${input.path ? ` in ${input.path}` : ''}`,
+    run: runGlob,
   }
 }
 
 /** `grep`: searches file contents with an extended regular expression (git grep -E). */
-export function createGrepTool(): Tool {
+export function createGrepTool(): Tool<GrepInput> {
   return {
     name: 'grep',
     definition: {
@@ -63,19 +89,36 @@ export function createGrepTool(): Tool {
         required: ['pattern'],
       },
     },
+    parse(raw) {
+      const input = (raw ?? {}) as {
+        pattern?: unknown
+        path?: unknown
+        glob?: unknown
+        ignore_case?: unknown
+      }
+      if (typeof input.pattern !== 'string' || input.pattern === '')
+        throw new ToolError('Parameter `pattern` is required.')
+      if (input.glob !== undefined && typeof input.glob !== 'string')
+        throw new ToolError('`glob` must be a string.')
+      const parsed: GrepInput = { pattern: input.pattern, ignoreCase: input.ignore_case === true }
+      if (input.glob !== undefined) parsed.glob = input.glob
+      return withPath(parsed, input.path)
+    },
     isReadOnly: () => true,
-    run: (input, ctx) =>
-      runGrep(
-        (input ?? {}) as { pattern?: unknown; path?: unknown; glob?: unknown; ignore_case?: unknown },
-        ctx,
-      ),
+    summarize: (input) =>
+      `/${input.pattern}/${input.path ? ` in ${input.path}` : ''}${input.glob ? ` (${input.glob})` : ''}`,
+    run: runGrep,
   }
 }
 
-async function runGlob(input: { pattern?: unknown; path?: unknown }, ctx: ToolContext): Promise<ToolOutcome> {
-  if (typeof input.pattern !== 'string' || input.pattern.trim() === '') {
-    throw new ToolError('Parameter `pattern` is required.')
-  }
+/** `input` with the `path` the model gave, if any (absent, null and '' mean the repository root). */
+function withPath<T extends { path?: string }>(input: T, p: unknown): T {
+  if (p === undefined || p === null || p === '') return input
+  if (typeof p !== 'string') throw new ToolError('`path` must be a string.')
+  return { ...input, path: p }
+}
+
+async function runGlob(input: GlobInput, ctx: ToolContext): Promise<ToolOutcome> {
   const dir = searchRoot(ctx, input.path, false)
   const { stdout } = await git(
     ['-c', 'core.quotepath=off', 'ls-files', '--cached', '--others', '--exclude-standard', '-z'],
@@ -101,18 +144,11 @@ async function runGlob(input: { pattern?: unknown; path?: unknown }, ctx: ToolCo
   return { content: shown.join('\n') + more }
 }
 
-async function runGrep(
-  input: { pattern?: unknown; path?: unknown; glob?: unknown; ignore_case?: unknown },
-  ctx: ToolContext,
-): Promise<ToolOutcome> {
-  if (typeof input.pattern !== 'string' || input.pattern === '')
-    throw new ToolError('Parameter `pattern` is required.')
-  if (input.glob !== undefined && typeof input.glob !== 'string')
-    throw new ToolError('`glob` must be a string.')
+async function runGrep(input: GrepInput, ctx: ToolContext): Promise<ToolOutcome> {
   const target = searchRoot(ctx, input.path, true)
   const base = displayPath(ctx.workspace, target)
   const pathspecs: string[] = []
-  const glob = typeof input.glob === 'string' ? input.glob.trim().replace(/^\.?\//, '') : ''
+  const glob = input.glob?.trim().replace(/^\.?\//, '') ?? ''
   const prefix = base === '.' ? '' : `${base}/`
   if (glob) pathspecs.push(`:(glob)${prefix}${glob.includes('/') ? '' : '**/'}${glob}`)
   else if (base !== '.') pathspecs.push(`:(literal)${base}`)
@@ -127,7 +163,7 @@ async function runGrep(
     '--full-name',
     '--no-color',
   ]
-  if (input.ignore_case === true) args.push('-i')
+  if (input.ignoreCase) args.push('-i')
   args.push('-e', input.pattern, '--', ...pathspecs)
   const { stdout, stderr, code, truncated } = await git(args, ctx.workspace, ctx, true)
   if (code === 1 && !stdout) return { content: 'No matches.' }
@@ -152,10 +188,9 @@ async function runGrep(
 }
 
 /** The directory (or, when files are allowed, file) to search, jailed to the workspace. */
-function searchRoot(ctx: ToolContext, p: unknown, allowFile: boolean): string {
-  if (p === undefined || p === null || p === '') return ctx.workspace
-  if (typeof p !== 'string') throw new ToolError('`path` must be a string.')
-  const abs = resolveInWorkspace(ctx.workspace, p, { forWrite: false })
+function searchRoot(ctx: ToolContext, p: string | undefined, allowFile: boolean): string {
+  if (p === undefined) return ctx.workspace
+  const abs = resolveToolPath(ctx.workspace, p, { forWrite: false })
   let st: fs.Stats
   try {
     st = fs.statSync(abs)
@@ -174,32 +209,35 @@ interface GitOutput {
   truncated: boolean
 }
 
-/** Runs git without a shell; exit codes are returned when `tolerate` is set, else a non-zero exit throws. */
-function git(args: string[], cwd: string, ctx: ToolContext, tolerate = false): Promise<GitOutput> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'git',
-      args,
-      {
-        cwd,
-        env: { ...ctx.env, GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0' },
-        maxBuffer: 8 * 1024 * 1024,
-        timeout: GIT_TIMEOUT_MS,
-        signal: ctx.signal,
-        encoding: 'utf8',
-      },
-      (err, stdout, stderr) => {
-        if (!err) return resolve({ stdout, stderr, code: 0, truncated: false })
-        const e = err as NodeJS.ErrnoException & { code?: number | string }
-        if (e.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {
-          const end = Math.max(stdout.lastIndexOf('\n'), stdout.lastIndexOf('\0')) + 1
-          return resolve({ stdout: stdout.slice(0, end), stderr, code: 0, truncated: true })
-        }
-        if (tolerate && typeof e.code === 'number')
-          return resolve({ stdout, stderr, code: e.code, truncated: false })
-        const sub = args.find((a) => !a.startsWith('-') && !a.includes('=')) ?? ''
-        reject(new ToolError(`git ${sub} failed: ${stderr.trim() || err.message}`))
-      },
-    )
+/**
+ * Runs git in the sandbox; exit codes are returned when `tolerate` is set, else a non-zero exit throws. A
+ * timeout, an abort or a failed start always throws. Past MAX_GIT_OUTPUT, git is stopped and what it listed up
+ * to its last whole entry counts as a success, marked `truncated`.
+ */
+async function git(args: string[], cwd: string, ctx: ToolContext, tolerate = false): Promise<GitOutput> {
+  const r = await ctx.sandbox.spawn({
+    argv: ['git', ...args],
+    cwd,
+    env: { GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0' },
+    timeoutMs: GIT_TIMEOUT_MS,
+    maxOutput: MAX_GIT_OUTPUT,
+    capture: 'stdout',
+    signal: ctx.signal,
   })
+  if (r.truncated) {
+    const end = Math.max(r.output.lastIndexOf('\n'), r.output.lastIndexOf('\0')) + 1
+    return { stdout: r.output.slice(0, end), stderr: r.stderr, code: 0, truncated: true }
+  }
+  const ran = !r.spawnError && !r.timedOut && !r.aborted && r.code !== null
+  if (ran && (r.code === 0 || tolerate))
+    return { stdout: r.output, stderr: r.stderr, code: r.code!, truncated: false }
+  const sub = args.find((a) => !a.startsWith('-') && !a.includes('=')) ?? ''
+  throw new ToolError(`git ${sub} failed: ${r.stderr.trim() || gitFailure(r, args)}`)
+}
+
+/** Why git failed when it said nothing on stderr (the texts Node's execFile gave when git ran through it). */
+function gitFailure(r: ProcessResult, args: string[]): string {
+  if (r.spawnError) return r.output.trim()
+  if (r.aborted) return 'The operation was aborted'
+  return `Command failed: git ${args.join(' ')}`
 }

@@ -9,6 +9,7 @@ export function createToolset(tools: Tool[], log: (line: string) => void = () =>
   const byName = new Map<string, Tool>(tools.map((t) => [t.name, t]))
   const names = tools.map((t) => t.name)
   const definitions: Anthropic.Messages.ToolUnion[] = tools.map((t) => t.definition)
+  let closed = false
 
   const parsed = (tool: Tool, input: unknown): { ok: true; value: unknown } | { ok: false; err: unknown } => {
     try {
@@ -62,6 +63,9 @@ export function createToolset(tools: Tool[], log: (line: string) => void = () =>
     },
 
     async close() {
+      // Each tool is closed once, however often the run's cleanup paths call this.
+      if (closed) return
+      closed = true
       for (const tool of tools) {
         try {
           await tool.close?.()

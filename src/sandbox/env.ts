@@ -1,7 +1,7 @@
 /**
- * The environment the model's subprocesses (bash, git grep) get: an allowlist of what builds and test runners
- * need, never a credential. A name on the allowlist is still dropped when it looks like a secret, so a future
- * allowlist entry cannot leak one by accident.
+ * The sandbox's environment, which every process the model causes gets (bash commands, the git behind glob and
+ * grep): an allowlist of what builds and test runners need, never a credential. A name on the allowlist is still
+ * dropped when it looks like a secret, so a future allowlist entry cannot leak one by accident.
  */
 
 /** Exact names passed through. */

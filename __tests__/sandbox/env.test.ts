@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { allowlistedEnv } from '../../src/tools/env.js'
+import { allowlistedEnv } from '../../src/sandbox/env.js'
 
 describe('allowlistedEnv', () => {
   it('keeps toolchain variables and drops everything credential-like', () => {

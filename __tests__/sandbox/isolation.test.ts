@@ -1,5 +1,5 @@
 /**
- * The bash tool's namespaces: a command must not read the action's secrets through /proc, must not outlive its
+ * The sandbox's namespaces, as the bash tool uses them: a command must not read the action's secrets through /proc, must not outlive its
  * call, and must still create files as the real user. Every attack is also run with isolation off, so each
  * assertion is shown to be able to fail.
  */
@@ -10,22 +10,31 @@ import os from 'node:os'
 import path from 'node:path'
 import ts from 'typescript'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { createBashTool, isolationStatus, stopStrayToolProcesses } from '../../src/tools/bash.js'
-import { allowlistedEnv } from '../../src/tools/env.js'
+import { allowlistedEnv } from '../../src/sandbox/env.js'
+import { createSandbox } from '../../src/sandbox/namespaces.js'
+import { createBashTool } from '../../src/tools/bash.js'
 import type { ToolContext } from '../../src/tools/types.js'
-import { makeRepo, type TempRepo } from './repo.js'
+import { direct } from '../tools/direct.js'
+import { makeRepo, type TempRepo } from '../tools/repo.js'
 
-const status = await isolationStatus()
+const isolatedSandbox = createSandbox({ env: allowlistedEnv() })
+const plainSandbox = createSandbox({ env: allowlistedEnv(), isolate: false })
+const status = await isolatedSandbox.status()
 const linux = process.platform === 'linux'
-const isolated = createBashTool()
-const plain = createBashTool({ isolate: false })
+const bash = direct(createBashTool())
+const isolated = {
+  run: (input: unknown, ctx: ToolContext) => bash.run(input, { ...ctx, sandbox: isolatedSandbox }),
+}
+const plain = {
+  run: (input: unknown, ctx: ToolContext) => bash.run(input, { ...ctx, sandbox: plainSandbox }),
+}
 
 let repo: TempRepo | undefined
 afterEach(() => repo?.cleanup())
 
 function setup(): ToolContext {
   repo = makeRepo({ 'a.txt': 'hello\n' })
-  return { workspace: repo.root, env: allowlistedEnv() }
+  return { workspace: repo.root, sandbox: isolatedSandbox }
 }
 
 /** Pids of running (not zombie) processes whose command line contains `needle`. */
@@ -167,7 +176,7 @@ describe.skipIf(!status.isolated)('bash tool in its own namespaces', () => {
     const ctx = setup()
     const a = uniqueSleep()
     const b = uniqueSleep()
-    const short = createBashTool({ timeoutMs: 500 })
+    const short = direct(createBashTool({ timeoutMs: 500 }))
     const out = await short.run({ command: `setsid sleep ${a} >/dev/null 2>&1 </dev/null & sleep ${b}` }, ctx)
     expect(out.isError).toBe(true)
     expect(out.content).toContain('[command timed out after 1 s and was killed]')
@@ -197,7 +206,7 @@ describe.skipIf(!status.isolated)('bash tool in its own namespaces', () => {
     const left = pidsWith(a)
     try {
       expect(left.length).toBe(1) // outlived the command (left the process group)
-      expect(await stopStrayToolProcesses()).toBeGreaterThanOrEqual(1)
+      expect(await plainSandbox.reap()).toBeGreaterThanOrEqual(1)
       expect(await survivorsOf(a)).toEqual([])
     } finally {
       killQuietly(left)
@@ -216,26 +225,43 @@ describe.skipIf(!linux)('bash tool under a process holding secrets', () => {
     if (dir) fs.rmSync(dir, { recursive: true, force: true })
   })
 
+  /** Transpiles `entries` (paths under src/) and every module they import, keeping src/'s layout under `dir`. */
+  function transpileClosure(entries: string[]): void {
+    const src = path.resolve(import.meta.dirname, '../../src')
+    const todo = [...entries]
+    const done = new Set<string>()
+    for (let rel = todo.pop(); rel !== undefined; rel = todo.pop()) {
+      if (done.has(rel)) continue
+      done.add(rel)
+      const code = fs.readFileSync(path.join(src, rel), 'utf8')
+      for (const { fileName } of ts.preProcessFile(code).importedFiles) {
+        if (fileName.startsWith('.'))
+          todo.push(path.join(path.dirname(rel), fileName.replace(/\.js$/, '.ts')))
+      }
+      const { outputText } = ts.transpileModule(code, {
+        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+      })
+      const out = path.join(dir, rel.replace(/\.ts$/, '.js'))
+      fs.mkdirSync(path.dirname(out), { recursive: true, mode: 0o755 })
+      fs.writeFileSync(out, outputText)
+    }
+  }
+
   function buildRunner(): string {
     dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'impl-iso-')))
     fs.chmodSync(dir, 0o755)
-    const src = path.resolve(import.meta.dirname, '../../src/tools')
-    for (const name of ['bash', 'errors']) {
-      const { outputText } = ts.transpileModule(fs.readFileSync(path.join(src, `${name}.ts`), 'utf8'), {
-        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-      })
-      fs.writeFileSync(path.join(dir, `${name}.js`), outputText)
-    }
+    transpileClosure(['tools/bash.ts', 'sandbox/namespaces.ts'])
     fs.writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}')
     fs.writeFileSync(
       path.join(dir, 'run.js'),
       [
-        "import { createBashTool, isolationStatus } from './bash.js'",
+        "import { createBashTool } from './tools/bash.js'",
+        "import { createSandbox } from './sandbox/namespaces.js'",
         'const [workspace, isolate, command] = process.argv.slice(2)',
-        "const tool = createBashTool({ isolate: isolate === 'yes' })",
-        'const ctx = { workspace, env: { PATH: process.env.PATH, HOME: workspace } }',
-        'const out = await tool.run({ command }, ctx)',
-        'console.log(JSON.stringify({ status: await isolationStatus(), content: out.content }))',
+        'const tool = createBashTool()',
+        "const sandbox = createSandbox({ env: { PATH: process.env.PATH, HOME: workspace }, isolate: isolate === 'yes' })",
+        'const out = await tool.run(tool.parse({ command }), { workspace, sandbox })',
+        'console.log(JSON.stringify({ status: await sandbox.status(), content: out.content }))',
       ].join('\n'),
     )
     return path.join(dir, 'run.js')
@@ -307,4 +333,22 @@ describe.skipIf(!linux)('bash tool under a process holding secrets', () => {
       expect(run.content).not.toContain(canary)
     },
   )
+})
+
+/** Isolation only holds if the model's processes cannot start anywhere else: one runner, in the sandbox. */
+describe('process boundary', () => {
+  it('starts processes only in src/sandbox/process.ts (and the action’s own git)', () => {
+    const src = path.resolve(import.meta.dirname, '../../src')
+    const spawning: string[] = []
+    const walk = (d: string): void => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        const p = path.join(d, e.name)
+        if (e.isDirectory()) walk(p)
+        else if (p.endsWith('.ts') && /\bchild_process\b/.test(fs.readFileSync(p, 'utf8')))
+          spawning.push(path.relative(src, p).split(path.sep).join('/'))
+      }
+    }
+    walk(src)
+    expect(spawning.sort()).toEqual(['git/command-manager.ts', 'sandbox/process.ts'])
+  })
 })
