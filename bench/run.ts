@@ -18,11 +18,10 @@ import { createSandbox } from '../src/sandbox/index.js'
 import { markPhaseComplete } from '../src/spec/complete.js'
 import { parseSpec } from '../src/spec/phases.js'
 import { allowlistedEnv } from '../src/sandbox/env.js'
-import { createSandbox } from '../src/sandbox/namespaces.js'
 import { createTools } from '../src/tools/index.js'
 import { createToolset } from '../src/tools/toolset.js'
 import type { ToolContext } from '../src/tools/types.js'
-import { sanitize } from '../src/trigger/sanitize.js'
+import { sanitize } from '../src/discussion/sanitize.js'
 
 interface Row {
   name: string
