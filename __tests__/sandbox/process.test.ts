@@ -1,10 +1,10 @@
-import fs from 'node:fs'
 import os from 'node:os'
 import { describe, expect, it } from 'vitest'
 import { allowlistedEnv } from '../../src/sandbox/env.js'
 import { createSandbox } from '../../src/sandbox/namespaces.js'
 import { runProcess, type ProcessSpec } from '../../src/sandbox/process.js'
 import { TOOL_RUN_MARKER_NAME } from '../../src/sandbox/strays.js'
+import { isAlive } from '../support/processes.js'
 
 const base: Omit<ProcessSpec, 'argv'> = {
   cwd: os.tmpdir(),
@@ -12,21 +12,6 @@ const base: Omit<ProcessSpec, 'argv'> = {
   timeoutMs: 20_000,
   maxOutput: 1_000,
   capture: 'head-tail',
-}
-
-/** Still running after giving the kernel a moment to deliver SIGKILL. */
-async function isAlive(pid: number): Promise<boolean> {
-  for (let i = 0; i < 40; i++) {
-    let state: string | undefined
-    try {
-      state = /^State:\s+(\S)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]
-    } catch {
-      return false
-    }
-    if (state === 'Z' || state === 'X') return false
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  return true
 }
 
 describe('runProcess', () => {

@@ -8,6 +8,7 @@ import { createBashTool } from '../../src/tools/bash.js'
 import type { ToolContext } from '../../src/tools/types.js'
 import { direct } from './direct.js'
 import { makeRepo, type TempRepo } from './repo.js'
+import { isAlive } from '../support/processes.js'
 
 let repo: TempRepo
 afterEach(() => repo?.cleanup())
@@ -25,21 +26,6 @@ const bash = direct(createBashTool())
 const plainSandbox = createSandbox({ env: allowlistedEnv(), isolate: false })
 const plain = {
   run: (input: unknown, ctx: ToolContext) => bash.run(input, { ...ctx, sandbox: plainSandbox }),
-}
-
-/** Running (not gone, not a zombie waiting to be reaped), after giving the kernel a moment to deliver SIGKILL. */
-async function isAlive(pid: number): Promise<boolean> {
-  for (let i = 0; i < 40; i++) {
-    let state: string | undefined
-    try {
-      state = /^State:\s+(\S)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]
-    } catch {
-      return false
-    }
-    if (state === 'Z' || state === 'X') return false
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  return true
 }
 
 describe('bash tool', () => {
