@@ -27,7 +27,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       if (secret) core.setSecret(secret)
       redactor.add(secret)
     }
-    const { eventName, payload, run } = readActionContext(undefined, env)
+    const { eventName, payload, run } = await readActionContext(env)
     // The real path: the tools' jail compares realpaths, and GITHUB_WORKSPACE may go through a symlink.
     const given = env.GITHUB_WORKSPACE || process.cwd()
     const workspace = await realpath(given).catch(() => {
@@ -38,6 +38,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     })
     const api = createGitHubApi({ token: inputs.githubToken, repo: parseRepo(run.repository), redactor, log })
     const git = await createGit(workspace)
+    let provider: ModelProvider | undefined
     const result = await runPipeline({
       inputs,
       eventName,
@@ -46,7 +47,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       run,
       api,
       git,
-      provider: () => anthropicProvider(inputs, env),
+      provider: () => (provider ??= anthropicProvider(inputs, env)),
       sandbox: createSandbox({ env: allowlistedEnv(env) }),
       redactor,
       log,
@@ -101,13 +102,8 @@ async function report(result: PipelineResult, redactor: Redactor): Promise<void>
  * there. Anyone else gets nothing, as with any refused command.
  */
 async function tellIssue(env: NodeJS.ProcessEnv, message: string, redactor: Redactor): Promise<void> {
-  let context: ReturnType<typeof readActionContext>
-  try {
-    context = readActionContext(undefined, env)
-  } catch {
-    return // no event to answer
-  }
-  const { eventName, payload: raw, run } = context
+  if (env.GITHUB_EVENT_NAME !== 'issue_comment' || !env.GITHUB_EVENT_PATH) return
+  const { eventName, payload: raw, run } = await readActionContext(env)
   if (eventName !== 'issue_comment') return
   const payload = raw as {
     action?: string

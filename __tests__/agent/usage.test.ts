@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { addUsage, cacheHitShare, emptyUsage, usageFromApi } from '../../src/agent/usage.js'
-import { requestCost } from '../../src/providers/models.js'
+import { requestCost } from '../../src/agent/meter.js'
 
 describe('usage', () => {
   it('converts nullable API counters and adds usages', () => {

@@ -1,3 +1,6 @@
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createSandbox, type Sandbox } from '../support/sandbox.js'
 import { implementIssue2 } from '../support/scripted-model.js'
@@ -6,6 +9,19 @@ import { act, botComments, writes } from './world.js'
 describe('e2e: events that must not run the model', () => {
   let sb: Sandbox
   afterEach(async () => sb?.cleanup())
+
+  it('an event file that is not JSON: a clear failure with every output set, never a stack trace', async () => {
+    sb = await createSandbox()
+    const bad = path.join(await mkdtemp(path.join(os.tmpdir(), 'bad-event-')), 'event.json')
+    await writeFile(bad, '{ not json')
+    const { payload } = sb.comment('/implement ISSUE-2')
+    const run = await act(sb, { payload, script: implementIssue2(), env: { GITHUB_EVENT_PATH: bad } })
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout + run.stderr).not.toMatch(/at .*\.js:\d+/)
+    expect(run.stdout).toContain(`::error::Could not read the event payload at ${bad}`)
+    expect(run.outputs).toMatchObject({ status: 'failed', branch: '', 'pr-url': '' })
+    expect(run.anthropic.requests).toHaveLength(0)
+  })
 
   it('a comment that is not a command: exit 0, no API write, no model call', async () => {
     sb = await createSandbox()

@@ -173,6 +173,22 @@ describe('pipeline in-process: implement a phase', () => {
   })
 })
 
+describe('pipeline in-process: failures before the model', () => {
+  it('a template that cannot be rendered fails before the "Running" step and before any model call', async () => {
+    world = await createSandbox({
+      files: { '.claude/commands/implement.md': '---\nmodel: haiku\n---\nImplement {{issue-id}} {{nope}}\n' },
+    })
+    const { payload } = world.comment('/implement ISSUE-2')
+    const { d } = await deps(world, { eventName: 'issue_comment', payload, script: implementIssue2() })
+    const result = await runPipeline(d)
+    expect(result).toMatchObject({ status: 'failed', failed: true })
+    const tracking = world.github.commentsOn(world.issue.number).at(-1)?.body ?? ''
+    expect(tracking).toMatch(/❌ \*\*Failed:\*\*.*nope/)
+    expect(tracking).not.toMatch(/Running `/)
+    expect(anthropic?.requests).toHaveLength(0)
+  })
+})
+
 describe('pipeline in-process: fan out', () => {
   it('dispatches one run per id and reports them on the issue', async () => {
     world = await createSandbox()

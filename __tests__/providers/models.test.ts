@@ -5,9 +5,9 @@ import {
   MODEL_ID_PATTERN,
   MODELS,
   modelInfo,
-  requestCost,
   resolveModel,
 } from '../../src/providers/models.js'
+import { requestCost } from '../../src/agent/meter.js'
 
 describe('resolveModel', () => {
   it('precedence: input > label > frontmatter > default', () => {

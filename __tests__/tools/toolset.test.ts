@@ -151,4 +151,19 @@ describe('createToolset', () => {
     expect(log).toHaveBeenCalledTimes(1)
     expect(log).toHaveBeenCalledWith('Tool num did not close cleanly: server would not stop')
   })
+
+  it('with the real editor: a create is never read-only, even with incomplete input; only view is', () => {
+    const toolset = createToolset(createTools())
+    const edit = (input: unknown) => ({ name: 'str_replace_based_edit_tool', input })
+    expect(toolset.isReadOnly(edit({ command: 'create', path: 'x' }))).toBe(false)
+    expect(toolset.isReadOnly(edit({ command: 'create', path: 'x', file_text: 'y' }))).toBe(false)
+    expect(toolset.isReadOnly(edit({ command: 'view', path: 'x' }))).toBe(true)
+  })
+
+  it("summarizes a call it does not run with the tool's own words, or its raw input when it does not parse", () => {
+    const toolset = createToolset([numberTool()])
+    expect(toolset.summarize({ name: 'num', input: { n: 4 } })).toBe('number 4')
+    expect(toolset.summarize({ name: 'num', input: { n: 'x' } })).toBe('{"n":"x"}')
+    expect(toolset.summarize({ name: 'nope', input: {} })).toBe('{}')
+  })
 })

@@ -60,7 +60,7 @@ export async function dispatchToolCalls(
     if (opts.ctx.signal?.aborted) break
     if (use === opts.cutOff) {
       await flush()
-      record(out, use, notRun(use, opts.maxTokens), opts)
+      record(out, use, notRun(use, opts), opts)
     } else if (opts.tools.isReadOnly({ name: use.name, input: use.input })) {
       batch.push(use)
     } else {
@@ -88,11 +88,14 @@ function record(out: DispatchResult, use: ToolUseBlock, call: ToolCallResult, op
 }
 
 /** The answer to a call whose input the output limit cut off. */
-function notRun(use: ToolUseBlock, maxTokens: number): ToolCallResult {
+function notRun(use: ToolUseBlock, opts: { tools: Toolset; maxTokens: number }): ToolCallResult {
   const content =
-    `Not run: your response hit the output limit (max_tokens ${maxTokens}) while writing this call, so its ` +
+    `Not run: your response hit the output limit (max_tokens ${opts.maxTokens}) while writing this call, so its ` +
     'input is incomplete. Call it again; split very large content (e.g. create a file, then add to it).'
-  return { summary: JSON.stringify(use.input ?? {}), outcome: { content, isError: true } }
+  return {
+    summary: opts.tools.summarize({ name: use.name, input: use.input }),
+    outcome: { content, isError: true },
+  }
 }
 
 /** Whitespace collapsed, at most 200 characters. Redact before calling: cutting first could split a secret. */

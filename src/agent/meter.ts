@@ -1,4 +1,3 @@
-import { requestCost } from '../providers/models.js'
 import type { ModelInfo, ModelPrices, Usage } from '../providers/types.js'
 import type { AgentBudgets } from './types.js'
 import { addUsage, emptyUsage } from './usage.js'
@@ -71,4 +70,21 @@ export function startDeadline(timeoutMs: number, outer?: AbortSignal): Deadline 
       outer?.removeEventListener('abort', onOuterAbort)
     },
   }
+}
+
+/**
+ * The USD cost of ONE request's usage (banded prices depend on that request's prompt size), or null when the
+ * model's prices are unknown.
+ */
+export function requestCost(model: ModelInfo, usage: Usage): number | null {
+  if (!model.prices) return null
+  const prompt = usage.inputTokens + usage.cacheCreationInputTokens + usage.cacheReadInputTokens
+  const p = model.longPrompt && prompt > model.longPrompt.aboveTokens ? model.longPrompt.prices : model.prices
+  return (
+    (usage.inputTokens * p.input +
+      usage.outputTokens * p.output +
+      usage.cacheCreationInputTokens * p.cacheWrite +
+      usage.cacheReadInputTokens * p.cacheRead) /
+    1_000_000
+  )
 }

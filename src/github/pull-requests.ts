@@ -12,7 +12,7 @@ export function wipTitle(title: string): string {
 }
 
 /** True when the title carries the `[WIP]` prefix (any case). */
-export function isWipTitle(title: string | undefined): boolean {
+function isWipTitle(title: string | undefined): boolean {
   return WIP_PREFIX.test(title ?? '')
 }
 

@@ -74,27 +74,23 @@ export async function implementPhase(
     timeoutMinutes: d.inputs.timeoutMinutes,
   }
   const tools = createTools()
+  const prompt = renderPrompt(plan.template, { specName: baseDoc.path, issueId: phase.id, notes })
+  const system = buildSystemPrompt({
+    repoRoot: d.workspace,
+    branch,
+    baseBranch: base,
+    specPath: baseDoc.path,
+    issueId: phase.id,
+    phaseTitle: phase.title,
+    budgets,
+    toolNames: tools.map((t) => t.name),
+  })
   const prompted =
     plan.template.origin === BUNDLED_ORIGIN ? 'the bundled prompt' : `the prompt \`${plan.template.origin}\``
   await tracking.step(
     `Running \`${plan.model.id}\` with ${prompted} (budget ${budgets.maxTurns} turns, ${formatUsd(budgets.maxCostUsd)}, ${budgets.timeoutMinutes} min)`,
   )
-  const run = await runAgentOnBranch(d, {
-    model: plan.model,
-    prompt: renderPrompt(plan.template, { specName: baseDoc.path, issueId: phase.id, notes }),
-    system: buildSystemPrompt({
-      repoRoot: d.workspace,
-      branch,
-      baseBranch: base,
-      specPath: baseDoc.path,
-      issueId: phase.id,
-      phaseTitle: phase.title,
-      budgets,
-      toolNames: tools.map((t) => t.name),
-    }),
-    tools,
-    budgets,
-  })
+  const run = await runAgentOnBranch(d, { model: plan.model, prompt, system, tools, budgets })
   return finishRun(
     {
       d,
@@ -131,11 +127,11 @@ async function planPhase(d: PipelineDeps, trigger: Command, requestedId: string)
         : undefined
   const { doc: baseDoc, phase } = await resolveSpec(d.workspace, { requested, issueId: requestedId })
   const template = await loadTemplate(d.workspace, d.inputs.template)
-  const model = resolveModel({
-    input: d.inputs.model,
-    label: labels.model,
-    frontmatter: template.frontmatter.model,
-  })
+  // Aliases map to the provider's own model ids and prices.
+  const model = resolveModel(
+    { input: d.inputs.model, label: labels.model, frontmatter: template.frontmatter.model },
+    (aliasOrId) => d.provider().model(aliasOrId),
+  )
   const branch = validateBranchName(phase.id)
   const specLink = `[\`${baseDoc.path}\`](${d.run.serverUrl}/${d.run.repository}/blob/${base}/${baseDoc.path})`
   return { base, baseDoc, phase, template, model, branch, specLink }

@@ -1,7 +1,8 @@
 /**
- * One agent on a prepared branch, the core every job shares: the sandbox's status in the log, the checkout's
- * credential out of reach for the run, the agent loop over a toolset, every process the model left behind
- * stopped before the credential comes back, and afterwards the commit and the push of whatever it changed.
+ * One agent on a prepared branch, the core every job shares. `runAgentOnBranch`: the sandbox's status in the
+ * log, the checkout's credential out of reach for the run, the agent loop over a toolset, the tools closed and
+ * every process the model left behind stopped before the credential comes back. `commitAndPush`, when the job
+ * has decided what the result means: the commit and the push of whatever changed.
  * A job decides what the agent is asked (prompt, tools, budgets) and what its result means; it never wires
  * these steps itself.
  */
@@ -41,7 +42,7 @@ export async function runAgentOnBranch(d: PipelineDeps, r: AgentRunRequest): Pro
       : `Shell commands are NOT isolated from the action's processes: ${status.reason ?? 'unknown reason'}`,
   )
   const restoreCredentials = await suspendCredentials(d.git)
-  const tools = createToolset(r.tools, d.log)
+  const tools = createToolset(r.tools, (line) => d.log(d.redactor.redact(line)))
   let result: AgentResult
   try {
     result = await runAgent({

@@ -1,4 +1,4 @@
-import type { ModelInfo, ModelPrices, Usage } from './types.js'
+import type { ModelInfo, ModelPrices } from './types.js'
 
 export type ModelSource = 'input' | 'label' | 'frontmatter' | 'default'
 
@@ -77,11 +77,14 @@ export const MODELS: Readonly<Record<string, ModelEntry>> = {
  * it (a dated snapshot such as `claude-haiku-4-5-20251001` is priced as its base id). A frontmatter value of
  * `inherit` or `default` counts as unset.
  */
-export function resolveModel(sources: {
-  input?: string
-  label?: string
-  frontmatter?: string
-}): ModelInfo & { source: ModelSource } {
+export function resolveModel(
+  sources: {
+    input?: string
+    label?: string
+    frontmatter?: string
+  },
+  lookup: (aliasOrId: string) => ModelInfo = modelInfo,
+): ModelInfo & { source: ModelSource } {
   const order: Array<[Exclude<ModelSource, 'default'>, string | undefined]> = [
     ['input', sources.input],
     ['label', sources.label],
@@ -90,9 +93,9 @@ export function resolveModel(sources: {
   for (const [source, raw] of order) {
     const v = raw?.trim()
     if (!v || /^(inherit|default)$/i.test(v)) continue
-    return { ...modelInfo(v), source }
+    return { ...lookup(v), source }
   }
-  return { ...modelInfo(DEFAULT_ALIAS), source: 'default' }
+  return { ...lookup(DEFAULT_ALIAS), source: 'default' }
 }
 
 /** Model info for an alias or id, without precedence. */
@@ -114,23 +117,6 @@ export function modelInfo(aliasOrId: string): ModelInfo {
 /** The table's entry for exactly this id (never an Object.prototype member such as `constructor`). */
 function tableEntry(id: string): ModelEntry | undefined {
   return Object.hasOwn(MODELS, id) ? MODELS[id] : undefined
-}
-
-/**
- * The USD cost of ONE request's usage (banded prices depend on that request's prompt size), or null when the
- * model's prices are unknown.
- */
-export function requestCost(model: ModelInfo, usage: Usage): number | null {
-  if (!model.prices) return null
-  const prompt = usage.inputTokens + usage.cacheCreationInputTokens + usage.cacheReadInputTokens
-  const p = model.longPrompt && prompt > model.longPrompt.aboveTokens ? model.longPrompt.prices : model.prices
-  return (
-    (usage.inputTokens * p.input +
-      usage.outputTokens * p.output +
-      usage.cacheCreationInputTokens * p.cacheWrite +
-      usage.cacheReadInputTokens * p.cacheRead) /
-    1_000_000
-  )
 }
 
 /** Output token limit per response that every model of the family accepts. */

@@ -35,6 +35,19 @@ export function createToolset(tools: Tool[], log: (line: string) => void = () =>
       }
     },
 
+    summarize(call) {
+      const tool = byName.get(call.name)
+      const p = tool ? parsed(tool, call.input) : undefined
+      if (tool && p?.ok) {
+        try {
+          return tool.summarize(p.value)
+        } catch {
+          // fall through to the raw input
+        }
+      }
+      return JSON.stringify(call.input ?? {})
+    },
+
     async call(call: ToolCall, ctx: ToolContext): Promise<ToolCallResult> {
       const tool = byName.get(call.name)
       const raw = JSON.stringify(call.input ?? {})

@@ -57,6 +57,8 @@ export interface Toolset {
   readonly names: string[]
   /** True when the call may run alongside other read-only calls (false for unknown tools and bad input). */
   isReadOnly(call: ToolCall): boolean
+  /** {@link Tool.summarize} of a call that is not run, or its raw input as JSON when it does not parse. */
+  summarize(call: ToolCall): string
   /** Parses and runs one call; every failure (unknown tool, bad input, a thrown error) becomes an is_error outcome. */
   call(call: ToolCall, ctx: ToolContext): Promise<ToolCallResult>
   /** Closes every tool; failures are logged, never thrown. */
