@@ -8,7 +8,8 @@
 import { runAgent } from '../agent/loop.js'
 import type { AgentResult } from '../agent/types.js'
 import { changedFiles, commitAll, pushBranch } from '../git/branch.js'
-import { suspendCredentials, withPushAuth } from '../git/credentials.js'
+import { withPushAuth } from '../git/credentials.js'
+import { guardGitForRun } from '../git/guard.js'
 import type { ModelInfo } from '../providers/types.js'
 import { accountingLine } from '../report/messages.js'
 import { createToolset } from '../tools/toolset.js'
@@ -40,7 +41,8 @@ export async function runAgentOnBranch(d: PipelineDeps, r: AgentRunRequest): Pro
       ? 'Shell commands run in their own user, PID and mount namespaces.'
       : `Shell commands are NOT isolated from the action's processes: ${status.reason ?? 'unknown reason'}`,
   )
-  const restoreCredentials = await suspendCredentials(d.git)
+  // The credential out of the repository and the git metadata recorded, until the model and its processes are gone.
+  const restoreGit = await guardGitForRun(d.git, d.log)
   const tools = createToolset(r.tools, d.log)
   let result: AgentResult
   try {
@@ -64,7 +66,7 @@ export async function runAgentOnBranch(d: PipelineDeps, r: AgentRunRequest): Pro
     // Nothing the model started may outlive the run and see the credential come back.
     const stopped = await d.sandbox.reap()
     if (stopped) d.log(`Stopped ${stopped} background process(es) the model left running.`)
-    await restoreCredentials()
+    await restoreGit()
   }
   const accounting = accountingLine(result, r.model.id)
   d.log(`Agent finished: ${result.status} · ${accounting}`)
