@@ -7,7 +7,6 @@
  * assert no marker, no credential in any file outside the real git directory, and neither secret in what was
  * pushed, and that the git metadata is the pre-run one again.
  */
-import { createHash } from 'node:crypto'
 import {
   chmod,
   cp,
@@ -17,7 +16,6 @@ import {
   mkdtemp,
   readdir,
   readFile,
-  readlink,
   realpath,
   rm,
   symlink,
@@ -32,6 +30,7 @@ import { createGit, GitCommandManager } from '../../src/git/command-manager.js'
 import { withPushAuth } from '../../src/git/credentials.js'
 import { guardGitForRun } from '../../src/git/guard.js'
 import { createOrigin, runGit, type Origin } from '../support/git-fixture.js'
+import { describeGitDir, filesContaining } from '../support/git-metadata.js'
 
 const TOKEN = 'ghs_untrustedmetadatatoken000000001'
 const BASIC = Buffer.from(`x-access-token:${TOKEN}`).toString('base64')
@@ -144,47 +143,6 @@ async function modelEdits(w: World): Promise<void> {
   await writeFile(path.join(w.work, 'src', 'a.txt'), 'changed by the model\n')
   await writeFile(path.join(w.work, 'new.txt'), 'new\n')
   await writeFile(path.join(w.work, '.gitattributes'), '* filter=x diff=x\n')
-}
-
-/** Every entry under the git dir (object contents excepted) as `path type sha`: what "the metadata" is here. */
-async function describeGitDir(dir: string, rel = ''): Promise<string[]> {
-  const out: string[] = []
-  const st = await lstat(dir).catch(() => undefined)
-  if (!st) return [`${rel || '.'} missing`]
-  if (st.isSymbolicLink()) return [`${rel || '.'} symlink ${await readlink(dir)}`]
-  if (st.isFile()) {
-    const sha = createHash('sha256')
-      .update(await readFile(dir))
-      .digest('hex')
-    return [`${rel || '.'} file ${(st.mode & 0o777).toString(8)} ${sha}`]
-  }
-  out.push(`${rel || '.'} dir`)
-  for (const name of (await readdir(dir)).sort()) {
-    const r = rel ? `${rel}/${name}` : name
-    if (r.startsWith('objects/') && !r.startsWith('objects/info')) continue
-    out.push(...(await describeGitDir(path.join(dir, name), r)))
-  }
-  return out
-}
-
-/** Paths of files under `dir` whose content includes any of `needles` (not following symlinks). */
-async function filesContaining(
-  dir: string,
-  needles: string[],
-  skip: (p: string) => boolean,
-): Promise<string[]> {
-  const found: string[] = []
-  const st = await lstat(dir).catch(() => undefined)
-  if (!st || skip(dir)) return found
-  if (st.isDirectory()) {
-    for (const name of await readdir(dir)) {
-      found.push(...(await filesContaining(path.join(dir, name), needles, skip)))
-    }
-  } else if (st.isFile()) {
-    const text = (await readFile(dir)).toString('latin1')
-    if (needles.some((n) => text.includes(n))) found.push(dir)
-  }
-  return found
 }
 
 /** The text of every blob of the pushed branch, and its commit messages. */
