@@ -187,6 +187,31 @@ describe('e2e: the model attacks .git through its shell', () => {
     }
   })
 
+  it('a credentials file that cannot be put back is reported in the log and the PR body', async () => {
+    const { credentialsFile, credentials } = await setup()
+    const file = credentialsFile!
+    const { payload } = sb.comment('/implement ISSUE-2')
+    const run = await act(sb, {
+      payload,
+      // Its directory replaced by a file: neither the metadata restore nor the credential restore can write it.
+      script: attackingScript(`rm -rf '${runnerTemp}' && touch '${runnerTemp}' && ${PLANTED_ECHO}`),
+    })
+    expect(run.exitCode, run.stdout).toBe(0)
+    expect(sb.github.state.pulls).toHaveLength(1)
+    if (attackResult(run).includes(PLANTED)) {
+      expect(run.stdout).toMatch(
+        /::warning::Could not restore included credentials file .*git-credentials-0001/,
+      )
+      expect(sb.github.state.pulls[0].body).toMatch(
+        /## Warnings[\s\S]*Could not restore included credentials file/,
+      )
+      // The local config came back all the same (one place failing does not stop the others).
+      expect(await readFile(path.join(sb.workspace, '.git', 'config'), 'utf8')).toContain(file)
+    } else {
+      expect(await readFile(file, 'utf8')).toBe(credentials)
+    }
+  })
+
   it('the happy path leaves the steering parts of .git alone and puts nothing back', async () => {
     const { credentialsFile, credentials } = await setup()
     const before = (await describeGitDir(path.join(sb.workspace, '.git'))).filter((l) => STEERING.test(l))

@@ -30,10 +30,14 @@ async function submodulePaths(git: Git): Promise<string[]> {
 /**
  * Suspends the credential and records the git metadata. The returned function (call it after every process the
  * model started is gone, before any git command of the action) puts the metadata back, then the credential; it
- * logs what it put back and, as a `::warning::` line, what it could not. It throws when the metadata could not
+ * logs what it put back and, as a `::warning::` line, what it could not, and returns those lines (for the PR
+ * body). It throws when the metadata could not
  * be restored: the action must not go on to commit and push from a repository the model may still control.
  */
-export async function guardGitForRun(git: Git, log: (line: string) => void): Promise<() => Promise<void>> {
+export async function guardGitForRun(
+  git: Git,
+  log: (line: string) => void,
+): Promise<() => Promise<string[]>> {
   // The include entries are gone from the config once the credential is suspended: list their files first.
   const included = await includedConfigFiles(git)
   const restoreCredentials = await suspendCredentials(git)
@@ -50,7 +54,7 @@ export async function guardGitForRun(git: Git, log: (line: string) => void): Pro
   }
   let done = false
   return async () => {
-    if (done) return
+    if (done) return []
     done = true
     const meta = await snapshot.restore()
     if (meta.changed.length > 0) {
@@ -59,7 +63,7 @@ export async function guardGitForRun(git: Git, log: (line: string) => void): Pro
       log(`Put back git metadata the model changed: ${shown}${more}.`)
     }
     const creds = await restoreCredentials({ localConfig: meta.failed.length === 0 })
-    const failed = [...meta.failed, ...creds.failed]
+    const failed = [...meta.failed, ...meta.missing.map((m) => `${m} (it no longer exists)`), ...creds.failed]
     for (const f of failed) log(`::warning::Could not restore ${f}`)
     if (meta.failed.length > 0) {
       throw new UserError(
@@ -68,5 +72,6 @@ export async function guardGitForRun(git: Git, log: (line: string) => void): Pro
         'Rerun the command from a fresh checkout.',
       )
     }
+    return failed.map((f) => `Could not restore ${f}.`)
   }
 }

@@ -48,10 +48,15 @@ type Entry =
   | { kind: 'file'; mode: number; content: Buffer }
   | { kind: 'symlink'; target: string }
 
-/** What the restore did: paths it had to put back (the model changed them) and places it could not restore. */
+/**
+ * What the restore did: paths it had to put back (the model changed them), places it could not restore
+ * (`failed`: git may read what the model left there), and included files it could not put back that no longer
+ * exist (`missing`: git skips a missing include, so nothing of the model's is read, but a later step loses it).
+ */
 export interface MetadataRestoreReport {
   changed: string[]
   failed: string[]
+  missing: string[]
 }
 
 export interface MetadataSnapshot {
@@ -174,7 +179,7 @@ async function restoreAll(
   entries: Map<string, Entry>,
   extra: Map<string, Entry>,
 ): Promise<MetadataRestoreReport> {
-  const report: MetadataRestoreReport = { changed: [], failed: [] }
+  const report: MetadataRestoreReport = { changed: [], failed: [], missing: [] }
   // Each root and each extra file on its own: one that cannot be put back does not stop the others.
   for (const root of roots) {
     try {
@@ -187,7 +192,12 @@ async function restoreAll(
     try {
       await putBack(file, e, report)
     } catch (err) {
-      report.failed.push(`${file}: ${describe(err)}`)
+      // An include whose file is not there (its directory replaced by a file, say) is skipped by git.
+      const there = await lstat(file).then(
+        () => true,
+        () => false,
+      )
+      ;(there ? report.failed : report.missing).push(`${file}: ${describe(err)}`)
     }
   }
   // Objects are not recorded: if the model removed them (or `.git` itself), what was put back is not a usable

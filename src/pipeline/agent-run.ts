@@ -1,7 +1,8 @@
 /**
  * One agent on a prepared branch, the core every job shares: the sandbox's status in the log, the checkout's
  * credential out of reach for the run, the agent loop over a toolset, every process the model left behind
- * stopped before the credential comes back, and afterwards the commit and the push of whatever it changed.
+ * stopped before the git metadata and then the credential are put back (src/git/guard.ts), and afterwards the
+ * commit and the push of whatever it changed.
  * A job decides what the agent is asked (prompt, tools, budgets) and what its result means; it never wires
  * these steps itself.
  */
@@ -28,6 +29,8 @@ export interface AgentRun {
   result: AgentResult
   /** One line of cost, turns, tokens, cache share and duration. */
   accounting: string
+  /** What could not be put back after the run (a credentials file, say), for a human to see. */
+  warnings?: string[]
 }
 
 /**
@@ -45,6 +48,7 @@ export async function runAgentOnBranch(d: PipelineDeps, r: AgentRunRequest): Pro
   const restoreGit = await guardGitForRun(d.git, d.log)
   const tools = createToolset(r.tools, d.log)
   let result: AgentResult
+  let warnings: string[]
   try {
     result = await runAgent({
       provider: d.provider(),
@@ -66,11 +70,11 @@ export async function runAgentOnBranch(d: PipelineDeps, r: AgentRunRequest): Pro
     // Nothing the model started may outlive the run and see the credential come back.
     const stopped = await d.sandbox.reap()
     if (stopped) d.log(`Stopped ${stopped} background process(es) the model left running.`)
-    await restoreGit()
+    warnings = await restoreGit()
   }
   const accounting = accountingLine(result, r.model.id)
   d.log(`Agent finished: ${result.status} · ${accounting}`)
-  return { result, accounting }
+  return { result, accounting, warnings }
 }
 
 export interface CommitRequest {
