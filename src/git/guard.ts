@@ -31,8 +31,8 @@ async function submodulePaths(git: Git): Promise<string[]> {
  * Suspends the credential and records the git metadata. The returned function (call it after every process the
  * model started is gone, before any git command of the action) puts the metadata back, then the credential; it
  * logs what it put back and, as a `::warning::` line, what it could not, and returns those lines (for the PR
- * body). It throws when the metadata could not
- * be restored: the action must not go on to commit and push from a repository the model may still control.
+ * body). It throws when the metadata could not be restored: the action must not go on to commit and push from
+ * a repository the model may still control, and the credential is then not put back into the local config.
  */
 export async function guardGitForRun(
   git: Git,
