@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
@@ -92,7 +93,11 @@ describe('GitCommandManager', () => {
     expect(env.get('LC_ALL')).toBe('C')
     expect(env.get('GIT_TERMINAL_PROMPT')).toBe('0')
     expect(env.get('GCM_INTERACTIVE')).toBe('never')
-    for (const name of Object.keys(SECRET_ENV)) expect(env.has(name), name).toBe(false)
+    // GIT_DIR is set, on purpose, to the repository resolved before the run (see layoutEnv); the parent's value
+    // (/nonexistent/should-not-leak) is never used, as the value check below shows.
+    for (const name of Object.keys(SECRET_ENV))
+      if (name !== 'GIT_DIR') expect(env.has(name), name).toBe(false)
+    expect(env.get('GIT_DIR')).toBe(realpathSync(path.join(work, '.git')))
     for (const value of Object.values(SECRET_ENV)) expect(r.stdout).not.toContain(value)
     for (const name of env.keys()) expect(name).not.toMatch(/^(INPUT_|ACTIONS_|ANTHROPIC_|GITHUB_)/)
   })

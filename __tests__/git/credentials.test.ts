@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises'
 import * as path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createGit } from '../../src/git/command-manager.js'
@@ -118,6 +118,65 @@ describe('suspendCredentials', () => {
     const restore = await suspendCredentials(await createGit(work))
     await restore()
     expect((await readFile(configFile)).equals(before)).toBe(true)
+  })
+})
+
+describe('restoring the credential, place by place', () => {
+  it('puts back the RUNNER_TEMP file although .git was replaced by a gitfile, and reports the local config', async () => {
+    await persistLikeCheckoutV5()
+    const credentials = await persistLikeCheckoutV6()
+    const credentialsBefore = await readFile(credentials)
+    const restore = await suspendCredentials(await createGit(work))
+    // The model replaces .git with a gitfile: writing .git/config now fails with ENOTDIR.
+    const gitDir = path.join(work, '.git')
+    await rm(gitDir, { recursive: true, force: true })
+    await writeFile(gitDir, 'gitdir: /elsewhere\n')
+
+    const report = await restore()
+    expect((await readFile(credentials)).equals(credentialsBefore)).toBe(true)
+    expect(report.failed).toHaveLength(1)
+    expect(report.failed[0]).toMatch(/^local git config .*\.git\/config: .*no longer a directory/)
+    // No value in the report.
+    expect(report.failed.join('\n')).not.toContain(BASIC)
+    expect(await readFile(gitDir, 'utf8')).toBe('gitdir: /elsewhere\n')
+  })
+
+  it('never writes the local config through a .git that became a symlink', async () => {
+    await persistLikeCheckoutV5()
+    const restore = await suspendCredentials(await createGit(work))
+    const elsewhere = path.join(path.dirname(work), 'elsewhere.git')
+    await rename(path.join(work, '.git'), elsewhere)
+    await symlink(elsewhere, path.join(work, '.git'))
+    const report = await restore()
+    expect(report.failed).toHaveLength(1)
+    expect(await readFile(path.join(elsewhere, 'config'), 'utf8')).not.toContain(BASIC)
+  })
+
+  it('restores one place when another fails', async () => {
+    await persistLikeCheckoutV5()
+    const credentials = await persistLikeCheckoutV6()
+    const before = await readFile(configFile)
+    const restore = await suspendCredentials(await createGit(work))
+    // The credentials file became a directory: that place cannot be put back...
+    await rm(credentials)
+    await mkdir(path.join(credentials, 'sub'), { recursive: true })
+    const report = await restore()
+    expect(report.failed).toHaveLength(1)
+    expect(report.failed[0]).toMatch(/^included credentials file .*git-credentials-1234\.config: /)
+    // ...and the local config is restored all the same.
+    expect((await readFile(configFile)).equals(before)).toBe(true)
+    // A second call does nothing more.
+    expect(await restore()).toEqual({ failed: [] })
+  })
+
+  it('leaves the local config without the credential when told to, and says so', async () => {
+    await persistLikeCheckoutV5()
+    const credentials = await persistLikeCheckoutV6()
+    const restore = await suspendCredentials(await createGit(work))
+    const report = await restore({ localConfig: false })
+    expect(report.failed).toEqual([expect.stringMatching(/^local git config .*: not restored/)])
+    expect(await readFile(configFile, 'utf8')).not.toContain(BASIC)
+    expect(await readFile(credentials, 'utf8')).toContain(BASIC)
   })
 })
 

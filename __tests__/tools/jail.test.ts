@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
+import net from 'node:net'
 import path from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createSandbox } from '../../src/sandbox/namespaces.js'
 import { createEditorTool } from '../../src/tools/editor.js'
 import { ToolError } from '../../src/tools/errors.js'
@@ -104,5 +106,110 @@ describe('editor tool through the jail', () => {
     expect(fs.existsSync(path.join(outside, 'evil.txt'))).toBe(false)
     expect(fs.existsSync(path.join(path.dirname(repo.root), 'evil.txt'))).toBe(false)
     expect(repo.read('.git/config')).toBe(configBefore)
+  })
+})
+
+describe('hard links and special files', () => {
+  /** A FIFO made with mkfifo(1); undefined where there is none (Windows). */
+  function mkfifo(file: string): boolean {
+    try {
+      execFileSync('mkfifo', [file])
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  it('resolveToolPath refuses a regular file with a second name, for reading and for writing', () => {
+    setup()
+    fs.linkSync(path.join(outside, 'secret.txt'), path.join(repo.root, 'notes.txt'))
+    for (const forWrite of [false, true]) {
+      expect(() => resolveToolPath(repo.root, 'notes.txt', { forWrite })).toThrow(ToolError)
+      expect(() => resolveToolPath(repo.root, 'notes.txt', { forWrite })).toThrow(/2 hard links/)
+    }
+    // A file with one name, and a directory, are fine.
+    expect(resolveToolPath(repo.root, 'README.md', { forWrite: true })).toBe(
+      path.join(repo.root, 'README.md'),
+    )
+    expect(resolveToolPath(repo.root, 'src', { forWrite: false })).toBe(path.join(repo.root, 'src'))
+  })
+
+  it('the editor neither reads nor writes a file hard-linked to one outside the checkout', async () => {
+    const ctx = setup()
+    const secret = path.join(outside, 'secret.txt')
+    fs.linkSync(secret, path.join(repo.root, 'notes.txt'))
+    const editor = direct(createEditorTool())
+    const attempts: Array<Record<string, unknown>> = [
+      { command: 'view', path: 'notes.txt' },
+      { command: 'create', path: 'notes.txt', file_text: 'overwritten\n' },
+      { command: 'str_replace', path: 'notes.txt', old_str: 'outside', new_str: 'inside' },
+      { command: 'insert', path: 'notes.txt', insert_line: 0, insert_text: 'x\n' },
+    ]
+    for (const input of attempts) {
+      const err = await editor.run(input, ctx).catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(ToolError)
+      expect(String((err as Error).message)).toMatch(/hard links/)
+      expect(String((err as Error).message)).not.toContain('outside secret')
+    }
+    expect(fs.readFileSync(secret, 'utf8')).toBe('outside secret\n')
+  })
+
+  it.skipIf(process.platform === 'win32')('refuses FIFOs and sockets and never blocks on them', async () => {
+    const ctx = setup()
+    if (!mkfifo(path.join(repo.root, 'pipe'))) return
+    const server = net.createServer()
+    await new Promise<void>((resolve) => server.listen(path.join(repo.root, 'sock'), resolve))
+    try {
+      for (const p of ['pipe', 'sock']) {
+        expect(() => resolveToolPath(repo.root, p, { forWrite: false })).toThrow(
+          /not a regular file or directory/,
+        )
+      }
+      const editor = direct(createEditorTool())
+      const attempts: Array<Record<string, unknown>> = [
+        { command: 'view', path: 'pipe' },
+        { command: 'create', path: 'pipe', file_text: 'x' },
+        { command: 'insert', path: 'pipe', insert_line: 0, insert_text: 'x' },
+        { command: 'view', path: 'sock' },
+        { command: 'create', path: 'sock', file_text: 'x' },
+      ]
+      for (const input of attempts) {
+        const err = await editor.run(input, ctx).catch((e: unknown) => e)
+        expect(err).toBeInstanceOf(ToolError)
+        expect(String((err as Error).message)).toMatch(/named pipe|socket|not a regular file/)
+      }
+      expect(() => resolveToolPath(repo.root, '/dev/null', { forWrite: false })).toThrow(/outside/)
+    } finally {
+      await new Promise((resolve) => server.close(resolve))
+    }
+  })
+
+  it('checks the opened descriptor too: a hard link made after the path check is refused', async () => {
+    const ctx = setup()
+    const editor = direct(createEditorTool())
+    // Swapped in between resolveToolPath and the open, as a racing shell could: the descriptor check catches it.
+    const target = path.join(repo.root, 'late.txt')
+    fs.writeFileSync(target, 'mine\n')
+    const original = fs.lstatSync
+    let swapped = false
+    let looks = 0
+    const spy = vi.spyOn(fs, 'lstatSync').mockImplementation(((p: fs.PathLike, o?: fs.StatSyncOptions) => {
+      const st = original(p, o as never)
+      // resolveToolPath looks twice (finding the nearest existing entry, then its kind): swap after the last.
+      if (!swapped && String(p) === target && ++looks === 2) {
+        swapped = true
+        fs.rmSync(target)
+        fs.linkSync(path.join(outside, 'secret.txt'), target)
+      }
+      return st
+    }) as typeof fs.lstatSync)
+    try {
+      const err = await editor.run({ command: 'view', path: 'late.txt' }, ctx).catch((e: unknown) => e)
+      expect(swapped).toBe(true)
+      expect(err).toBeInstanceOf(ToolError)
+      expect(String((err as Error).message)).toMatch(/hard links/)
+    } finally {
+      spy.mockRestore()
+    }
   })
 })

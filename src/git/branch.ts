@@ -214,7 +214,9 @@ export async function pushBranch(
         'a rerun continues on the branch as it is on origin.',
     )
 
-  await git.exec(['fetch', '--no-tags', '--', 'origin', refspec(branch)])
+  // Never into submodules: an on-demand submodule fetch runs git in the submodule's repository, found through a
+  // gitfile in the work tree the model could have pointed elsewhere.
+  await git.exec(['fetch', '--no-tags', '--no-recurse-submodules', '--', 'origin', refspec(branch)])
   const rebase = await git.exec([...NO_HOOKS, 'rebase', '--no-autostash', '--', remoteRef(branch), branch], {
     env: BOT_ENV,
     allowFailure: true,
@@ -233,7 +235,16 @@ export async function pushBranch(
 
 /** Paths changed in the work tree relative to HEAD, untracked files included (from `git status --porcelain -z`). */
 export async function changedFiles(git: Git): Promise<string[]> {
-  const r = await git.exec(['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames'])
+  // Dirty submodule work trees are not looked into: that runs `git status` inside each submodule, through a
+  // gitfile in the work tree. A submodule whose commit moved still shows (its HEAD is read, nothing runs).
+  const r = await git.exec([
+    'status',
+    '--porcelain=v1',
+    '-z',
+    '--untracked-files=all',
+    '--no-renames',
+    '--ignore-submodules=dirty',
+  ])
   const fields = r.stdout.split('\0')
   const files: string[] = []
   for (let i = 0; i < fields.length; i++) {

@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process'
-import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs'
+import { accessSync, constants, existsSync, lstatSync, realpathSync, statSync } from 'node:fs'
 import { devNull } from 'node:os'
 import * as path from 'node:path'
 import { UserError } from '../errors.js'
 import { GitError, type Git, type GitResult } from './git.js'
+import type { GitLayout } from './metadata.js'
 
 /** Variables copied from the parent environment. Everything else (tokens, INPUT_*, ACTIONS_*, ANTHROPIC_*) is dropped. */
 const ALLOWED_ENV = new Set(['PATH', 'HOME', 'LANG', 'TZ', 'TMPDIR'])
@@ -38,6 +39,18 @@ const CONFIG_ISOLATION_ENV: Record<string, string> = {
   GIT_CONFIG_GLOBAL: '/dev/null',
   GIT_CONFIG_NOSYSTEM: '1',
 }
+
+/**
+ * Attributes from outside the repository never count: the default global attributes file
+ * (`$XDG_CONFIG_HOME/git/attributes`, `~/.config/git/attributes`) is in the home directory the model's shell
+ * can write, and the system one is not the repository's. Attributes alone run nothing (a `filter=x`, `diff=x`
+ * or `merge=x` needs a driver defined in config, and the only config read is the local one, restored before
+ * the action's git runs again); they can still rewrite content (`text`, `eol`, `ident`,
+ * `working-tree-encoding`). The repository's own tracked `.gitattributes` keeps working (Git LFS, eol rules):
+ * a line the model adds there can only name a driver the pre-run config defines, which is the repository
+ * owner's own. Not part of gitEnv: these apply to the action's git only.
+ */
+const ATTRIBUTE_ISOLATION_ENV: Record<string, string> = { GIT_ATTR_NOSYSTEM: '1' }
 
 /** The first git release that honours GIT_CONFIG_GLOBAL. */
 const MIN_CONFIG_GLOBAL_VERSION: readonly [number, number] = [2, 32]
@@ -98,7 +111,14 @@ function safeDirectories(cwd: string): string[] {
  * a safe directory.
  */
 function configArgs(cwd: string): string[] {
-  const args = ['-c', 'core.fsmonitor=false', '-c', `core.hooksPath=${devNull}`]
+  const args = [
+    '-c',
+    'core.fsmonitor=false',
+    '-c',
+    `core.hooksPath=${devNull}`,
+    '-c',
+    `core.attributesFile=${devNull}`,
+  ]
   for (const dir of safeDirectories(cwd)) args.push('-c', `safe.directory=${dir}`)
   return args
 }
@@ -136,6 +156,40 @@ export interface GitCommandManagerOptions {
   baseEnv?: NodeJS.ProcessEnv
   /** Called with each command line before it runs (arguments only; no values from the environment). */
   log?: (line: string) => void
+  /**
+   * The repository to use, fixed (createGit resolves it before the model runs). Without it git discovers the
+   * repository from `cwd` on every call, following whatever `.git` is there at the time.
+   */
+  layout?: GitLayout
+}
+
+/**
+ * GIT_DIR, GIT_COMMON_DIR and GIT_WORK_TREE for a fixed layout. GIT_DIR alone is not enough: git still reads
+ * `$GIT_DIR/commondir` and then takes config, refs and objects from wherever it points; GIT_COMMON_DIR wins
+ * over that file. A `.git` gitfile in the work tree is never read with GIT_DIR set, except when GIT_DIR itself
+ * is one, which assertLayout refuses.
+ */
+function layoutEnv(layout: GitLayout | undefined): Record<string, string> {
+  if (!layout) return {}
+  return { GIT_DIR: layout.gitDir, GIT_COMMON_DIR: layout.commonDir, GIT_WORK_TREE: layout.workTree }
+}
+
+/**
+ * Git follows a GIT_DIR that is a gitfile (`gitdir: /elsewhere`) and a symlink, so the fixed git directory
+ * must still be a real directory when a command runs: the model may have replaced `.git`, and if the restore
+ * could not undo that, the action's git must not run at all rather than run in someone else's repository.
+ */
+function assertLayout(layout: GitLayout | undefined): void {
+  if (!layout) return
+  for (const dir of new Set([layout.gitDir, layout.commonDir])) {
+    let ok: boolean
+    try {
+      ok = lstatSync(dir).isDirectory()
+    } catch {
+      ok = false
+    }
+    if (!ok) throw new Error(`The git directory ${dir} is no longer a directory; refusing to run git.`)
+  }
 }
 
 /**
@@ -146,14 +200,20 @@ export interface GitCommandManagerOptions {
  */
 export class GitCommandManager implements Git {
   readonly cwd: string
+  /** The repository every command uses, when fixed (see GitCommandManagerOptions.layout). */
+  readonly layout?: GitLayout
   private readonly env: Record<string, string>
+  /** The parent environment this manager was made from (createGit makes the fixed manager from the same one). */
+  readonly baseEnv?: NodeJS.ProcessEnv
   private readonly configArgs: string[]
   private readonly gitPath: string
   private readonly log?: (line: string) => void
 
   constructor(cwd: string, opts: GitCommandManagerOptions = {}) {
     this.cwd = path.resolve(cwd)
-    this.env = gitEnv(opts.baseEnv)
+    this.layout = opts.layout
+    this.baseEnv = opts.baseEnv
+    this.env = { ...gitEnv(opts.baseEnv), ...ATTRIBUTE_ISOLATION_ENV, ...layoutEnv(opts.layout) }
     this.configArgs = configArgs(this.cwd)
     this.gitPath = resolveGit(this.env.PATH)
     this.log = opts.log
@@ -168,7 +228,20 @@ export class GitCommandManager implements Git {
     opts: { allowFailure?: boolean; env?: Record<string, string> } = {},
   ): Promise<GitResult> {
     this.log?.(`git ${args.join(' ')}`)
-    const env = opts.env ? { ...this.env, ...opts.env, ...CONFIG_ISOLATION_ENV } : this.env
+    const env = opts.env
+      ? {
+          ...this.env,
+          ...opts.env,
+          ...CONFIG_ISOLATION_ENV,
+          ...ATTRIBUTE_ISOLATION_ENV,
+          ...layoutEnv(this.layout),
+        }
+      : this.env
+    try {
+      assertLayout(this.layout)
+    } catch (err) {
+      return Promise.reject(err as Error)
+    }
     return new Promise((resolve, reject) => {
       execFile(
         this.gitPath,
@@ -228,5 +301,21 @@ export async function createGit(
       'Add an `actions/checkout` step (with the default `persist-credentials: true`) before this action.',
     )
   }
-  return git
+  return new GitCommandManager(cwd, { ...opts, baseEnv: git.baseEnv, layout: await resolveLayout(git) })
+}
+
+/**
+ * The repository as it is now, before the model runs, as real paths. From here on every command uses it (see
+ * layoutEnv): a `.git` gitfile or a `commondir` written later cannot move the action's git elsewhere.
+ */
+async function resolveLayout(git: GitCommandManager): Promise<GitLayout> {
+  const r = await git.exec(['rev-parse', '--absolute-git-dir', '--git-common-dir', '--show-toplevel'])
+  const [gitDir, commonDir, workTree] = r.stdout.split('\n').map((l) => l.trim())
+  if (!gitDir || !commonDir || !workTree)
+    throw new Error(`git rev-parse gave no repository layout: ${r.stdout}`)
+  return {
+    gitDir: realpathSync.native(gitDir),
+    commonDir: realpathSync.native(path.resolve(git.cwd, commonDir)),
+    workTree: realpathSync.native(workTree),
+  }
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { readFile, rename, stat, writeFile } from 'node:fs/promises'
+import { lstat, readFile, rename, stat, writeFile } from 'node:fs/promises'
 import * as path from 'node:path'
 import type { Git } from './git.js'
 
@@ -41,38 +41,97 @@ async function entries(git: Git, scope: string[], pattern: string): Promise<Conf
 /** Replaces `file` in one step (write aside, then rename), keeping its mode. */
 async function replaceFile(file: string, content: Buffer | string): Promise<void> {
   const mode = (await stat(file)).mode & 0o777
+  await writeAside(file, content, mode)
+}
+
+/** Writes `content` next to `file` and renames it over `file`: a symlink at `file` is replaced, not followed. */
+async function writeAside(file: string, content: Buffer | string, mode: number): Promise<void> {
   const tmp = `${file}.implement-action-${randomBytes(4).toString('hex')}`
-  await writeFile(tmp, content, { mode })
+  await writeFile(tmp, content, { mode, flag: 'wx' })
   await rename(tmp, file)
+}
+
+/** One file the suspension changed, with what it held and its mode before. */
+interface Place {
+  file: string
+  content: Buffer
+  mode: number
+  /** Shown in the report: "local git config" or "included credentials file". */
+  what: string
+}
+
+/** What a credential restore could not put back (no values, only where and why). */
+export interface CredentialRestoreReport {
+  failed: string[]
+}
+
+export interface RestoreCredentialsOptions {
+  /**
+   * False leaves the local config as the run left it (without the credential): when the git metadata could not
+   * be restored, the credential must not go back into a repository whose config and commondir may be the
+   * model's. Included files outside the repository (checkout v6's under RUNNER_TEMP) are restored anyway.
+   */
+  localConfig?: boolean
+}
+
+/**
+ * Puts one place back. The directory it goes into must be a real directory: a `.git` the model replaced by a
+ * symlink must not receive the credential, and one replaced by a gitfile cannot (that used to throw ENOTDIR
+ * before the other places were restored).
+ */
+async function putBack(p: Place): Promise<void> {
+  const dir = await lstat(path.dirname(p.file))
+  if (!dir.isDirectory()) throw new Error(`${path.dirname(p.file)} is no longer a directory`)
+  await writeAside(p.file, p.content, p.mode)
+}
+
+async function placeOf(file: string, content: Buffer, what: string): Promise<Place> {
+  return { file, content, what, mode: (await stat(file)).mode & 0o777 }
 }
 
 /**
  * Removes the checkout token from the repository's LOCAL git config for the duration of the model run:
  * every `http.*.extraheader`, `include.path` and `includeIf.*.path` entry. Returns a function that puts the
  * config file back exactly as it was (byte for byte), which also undoes any change made to it meanwhile.
- * Calling the restore function more than once is harmless. Nothing here logs a config value.
+ * Each place (the local config, each included credentials file) is restored on its own: one that fails does
+ * not stop the others, and the function reports what it could not restore instead of throwing. Calling the
+ * restore function more than once is harmless. Nothing here logs a config value.
  */
-export async function suspendCredentials(git: Git): Promise<() => Promise<void>> {
+export async function suspendCredentials(
+  git: Git,
+): Promise<(opts?: RestoreCredentialsOptions) => Promise<CredentialRestoreReport>> {
   const found = await entries(git, ['--local'], CREDENTIAL_KEYS)
-  if (found.length === 0) return async () => {}
+  if (found.length === 0) return async () => ({ failed: [] })
   const file = await localConfigPath(git)
-  const original = await readFile(file)
+  const local = await placeOf(file, await readFile(file), 'local git config')
   const blanked = await blankIncludedCredentials(file, found)
   for (const key of new Set(found.map((e) => e.key))) {
     await git.exec(['config', '--local', '--unset-all', key])
   }
   const left = await entries(git, ['--local'], CREDENTIAL_KEYS)
   if (left.length > 0) {
-    await replaceFile(file, original)
+    await replaceFile(file, local.content)
     for (const b of blanked) await replaceFile(b.file, b.content)
     throw new Error(`Could not remove ${left.map((e) => e.key).join(', ')} from the local git config.`)
   }
   let restored = false
-  return async () => {
-    if (restored) return
+  return async (opts = {}) => {
+    if (restored) return { failed: [] }
     restored = true
-    await replaceFile(file, original)
-    for (const b of blanked) await replaceFile(b.file, b.content)
+    const failed: string[] = []
+    // Included files first: they live outside the repository (RUNNER_TEMP), so nothing the model did to
+    // `.git` can stand in their way.
+    const places = opts.localConfig === false ? blanked : [...blanked, local]
+    if (opts.localConfig === false) failed.push(`${local.what} ${local.file}: not restored (see above)`)
+    for (const p of places) {
+      try {
+        await putBack(p)
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException
+        failed.push(`${p.what} ${p.file}: ${e.code ?? e.message}`)
+      }
+    }
+    return { failed }
   }
 }
 
@@ -81,22 +140,35 @@ export async function suspendCredentials(git: Git): Promise<() => Promise<void>>
  * `<RUNNER_TEMP>/git-credentials-*.config`), and the model's shell could read that file directly. So included
  * files that carry a header are emptied for the run; their contents wait in memory for the restore.
  */
-async function blankIncludedCredentials(
-  configFile: string,
-  found: ConfigEntry[],
-): Promise<Array<{ file: string; content: Buffer }>> {
-  const home = process.env.HOME ?? ''
-  const files = found
-    .filter((e) => /^include(if\..*)?\.path$/i.test(e.key) && e.value)
-    .map((e) => path.resolve(path.dirname(configFile), e.value.replace(/^~(?=\/)/, home)))
-  const blanked: Array<{ file: string; content: Buffer }> = []
-  for (const f of new Set(files)) {
+async function blankIncludedCredentials(configFile: string, found: ConfigEntry[]): Promise<Place[]> {
+  const blanked: Place[] = []
+  for (const f of new Set(includedFiles(configFile, found))) {
     const content = await readFile(f).catch(() => undefined)
     if (!content || !/extraheader|authorization:/i.test(content.toString('utf8'))) continue
+    const place = await placeOf(f, content, 'included credentials file')
     await replaceFile(f, '')
-    blanked.push({ file: f, content })
+    blanked.push(place)
   }
   return blanked
+}
+
+/** The files `include.path` / `includeIf.*.path` entries name, resolved the way git does (relative to the config). */
+function includedFiles(configFile: string, found: ConfigEntry[]): string[] {
+  const home = process.env.HOME ?? ''
+  return found
+    .filter((e) => /^include(if\..*)?\.path$/i.test(e.key) && e.value)
+    .map((e) => path.resolve(path.dirname(configFile), e.value.replace(/^~(?=\/)/, home)))
+}
+
+/**
+ * Every config file the local config includes (whatever it holds), for the git metadata snapshot: git reads
+ * them as config, so a filter or fsmonitor written into one runs like one written into `.git/config`. Call it
+ * before suspendCredentials, which removes the include entries for the run.
+ */
+export async function includedConfigFiles(git: Git): Promise<string[]> {
+  const found = await entries(git, ['--local'], '^(include\\.path|includeif\\..*\\.path)$')
+  if (found.length === 0) return []
+  return [...new Set(includedFiles(await localConfigPath(git), found))]
 }
 
 /**

@@ -27,7 +27,10 @@ export interface RunContext {
 }
 
 /** After the model: ask its questions, or deliver its work (or say why there is nothing to deliver). */
-export async function finishRun(c: RunContext, { result, accounting }: AgentRun): Promise<PipelineResult> {
+export async function finishRun(
+  c: RunContext,
+  { result, accounting, warnings }: AgentRun,
+): Promise<PipelineResult> {
   const u = result.usage
   const common = {
     branch: c.branch,
@@ -47,6 +50,7 @@ export async function finishRun(c: RunContext, { result, accounting }: AgentRun)
     result,
     accounting,
     openPr: true,
+    warnings,
   }
   return result.status === 'clarification'
     ? { ...common, ...(await askQuestions(c, result, accounting, publishing)) }
@@ -100,7 +104,7 @@ async function deliver(
   publishing: PublishRequest,
 ): Promise<Ending> {
   const { d, tracking } = c
-  const warnings: string[] = []
+  const warnings: string[] = [...(publishing.warnings ?? [])]
   const wip = result.status === 'completed' ? undefined : earlyStopReason(result, c.budgets)
   // A completed phase is marked in the spec, but the action's own mark alone is not work: only when the model
   // changed something, or the branch already holds earlier work (a rerun that only verified it).

@@ -1,15 +1,17 @@
 /**
  * One agent on a prepared branch, the core every job shares. `runAgentOnBranch`: the sandbox's status in the
  * log, the checkout's credential out of reach for the run, the agent loop over a toolset, the tools closed and
- * every process the model left behind stopped before the credential comes back. `commitAndPush`, when the job
- * has decided what the result means: the commit and the push of whatever changed.
+ * every process the model left behind stopped before the git metadata and then the credential are put back
+ * (src/git/guard.ts). `commitAndPush`, when the job has decided what the result means: the commit and the
+ * push of whatever changed.
  * A job decides what the agent is asked (prompt, tools, budgets) and what its result means; it never wires
  * these steps itself.
  */
 import { runAgent } from '../agent/loop.js'
 import type { AgentResult } from '../agent/types.js'
 import { changedFiles, commitAll, pushBranch } from '../git/branch.js'
-import { suspendCredentials, withPushAuth } from '../git/credentials.js'
+import { withPushAuth } from '../git/credentials.js'
+import { guardGitForRun } from '../git/guard.js'
 import type { ModelInfo } from '../providers/types.js'
 import { accountingLine } from '../report/messages.js'
 import { createToolset } from '../tools/toolset.js'
@@ -28,6 +30,8 @@ export interface AgentRun {
   result: AgentResult
   /** One line of cost, turns, tokens, cache share and duration. */
   accounting: string
+  /** What could not be put back after the run (a credentials file, say), for a human to see. */
+  warnings?: string[]
 }
 
 /**
@@ -41,9 +45,11 @@ export async function runAgentOnBranch(d: PipelineDeps, r: AgentRunRequest): Pro
       ? 'Shell commands run in their own user, PID and mount namespaces.'
       : `Shell commands are NOT isolated from the action's processes: ${status.reason ?? 'unknown reason'}`,
   )
-  const restoreCredentials = await suspendCredentials(d.git)
+  // The credential out of the repository and the git metadata recorded, until the model and its processes are gone.
+  const restoreGit = await guardGitForRun(d.git, d.log)
   const tools = createToolset(r.tools, (line) => d.log(d.redactor.redact(line)))
   let result: AgentResult
+  let warnings: string[]
   try {
     result = await runAgent({
       provider: d.provider(),
@@ -65,11 +71,11 @@ export async function runAgentOnBranch(d: PipelineDeps, r: AgentRunRequest): Pro
     // Nothing the model started may outlive the run and see the credential come back.
     const stopped = await d.sandbox.reap()
     if (stopped) d.log(`Stopped ${stopped} background process(es) the model left running.`)
-    await restoreCredentials()
+    warnings = await restoreGit()
   }
   const accounting = accountingLine(result, r.model.id)
   d.log(`Agent finished: ${result.status} · ${accounting}`)
-  return { result, accounting }
+  return { result, accounting, warnings }
 }
 
 export interface CommitRequest {

@@ -1,7 +1,8 @@
+import { constants as fsConstants } from 'node:fs'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { ToolError } from './errors.js'
-import { displayPath, resolveToolPath } from './jail.js'
+import { displayPath, refuseUnsafeKind, resolveToolPath } from './jail.js'
 import type { Tool, ToolContext, ToolOutcome } from './types.js'
 
 /** Name the model calls the Anthropic-defined text editor by. */
@@ -187,7 +188,7 @@ async function create(ctx: ToolContext, given: string, fileText: string): Promis
   if (st?.isDirectory())
     throw new ToolError(`The path ${given} is a directory; \`create\` needs a file path.`)
   await fs.mkdir(path.dirname(abs), { recursive: true })
-  await fs.writeFile(abs, fileText, 'utf8')
+  await writeChecked(abs, given, fileText)
   return { content: `File ${st ? 'overwritten' : 'created'} successfully at: ${given}` }
 }
 
@@ -226,7 +227,7 @@ async function strReplace(
   }
   const at = occurrences[0]
   const updated = text.slice(0, at) + to + text.slice(at + from.length)
-  await fs.writeFile(abs, updated, 'utf8')
+  await writeChecked(abs, given, updated)
   const line = lineOf(text, at)
   const newLines = splitLines(updated)
   const first = Math.max(1, line - SNIPPET_LINES)
@@ -268,7 +269,7 @@ async function insert(
   const updated = content.slice(0, offset) + block + content.slice(offset)
   const updatedLines = splitLines(updated)
   const inserted = splitLines(block)
-  await fs.writeFile(abs, updated, 'utf8')
+  await writeChecked(abs, given, updated)
   const first = Math.max(1, insertLine - SNIPPET_LINES + 1)
   const last = Math.min(updatedLines.length, insertLine + inserted.length + SNIPPET_LINES)
   return {
@@ -296,11 +297,63 @@ async function readText(abs: string, given: string, st: import('node:fs').Stats)
         'Use bash (head, sed -n, grep) to read parts of it.',
     )
   }
-  const buf = await fs.readFile(abs)
+  const buf = await readChecked(abs, given)
   if (buf.subarray(0, 8192).includes(0)) {
     throw new ToolError(`The file ${given} is binary; the editor only handles text files.`)
   }
   return buf.toString('utf8')
+}
+
+/**
+ * Flags for opening what resolveToolPath allowed: never through a symlink (one swapped in after the check),
+ * never blocking (a FIFO swapped in opens at once, or fails, instead of hanging the run). O_NOFOLLOW does not
+ * exist on Windows, where creating symlinks needs a privilege.
+ */
+const NOFOLLOW = (fsConstants.O_NOFOLLOW ?? 0) | (fsConstants.O_NONBLOCK ?? 0)
+
+/**
+ * Opens `abs` and checks the descriptor itself (regular file, one link; see jail.ts refuseUnsafeKind), so what
+ * is read or written is what was checked even if the path changed since resolveToolPath looked at it.
+ */
+async function openChecked(abs: string, given: string, flags: number): Promise<fs.FileHandle> {
+  let fh: fs.FileHandle
+  try {
+    fh = await fs.open(abs, flags | NOFOLLOW, 0o666)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ELOOP') throw new ToolError(`The path ${given} became a symlink; refusing to follow it.`)
+    if (code === 'ENXIO' || code === 'EAGAIN') {
+      throw new ToolError(`The path ${given} is not a regular file or directory; only those can be used.`)
+    }
+    throw err
+  }
+  try {
+    refuseUnsafeKind(await fh.stat(), given)
+  } catch (err) {
+    await fh.close()
+    throw err
+  }
+  return fh
+}
+
+async function readChecked(abs: string, given: string): Promise<Buffer> {
+  const fh = await openChecked(abs, given, fsConstants.O_RDONLY)
+  try {
+    return await fh.readFile()
+  } finally {
+    await fh.close()
+  }
+}
+
+/** Writes `text` into `abs` (created if missing), through a checked descriptor. */
+async function writeChecked(abs: string, given: string, text: string): Promise<void> {
+  const fh = await openChecked(abs, given, fsConstants.O_WRONLY | fsConstants.O_CREAT)
+  try {
+    await fh.truncate(0)
+    await fh.writeFile(text, 'utf8') // from offset 0: the descriptor is fresh
+  } finally {
+    await fh.close()
+  }
 }
 
 /** Lines of a text, without the empty string after a final newline. */

@@ -69,7 +69,52 @@ export function resolveToolPath(workspace: string, p: string, { forWrite }: Reso
       )
     }
   }
+  checkKind(resolved, p)
   return resolved
+}
+
+/**
+ * Only regular files and directories, and only files with one name. realpath sees symlinks, not hard links:
+ * a file in the checkout with a second name elsewhere (`ln ~/.ssh/id_rsa notes.txt`, or a runner file) is the
+ * outside file itself, so the editor would read and write it. Creating such a link needs no permission on the
+ * target beyond owning it, so any file the job's user owns could be linked in; refusing every file with
+ * st_nlink > 1 is the only check that does not depend on knowing where the other name is. FIFOs, sockets and
+ * devices are refused too: opening a FIFO blocks until someone writes, a device reads the machine. What exists
+ * now is checked here; the editor checks again on the descriptor it opened (see editor.ts openChecked).
+ */
+function checkKind(resolved: string, p: string): void {
+  let st: fs.Stats
+  try {
+    st = fs.lstatSync(resolved)
+  } catch {
+    return // does not exist yet (a file to create)
+  }
+  refuseUnsafeKind(st, p)
+}
+
+/** Throws the ToolError for anything but a directory or a regular file with a single link. */
+export function refuseUnsafeKind(st: fs.Stats, p: string): void {
+  if (st.isDirectory()) return
+  if (!st.isFile()) {
+    throw new ToolError(
+      `The path ${p} is ${kindOf(st)}, not a regular file or directory; only regular files and directories ` +
+        'can be used.',
+    )
+  }
+  if (st.nlink > 1) {
+    throw new ToolError(
+      `The file ${p} has ${st.nlink} hard links: it may be the same file as one outside the repository, so it ` +
+        'is not read or written. If you need its content in the repository, ask for it to be copied.',
+    )
+  }
+}
+
+function kindOf(st: fs.Stats): string {
+  if (st.isFIFO()) return 'a named pipe (FIFO)'
+  if (st.isSocket()) return 'a socket'
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device'
+  if (st.isSymbolicLink()) return 'a symlink'
+  return 'a special file'
 }
 
 /** The path relative to the workspace root for display ("." for the root itself). */
