@@ -14,7 +14,7 @@ import { startAnthropicServer } from '../__tests__/support/anthropic-server.js'
 import { runAgent } from '../src/agent/loop.js'
 import { createAnthropicProvider } from '../src/providers/anthropic.js'
 import { Redactor } from '../src/report/redact.js'
-import { createSandbox } from '../src/sandbox/index.js'
+import { createRuntimeSandbox } from '../src/sandbox/index.js'
 import { markPhaseComplete } from '../src/spec/complete.js'
 import { parseSpec } from '../src/spec/phases.js'
 import { allowlistedEnv } from '../src/sandbox/env.js'
@@ -98,7 +98,10 @@ async function main(): Promise<void> {
     execFileSync('git', ['init', '-q'], { cwd: repo })
     execFileSync('git', ['add', '-A'], { cwd: repo })
     const tools = createTools()
-    const ctx = { workspace: repo, sandbox: createSandbox({ env: allowlistedEnv() }) }
+    const ctx = {
+      workspace: repo,
+      sandbox: createRuntimeSandbox({ env: allowlistedEnv(), workspace: repo, allowedDomains: [] }),
+    }
     const glob = tools.find((t) => t.name === 'glob')!
     const grep = tools.find((t) => t.name === 'grep')!
     console.log('repo: 5,000 files')
@@ -124,7 +127,7 @@ async function main(): Promise<void> {
           },
     )
     const toolset = createToolset(tools)
-    const loopCtx: ToolContext = { workspace: repo, sandbox: createSandbox({ env: allowlistedEnv() }) }
+    const loopCtx: ToolContext = { workspace: repo, sandbox: ctx.sandbox }
     await bench(`agent loop, ${turns} turns (per turn)`, 5, async () => {
       const server = await startAnthropicServer(script)
       const t = performance.now()

@@ -18,7 +18,7 @@ import { createAnthropicProvider } from '../../src/providers/anthropic.js'
 import { Redactor } from '../../src/report/redact.js'
 import { readRunInfo } from '../../src/report/run-info.js'
 import { allowlistedEnv } from '../../src/sandbox/env.js'
-import { createSandbox as createToolSandbox } from '../../src/sandbox/index.js'
+import { createRuntimeSandbox } from '../../src/sandbox/index.js'
 import type { Sandbox as ToolSandbox } from '../../src/sandbox/types.js'
 import { startAnthropicServer, type AnthropicServer, type Script } from '../support/anthropic-server.js'
 import { actionYml } from '../support/run-action.js'
@@ -72,7 +72,11 @@ async function deps(
     }),
     git,
     provider: () => createAnthropicProvider({ apiKey: API_KEY, baseURL: url }),
-    sandbox: createToolSandbox({ env: allowlistedEnv({ PATH: process.env.PATH, HOME: process.env.HOME }) }),
+    sandbox: createRuntimeSandbox({
+      env: allowlistedEnv({ PATH: process.env.PATH, HOME: process.env.HOME }),
+      workspace: git.cwd,
+      allowedDomains: [],
+    }),
     redactor,
     log,
     debug: () => {},

@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createSandbox } from '../../src/sandbox/namespaces.js'
+import { createRuntimeSandbox } from '../../src/sandbox/runtime.js'
 import { createEditorTool } from '../../src/tools/editor.js'
 import { ToolError } from '../../src/tools/errors.js'
 import { resolveToolPath } from '../../src/tools/jail.js'
@@ -20,7 +20,14 @@ function setup(): ToolContext {
   repo = makeRepo({ 'src/a.ts': 'export const a = 1\n', 'README.md': '# hi\n' })
   outside = makeTempDir()
   fs.writeFileSync(path.join(outside, 'secret.txt'), 'outside secret\n')
-  return { workspace: repo.root, sandbox: createSandbox({ env: { PATH: process.env.PATH ?? '' } }) }
+  return {
+    workspace: repo.root,
+    sandbox: createRuntimeSandbox({
+      env: { PATH: process.env.PATH ?? '' },
+      workspace: repo.root,
+      allowedDomains: [],
+    }),
+  }
 }
 
 describe('resolveToolPath', () => {
