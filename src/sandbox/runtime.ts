@@ -60,6 +60,11 @@ function startSession(bwrapPath: string): Promise<void> {
     network: { allowedDomains: [], deniedDomains: [] },
     filesystem: { denyRead: [], allowWrite: [], denyWrite: [] },
     bwrapPath,
+    // sandbox-runtime also protects shell rc files, editor settings and nested repositories' hooks below the
+    // workspace, found by a ripgrep walk on every command. The workspace's own git metadata is denied here
+    // anyway, and the model may edit any other file of the checkout through its editor, so the walk stays at
+    // the top level (it costs ~25 ms a command on a 5,000-file checkout at its default depth of 3).
+    mandatoryDenySearchDepth: 1,
   }
   // One sandbox per run in the action; in tests, an unrestricted sandbox's commands widen only while they run.
   session ??= SandboxManager.initialize(config, () => Promise.resolve(unrestrictedInFlight > 0)).catch(
