@@ -51,7 +51,7 @@ export function secretReadPaths(env: NodeJS.ProcessEnv): string[] {
   if (env.RUNNER_WORKSPACE && path.isAbsolute(env.RUNNER_WORKSPACE)) {
     const work = path.dirname(env.RUNNER_WORKSPACE)
     out.add(path.join(work, '_temp'))
-    for (const name of ['.credentials', '.credentials_rsaparams', '.runner', '_diag'])
+    for (const name of ['.credentials', '.credentials_rsaparams', '.runner', '.env', '_diag'])
       out.add(path.join(path.dirname(work), name))
   }
   // GitHub-hosted Ubuntu keeps the runner and its temp here.

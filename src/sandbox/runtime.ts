@@ -8,7 +8,7 @@
  * When the command ends, its PID namespace ends and every process it started dies with it.
  */
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, realpath } from 'node:fs/promises'
+import { mkdtemp, realpath, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { SandboxManager, type SandboxRuntimeConfig } from '@anthropic-ai/sandbox-runtime'
@@ -221,6 +221,8 @@ export function createRuntimeSandbox(opts: RuntimeSandboxOptions): RuntimeSandbo
     reap: () => stopStrayProcesses(),
     blocked: () => [...blocks],
     async close() {
+      const dir = await policy?.then((p) => p.tmpdir).catch(() => undefined)
+      if (dir) await rm(dir, { recursive: true, force: true }).catch(() => undefined)
       // The session is this process's: stopped once no command of any sandbox still runs.
       if (inFlight > 0 || !session) return
       const stopping = session
