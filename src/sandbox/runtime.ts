@@ -8,7 +8,7 @@
  * When the command ends, its PID namespace ends and every process it started dies with it.
  */
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, realpath, rm } from 'node:fs/promises'
+import { lstat, mkdtemp, realpath, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { SandboxManager, type SandboxRuntimeConfig } from '@anthropic-ai/sandbox-runtime'
@@ -245,9 +245,23 @@ async function buildPolicy(workspace: string, hostEnv: NodeJS.ProcessEnv): Promi
     filesystem: {
       allowWrite: [workspace, tmpdir],
       denyWrite: await gitMetadataPaths(workspace),
-      denyRead: secretReadPaths(hostEnv).map((p) => ({ path: p, literal: true as const })),
+      // Those that exist when the run starts (the model cannot create any: it writes only in the workspace);
+      // each listed path costs every command's wrap a look-up.
+      denyRead: (await existing(secretReadPaths(hostEnv))).map((p) => ({ path: p, literal: true as const })),
     },
   }
+}
+
+async function existing(paths: string[]): Promise<string[]> {
+  const found = await Promise.all(
+    paths.map((p) =>
+      lstat(p).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  )
+  return paths.filter((_, i) => found[i])
 }
 
 /** The command bubblewrap runs: argv quoted for bash, the private TMPDIR, every connection through the proxy. */
