@@ -427,6 +427,16 @@ describe.skipIf(!linux)('bash tool under a process holding secrets', () => {
         'process.exit(0) // the sandbox proxies would keep the process alive',
       ].join('\n'),
     )
+    fs.writeFileSync(
+      path.join(dir, 'signal.js'),
+      [
+        "import { createRuntimeSandbox } from './sandbox/runtime.js'",
+        'const [workspace] = process.argv.slice(2)',
+        'const sandbox = createRuntimeSandbox({ env: { PATH: process.env.PATH }, workspace, allowedDomains: [] })',
+        'console.log(JSON.stringify(await sandbox.status()))',
+        'setInterval(() => {}, 1000) // a run still going',
+      ].join('\n'),
+    )
     return path.join(dir, 'run.js')
   }
 
@@ -477,6 +487,27 @@ describe.skipIf(!linux)('bash tool under a process holding secrets', () => {
       )
     })
   }
+
+  it.skipIf(!status.isolated)(
+    'still ends on SIGTERM and SIGINT once the sandbox started (a cancelled job)',
+    async () => {
+      if (!dir) buildRunner()
+      const workspace = fs.mkdtempSync(path.join(dir, 'ws-'))
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+        const child = spawn(process.execPath, [path.join(dir, 'signal.js'), workspace], {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        })
+        await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()))
+        const ended = new Promise<NodeJS.Signals | null>((resolve) =>
+          child.once('exit', (_c, s) => resolve(s)),
+        )
+        child.kill(signal)
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+        expect(await ended).toBe(signal)
+        clearTimeout(timer)
+      }
+    },
+  )
 
   it.skipIf(!status.isolated || process.getuid?.() !== 0)(
     'still hides the secrets from a root command that tries to unmount the private /proc',

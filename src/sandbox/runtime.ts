@@ -67,13 +67,27 @@ function startSession(bwrapPath: string): Promise<void> {
     mandatoryDenySearchDepth: 1,
   }
   // One sandbox per run in the action; in tests, an unrestricted sandbox's commands widen only while they run.
-  session ??= SandboxManager.initialize(config, () => Promise.resolve(unrestrictedInFlight > 0)).catch(
+  session ??= SandboxManager.initialize(config, () => Promise.resolve(unrestrictedInFlight > 0)).then(
+    keepSignalsFatal,
     (err: unknown) => {
       session = undefined
       throw err
     },
   )
   return session
+}
+
+let signalsKept = false
+/**
+ * sandbox-runtime cleans up on SIGINT and SIGTERM with listeners of its own, and a listener keeps Node from
+ * ending on the signal: a cancelled job would go on running. After its clean-up, the signal ends the process
+ * as it did before.
+ */
+function keepSignalsFatal(): void {
+  if (signalsKept) return
+  signalsKept = true
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => setImmediate(() => process.kill(process.pid, signal)))
 }
 
 /** How one sandbox runs a command: its environment, its network allow list, its file system policy. */
