@@ -295,17 +295,22 @@ describe.skipIf(!status.isolated)('the sandbox file system and network', () => {
       'mv .git .git-moved; echo move=$?',
       `echo x > ${outside}; echo outside=$?`,
       'echo x > ~/planted; echo home=$?',
+      // A hard link to a file outside (which the editor would then read and write through): across mounts.
+      `ln ${outside}-target hardlink; echo hardlink=$?`,
     ].join('\n')
+    fs.writeFileSync(`${outside}-target`, 'outside\n')
     const before = fs.readFileSync(path.join(ctx.workspace, '.git', 'config'), 'utf8')
     const out = await isolated.run({ command }, ctx)
     expect(out.content).toContain('wrote-workspace')
     expect(out.content).toContain('wrote-tmpdir')
-    for (const step of ['config', 'hook', 'head', 'move', 'outside', 'home'])
+    for (const step of ['config', 'hook', 'head', 'move', 'outside', 'home', 'hardlink'])
       expect(out.content, step).toMatch(new RegExp(`^${step}=[1-9]`, 'm'))
     expect(fs.readFileSync(path.join(ctx.workspace, 'a.txt'), 'utf8')).toBe('changed\n')
     expect(fs.readFileSync(path.join(ctx.workspace, '.git', 'config'), 'utf8')).toBe(before)
     expect(fs.existsSync(path.join(ctx.workspace, '.git', 'hooks', 'post-checkout'))).toBe(false)
     expect(fs.existsSync(outside)).toBe(false)
+    expect(fs.existsSync(path.join(ctx.workspace, 'hardlink'))).toBe(false)
+    fs.rmSync(`${outside}-target`)
   })
 
   it("keeps a worktree's real git dir read-only too", async () => {
