@@ -8,6 +8,7 @@
  * When the command ends, its PID namespace ends and every process it started dies with it.
  */
 import { randomBytes } from 'node:crypto'
+import { rmSync } from 'node:fs'
 import { lstat, mkdtemp, realpath, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -236,7 +237,10 @@ export function createRuntimeSandbox(opts: RuntimeSandboxOptions): RuntimeSandbo
     blocked: () => [...blocks],
     async close() {
       const dir = await policy?.then((p) => p.tmpdir).catch(() => undefined)
-      if (dir) await rm(dir, { recursive: true, force: true }).catch(() => undefined)
+      if (dir) {
+        await rm(dir, { recursive: true, force: true }).catch(() => undefined)
+        tmpdirs.delete(dir)
+      }
       // The session is this process's: stopped once no command of any sandbox still runs.
       if (inFlight > 0 || !session) return
       const stopping = session
@@ -254,6 +258,7 @@ interface Policy {
 /** Writes: the workspace and a private temp directory; never the git metadata; no reads of secret places. */
 async function buildPolicy(workspace: string, hostEnv: NodeJS.ProcessEnv): Promise<Policy> {
   const tmpdir = await realpath(await mkdtemp(path.join(os.tmpdir(), 'implement-action-sandbox-')))
+  removeAtExit(tmpdir)
   return {
     tmpdir,
     filesystem: {
@@ -264,6 +269,16 @@ async function buildPolicy(workspace: string, hostEnv: NodeJS.ProcessEnv): Promi
       denyRead: (await existing(secretReadPaths(hostEnv))).map((p) => ({ path: p, literal: true as const })),
     },
   }
+}
+
+const tmpdirs = new Set<string>()
+/** The private temp directories go when the process ends, closed or not (one exit listener for all). */
+function removeAtExit(dir: string): void {
+  if (tmpdirs.size === 0)
+    process.once('exit', () => {
+      for (const d of tmpdirs) rmSync(d, { recursive: true, force: true })
+    })
+  tmpdirs.add(dir)
 }
 
 async function existing(paths: string[]): Promise<string[]> {
