@@ -14,7 +14,7 @@ import { startAnthropicServer } from '../__tests__/support/anthropic-server.js'
 import { runAgent } from '../src/agent/loop.js'
 import { createAnthropicProvider } from '../src/providers/anthropic.js'
 import { Redactor } from '../src/report/redact.js'
-import { createSandbox } from '../src/sandbox/index.js'
+import { createPlainSandbox, createRuntimeSandbox, type Sandbox } from '../src/sandbox/index.js'
 import { markPhaseComplete } from '../src/spec/complete.js'
 import { parseSpec } from '../src/spec/phases.js'
 import { allowlistedEnv } from '../src/sandbox/env.js'
@@ -67,6 +67,31 @@ function bigSpec(phases: number): string {
   return parts.join('')
 }
 
+/**
+ * What the sandbox costs per command: `bash -c true` spawned plainly and through the sandbox (bubblewrap,
+ * the proxy bridges, the seccomp helper, and sandbox-runtime's wrap, which scans the workspace for files to
+ * protect), on the 5,000-file repository, plus the one-off start-up (the probe) of a fresh sandbox.
+ */
+async function sandboxCost(sandbox: Sandbox, repo: string): Promise<void> {
+  const t = performance.now()
+  const status = await sandbox.status()
+  console.log(`sandbox start-up (first status, proxies + probe): ${(performance.now() - t).toFixed(0)} ms`)
+  if (!status.isolated) {
+    console.log(`sandbox not available here (${status.reason ?? ''}); skipping its cost`)
+    return
+  }
+  const req = { cwd: repo, timeoutMs: 30_000, maxOutput: 1_000, capture: 'head-tail' as const }
+  const plain = createPlainSandbox({ env: allowlistedEnv() })
+  await bench('bash -c true, plain spawn', 30, () => plain.spawn({ ...req, argv: ['bash', '-c', 'true'] }))
+  await bench('bash -c true, sandboxed (5,000 files)', 30, () =>
+    sandbox.spawn({ ...req, argv: ['bash', '-c', 'true'] }),
+  )
+  const [p, s] = rows.slice(-2)
+  console.log(
+    `sandbox cost per command: +${(s.median - p.median).toFixed(1)} ms (median), ${(s.median / p.median).toFixed(1)}x a plain spawn`,
+  )
+}
+
 async function main(): Promise<void> {
   const spec = bigSpec(500)
   console.log(`spec: ${(spec.length / 1024).toFixed(0)} KiB, 500 phases`)
@@ -98,7 +123,11 @@ async function main(): Promise<void> {
     execFileSync('git', ['init', '-q'], { cwd: repo })
     execFileSync('git', ['add', '-A'], { cwd: repo })
     const tools = createTools()
-    const ctx = { workspace: repo, sandbox: createSandbox({ env: allowlistedEnv() }) }
+    const ctx = {
+      workspace: repo,
+      sandbox: createRuntimeSandbox({ env: allowlistedEnv(), workspace: repo, allowedDomains: [] }),
+    }
+    await sandboxCost(ctx.sandbox, repo)
     const glob = tools.find((t) => t.name === 'glob')!
     const grep = tools.find((t) => t.name === 'grep')!
     console.log('repo: 5,000 files')
@@ -124,7 +153,7 @@ async function main(): Promise<void> {
           },
     )
     const toolset = createToolset(tools)
-    const loopCtx: ToolContext = { workspace: repo, sandbox: createSandbox({ env: allowlistedEnv() }) }
+    const loopCtx: ToolContext = { workspace: repo, sandbox: ctx.sandbox }
     await bench(`agent loop, ${turns} turns (per turn)`, 5, async () => {
       const server = await startAnthropicServer(script)
       const t = performance.now()
@@ -144,6 +173,7 @@ async function main(): Promise<void> {
     })
     await toolset.close()
     await loopCtx.sandbox.reap()
+    await ctx.sandbox.close?.()
   } finally {
     rmSync(repo, { recursive: true, force: true })
   }

@@ -30624,7 +30624,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3255);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(86);
 
 // The runner's entry point: everything happens in run(); it never throws.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -30634,7 +30634,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3255:
+/***/ 86:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33697,6 +33697,17 @@ const CONFIG_ISOLATION_ENV = {
     GIT_CONFIG_GLOBAL: '/dev/null',
     GIT_CONFIG_NOSYSTEM: '1',
 };
+/**
+ * Attributes from outside the repository never count: the default global attributes file
+ * (`$XDG_CONFIG_HOME/git/attributes`, `~/.config/git/attributes`) is in the home directory the model's shell
+ * can write, and the system one is not the repository's. Attributes alone run nothing (a `filter=x`, `diff=x`
+ * or `merge=x` needs a driver defined in config, and the only config read is the local one, restored before
+ * the action's git runs again); they can still rewrite content (`text`, `eol`, `ident`,
+ * `working-tree-encoding`). The repository's own tracked `.gitattributes` keeps working (Git LFS, eol rules):
+ * a line the model adds there can only name a driver the pre-run config defines, which is the repository
+ * owner's own. Not part of gitEnv: these apply to the action's git only.
+ */
+const ATTRIBUTE_ISOLATION_ENV = { GIT_ATTR_NOSYSTEM: '1' };
 /** The first git release that honours GIT_CONFIG_GLOBAL. */
 const MIN_CONFIG_GLOBAL_VERSION = [2, 32];
 const MAX_BUFFER = 256 * 1024 * 1024;
@@ -33755,7 +33766,14 @@ function safeDirectories(cwd) {
  * a safe directory.
  */
 function configArgs(cwd) {
-    const args = ['-c', 'core.fsmonitor=false', '-c', `core.hooksPath=${external_node_os_.devNull}`];
+    const args = [
+        '-c',
+        'core.fsmonitor=false',
+        '-c',
+        `core.hooksPath=${external_node_os_.devNull}`,
+        '-c',
+        `core.attributesFile=${external_node_os_.devNull}`,
+    ];
     for (const dir of safeDirectories(cwd))
         args.push('-c', `safe.directory=${dir}`);
     return args;
@@ -33791,6 +33809,37 @@ function parseGitVersion(output) {
     return m ? [Number(m[1]), Number(m[2])] : undefined;
 }
 /**
+ * GIT_DIR, GIT_COMMON_DIR and GIT_WORK_TREE for a fixed layout. GIT_DIR alone is not enough: git still reads
+ * `$GIT_DIR/commondir` and then takes config, refs and objects from wherever it points; GIT_COMMON_DIR wins
+ * over that file. A `.git` gitfile in the work tree is never read with GIT_DIR set, except when GIT_DIR itself
+ * is one, which assertLayout refuses.
+ */
+function layoutEnv(layout) {
+    if (!layout)
+        return {};
+    return { GIT_DIR: layout.gitDir, GIT_COMMON_DIR: layout.commonDir, GIT_WORK_TREE: layout.workTree };
+}
+/**
+ * Git follows a GIT_DIR that is a gitfile (`gitdir: /elsewhere`) and a symlink, so the fixed git directory
+ * must still be a real directory when a command runs: the model may have replaced `.git`, and if the restore
+ * could not undo that, the action's git must not run at all rather than run in someone else's repository.
+ */
+function assertLayout(layout) {
+    if (!layout)
+        return;
+    for (const dir of new Set([layout.gitDir, layout.commonDir])) {
+        let ok;
+        try {
+            ok = (0,external_node_fs_.lstatSync)(dir).isDirectory();
+        }
+        catch {
+            ok = false;
+        }
+        if (!ok)
+            throw new Error(`The git directory ${dir} is no longer a directory; refusing to run git.`);
+    }
+}
+/**
  * Runs git in one working directory via execFile (never a shell) with an allowlisted environment, the `git`
  * found on PATH when it was created (see resolveGit), without global or system config, and with
  * `-c core.fsmonitor=false -c core.hooksPath=<null device> -c safe.directory=<workspace>` before every command.
@@ -33798,13 +33847,19 @@ function parseGitVersion(output) {
  */
 class GitCommandManager {
     cwd;
+    /** The repository every command uses, when fixed (see GitCommandManagerOptions.layout). */
+    layout;
     env;
+    /** The parent environment this manager was made from (createGit makes the fixed manager from the same one). */
+    baseEnv;
     configArgs;
     gitPath;
     log;
     constructor(cwd, opts = {}) {
         this.cwd = external_node_path_.resolve(cwd);
-        this.env = gitEnv(opts.baseEnv);
+        this.layout = opts.layout;
+        this.baseEnv = opts.baseEnv;
+        this.env = { ...gitEnv(opts.baseEnv), ...ATTRIBUTE_ISOLATION_ENV, ...layoutEnv(opts.layout) };
         this.configArgs = configArgs(this.cwd);
         this.gitPath = resolveGit(this.env.PATH);
         this.log = opts.log;
@@ -33815,7 +33870,21 @@ class GitCommandManager {
      */
     exec(args, opts = {}) {
         this.log?.(`git ${args.join(' ')}`);
-        const env = opts.env ? { ...this.env, ...opts.env, ...CONFIG_ISOLATION_ENV } : this.env;
+        const env = opts.env
+            ? {
+                ...this.env,
+                ...opts.env,
+                ...CONFIG_ISOLATION_ENV,
+                ...ATTRIBUTE_ISOLATION_ENV,
+                ...layoutEnv(this.layout),
+            }
+            : this.env;
+        try {
+            assertLayout(this.layout);
+        }
+        catch (err) {
+            return Promise.reject(err);
+        }
         return new Promise((resolve, reject) => {
             (0,external_node_child_process_.execFile)(this.gitPath, [...this.configArgs, ...args], { cwd: this.cwd, env, maxBuffer: MAX_BUFFER, encoding: 'utf8', windowsHide: true, shell: false }, (err, stdout, stderr) => {
                 if (err && typeof err.code !== 'number') {
@@ -33863,7 +33932,22 @@ async function createGit(cwd, opts = {}) {
     if (inside.exitCode !== 0 || inside.stdout.trim() !== 'true') {
         throw new UserError(`${git.cwd} is not a git work tree.`, 'Add an `actions/checkout` step (with the default `persist-credentials: true`) before this action.');
     }
-    return git;
+    return new GitCommandManager(cwd, { ...opts, baseEnv: git.baseEnv, layout: await resolveLayout(git) });
+}
+/**
+ * The repository as it is now, before the model runs, as real paths. From here on every command uses it (see
+ * layoutEnv): a `.git` gitfile or a `commondir` written later cannot move the action's git elsewhere.
+ */
+async function resolveLayout(git) {
+    const r = await git.exec(['rev-parse', '--absolute-git-dir', '--git-common-dir', '--show-toplevel']);
+    const [gitDir, commonDir, workTree] = r.stdout.split('\n').map((l) => l.trim());
+    if (!gitDir || !commonDir || !workTree)
+        throw new Error(`git rev-parse gave no repository layout: ${r.stdout}`);
+    return {
+        gitDir: external_node_fs_.realpathSync.native(gitDir),
+        commonDir: external_node_fs_.realpathSync.native(external_node_path_.resolve(git.cwd, commonDir)),
+        workTree: external_node_fs_.realpathSync.native(workTree),
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/report/run-info.ts
@@ -48447,7 +48531,9 @@ async function pushBranch(git, branch) {
     const kept = (why, at) => new UserError(`Could not push branch "${branch}": ${why}. The work is kept on the local branch "${branch}" at commit ${at} ` +
         'on this runner (it is lost when the job ends).', `Bring "${branch}" on origin into a state that includes or drops the other changes, then rerun the command: ` +
         'a rerun continues on the branch as it is on origin.');
-    await git.exec(['fetch', '--no-tags', '--', 'origin', refspec(branch)]);
+    // Never into submodules: an on-demand submodule fetch runs git in the submodule's repository, found through a
+    // gitfile in the work tree the model could have pointed elsewhere.
+    await git.exec(['fetch', '--no-tags', '--no-recurse-submodules', '--', 'origin', refspec(branch)]);
     const rebase = await git.exec([...NO_HOOKS, 'rebase', '--no-autostash', '--', remoteRef(branch), branch], {
         env: BOT_ENV,
         allowFailure: true,
@@ -48465,7 +48551,16 @@ async function pushBranch(git, branch) {
 }
 /** Paths changed in the work tree relative to HEAD, untracked files included (from `git status --porcelain -z`). */
 async function changedFiles(git) {
-    const r = await git.exec(['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames']);
+    // Dirty submodule work trees are not looked into: that runs `git status` inside each submodule, through a
+    // gitfile in the work tree. A submodule whose commit moved still shows (its HEAD is read, nothing runs).
+    const r = await git.exec([
+        'status',
+        '--porcelain=v1',
+        '-z',
+        '--untracked-files=all',
+        '--no-renames',
+        '--ignore-submodules=dirty',
+    ]);
     const fields = r.stdout.split('\0');
     const files = [];
     for (let i = 0; i < fields.length; i++) {
@@ -49051,41 +49146,74 @@ async function entries(git, scope, pattern) {
 /** Replaces `file` in one step (write aside, then rename), keeping its mode. */
 async function replaceFile(file, content) {
     const mode = (await (0,promises_.stat)(file)).mode & 0o777;
+    await writeAside(file, content, mode);
+}
+/** Writes `content` next to `file` and renames it over `file`: a symlink at `file` is replaced, not followed. */
+async function writeAside(file, content, mode) {
     const tmp = `${file}.implement-action-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
-    await (0,promises_.writeFile)(tmp, content, { mode });
+    await (0,promises_.writeFile)(tmp, content, { mode, flag: 'wx' });
     await (0,promises_.rename)(tmp, file);
+}
+/**
+ * Puts one place back. The directory it goes into must be a real directory: a `.git` the model replaced by a
+ * symlink must not receive the credential, and one replaced by a gitfile cannot (that used to throw ENOTDIR
+ * before the other places were restored).
+ */
+async function putBack(p) {
+    const dir = await (0,promises_.lstat)(external_node_path_.dirname(p.file));
+    if (!dir.isDirectory())
+        throw new Error(`${external_node_path_.dirname(p.file)} is no longer a directory`);
+    await writeAside(p.file, p.content, p.mode);
+}
+async function placeOf(file, content, what) {
+    return { file, content, what, mode: (await (0,promises_.stat)(file)).mode & 0o777 };
 }
 /**
  * Removes the checkout token from the repository's LOCAL git config for the duration of the model run:
  * every `http.*.extraheader`, `include.path` and `includeIf.*.path` entry. Returns a function that puts the
  * config file back exactly as it was (byte for byte), which also undoes any change made to it meanwhile.
- * Calling the restore function more than once is harmless. Nothing here logs a config value.
+ * Each place (the local config, each included credentials file) is restored on its own: one that fails does
+ * not stop the others, and the function reports what it could not restore instead of throwing. Calling the
+ * restore function more than once is harmless. Nothing here logs a config value.
  */
 async function suspendCredentials(git) {
     const found = await entries(git, ['--local'], CREDENTIAL_KEYS);
     if (found.length === 0)
-        return async () => { };
+        return async () => ({ failed: [] });
     const file = await localConfigPath(git);
-    const original = await (0,promises_.readFile)(file);
+    const local = await placeOf(file, await (0,promises_.readFile)(file), 'local git config');
     const blanked = await blankIncludedCredentials(file, found);
     for (const key of new Set(found.map((e) => e.key))) {
         await git.exec(['config', '--local', '--unset-all', key]);
     }
     const left = await entries(git, ['--local'], CREDENTIAL_KEYS);
     if (left.length > 0) {
-        await replaceFile(file, original);
+        await replaceFile(file, local.content);
         for (const b of blanked)
             await replaceFile(b.file, b.content);
         throw new Error(`Could not remove ${left.map((e) => e.key).join(', ')} from the local git config.`);
     }
     let restored = false;
-    return async () => {
+    return async (opts = {}) => {
         if (restored)
-            return;
+            return { failed: [] };
         restored = true;
-        await replaceFile(file, original);
-        for (const b of blanked)
-            await replaceFile(b.file, b.content);
+        const failed = [];
+        // Included files first: they live outside the repository (RUNNER_TEMP), so nothing the model did to
+        // `.git` can stand in their way.
+        const places = opts.localConfig === false ? blanked : [...blanked, local];
+        if (opts.localConfig === false)
+            failed.push(`${local.what} ${local.file}: not restored (see above)`);
+        for (const p of places) {
+            try {
+                await putBack(p);
+            }
+            catch (err) {
+                const e = err;
+                failed.push(`${p.what} ${p.file}: ${e.code ?? e.message}`);
+            }
+        }
+        return { failed };
     };
 }
 /**
@@ -49094,19 +49222,34 @@ async function suspendCredentials(git) {
  * files that carry a header are emptied for the run; their contents wait in memory for the restore.
  */
 async function blankIncludedCredentials(configFile, found) {
-    const home = process.env.HOME ?? '';
-    const files = found
-        .filter((e) => /^include(if\..*)?\.path$/i.test(e.key) && e.value)
-        .map((e) => external_node_path_.resolve(external_node_path_.dirname(configFile), e.value.replace(/^~(?=\/)/, home)));
     const blanked = [];
-    for (const f of new Set(files)) {
+    for (const f of new Set(includedFiles(configFile, found))) {
         const content = await (0,promises_.readFile)(f).catch(() => undefined);
         if (!content || !/extraheader|authorization:/i.test(content.toString('utf8')))
             continue;
+        const place = await placeOf(f, content, 'included credentials file');
         await replaceFile(f, '');
-        blanked.push({ file: f, content });
+        blanked.push(place);
     }
     return blanked;
+}
+/** The files `include.path` / `includeIf.*.path` entries name, resolved the way git does (relative to the config). */
+function includedFiles(configFile, found) {
+    const home = process.env.HOME ?? '';
+    return found
+        .filter((e) => /^include(if\..*)?\.path$/i.test(e.key) && e.value)
+        .map((e) => external_node_path_.resolve(external_node_path_.dirname(configFile), e.value.replace(/^~(?=\/)/, home)));
+}
+/**
+ * Every config file the local config includes (whatever it holds), for the git metadata snapshot: git reads
+ * them as config, so a filter or fsmonitor written into one runs like one written into `.git/config`. Call it
+ * before suspendCredentials, which removes the include entries for the run.
+ */
+async function includedConfigFiles(git) {
+    const found = await entries(git, ['--local'], '^(include\\.path|includeif\\..*\\.path)$');
+    if (found.length === 0)
+        return [];
+    return [...new Set(includedFiles(await localConfigPath(git), found))];
 }
 /**
  * Makes `git push` to `serverUrl` authenticate with `token` when no extraheader is configured yet (for example
@@ -49141,6 +49284,408 @@ async function withPushAuth(git, opts) {
         await git.exec(['config', '--local', '--unset-all', key, '^AUTHORIZATION: basic '], {
             allowFailure: true,
         });
+    };
+}
+
+;// CONCATENATED MODULE: ./src/paths.ts
+/** Paths inside the checked-out repository, shared by spec resolution, template loading and the tools. */
+
+
+
+/**
+ * Normalises a user-supplied repo-relative path: backslashes become `/`, a leading `./` is dropped.
+ *
+ * @throws UserError for absolute paths, `..` escapes and NUL bytes
+ */
+function normalizeRelPath(value, what) {
+    const raw = value.trim().replace(/\\/g, '/');
+    if (raw === '' || raw.includes('\0'))
+        throw new UserError(`${what} is not a valid path: "${value}".`);
+    if (raw.startsWith('/') || /^[A-Za-z]:\//.test(raw)) {
+        throw new UserError(`${what} must be a path relative to the repository root; got the absolute path "${value}".`, 'Write it relative to the repository root, for example `docs/specs/feature.md`.');
+    }
+    const norm = external_node_path_default().posix.normalize(raw).replace(/^(\.\/)+/, '');
+    if (norm === '..' || norm.startsWith('../')) {
+        throw new UserError(`${what} points outside the repository: "${value}".`, 'Only files inside the checked-out repository can be used.');
+    }
+    return norm === '.' ? '' : norm.replace(/\/+$/, '');
+}
+/**
+ * Resolves a repo-relative path inside the workspace, following symlinks, and refuses anything that ends up
+ * outside it.
+ *
+ * @returns the file, or undefined when nothing exists at that path
+ * @throws UserError when the path (or a symlink on it) leads outside the workspace
+ */
+async function resolveInWorkspace(workspace, value, what) {
+    const rel = normalizeRelPath(value, what);
+    const root = await (0,promises_.realpath)(workspace);
+    let abs;
+    try {
+        abs = await (0,promises_.realpath)(external_node_path_default().resolve(root, rel));
+    }
+    catch (err) {
+        if (isMissing(err))
+            return undefined;
+        throw err;
+    }
+    if (!isInside(root, abs)) {
+        throw new UserError(`${what} resolves outside the repository: "${value}".`, 'Only files inside the checked-out repository can be used (symlinks out of it are refused).');
+    }
+    return { abs, rel };
+}
+/** True when `child` is `root` or below it, comparing the absolute paths as given (realpath them first where links matter). */
+function isInside(root, child) {
+    const r = external_node_path_default().relative(root, child);
+    return r === '' || (r !== '..' && !r.startsWith(`..${(external_node_path_default()).sep}`) && !external_node_path_default().isAbsolute(r));
+}
+/** True for "no such file" style errors. */
+function isMissing(err) {
+    const code = err?.code;
+    return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+;// CONCATENATED MODULE: ./src/git/metadata.ts
+/**
+ * The git metadata the model could rewrite, put back after its run.
+ *
+ * Everything git decides *what to run* and *which repository to use* from lives in the git directory: config
+ * (filter.*, core.fsmonitor, core.sshCommand, core.gitProxy, diff.external, textconv, include.path, includeIf),
+ * commondir (which config and refs count at all), hooks/, info/attributes, info/exclude, info/grafts,
+ * objects/info/alternates and http-alternates (another repository's objects), worktrees/, modules/ (the
+ * submodules' own config), HEAD and refs, packed-refs, shallow, the index, a half-finished rebase or merge. A
+ * model without a sandbox can write all of it, and `.git` itself can be replaced by a gitfile (`gitdir:
+ * /elsewhere`) or a symlink. Restoring only `.git/config` does not help: with `commondir` set git no longer
+ * reads it.
+ *
+ * So before the run the whole git directory is recorded (contents, modes, symlinks), except object contents
+ * (objects are content-addressed: a planted object cannot change what a commit the action makes contains, only
+ * break it; and they can be gigabytes), and after the run it is put back exactly: files rewritten, entries that
+ * appeared removed, directories that were replaced by a file or a symlink recreated. Restore never follows a
+ * symlink: a symlink is removed, not written through (the target is the model's).
+ */
+
+
+
+
+/**
+ * Object contents are not recorded (see the file comment); only `objects/info` (alternates, http-alternates,
+ * packs) and the `objects` directory itself are. `lfs/` holds Git LFS's object cache: content-addressed data,
+ * no configuration. An `objects` directory counts as one only inside a git directory (next to a HEAD), so a
+ * branch named `objects/...` is still recorded.
+ */
+function skipped(name, inGitDir) {
+    if (!inGitDir)
+        return 'no';
+    if (name === 'lfs')
+        return 'all';
+    if (name === 'objects')
+        return 'contents-but-info';
+    return 'no';
+}
+async function isGitDir(dir) {
+    return (0,promises_.lstat)(external_node_path_.join(dir, 'HEAD')).then((s) => s.isFile() || s.isSymbolicLink(), () => false);
+}
+async function entryOf(file, st) {
+    if (st.isSymbolicLink())
+        return { kind: 'symlink', target: await (0,promises_.readlink)(file) };
+    if (st.isDirectory())
+        return { kind: 'dir', mode: st.mode & 0o7777 };
+    if (st.isFile())
+        return { kind: 'file', mode: st.mode & 0o7777, content: await (0,promises_.readFile)(file) };
+    return undefined; // FIFOs, sockets: git keeps none in its directory (fsmonitor's socket is recreated on demand)
+}
+/** Records `root` and everything below it (not following symlinks), keyed by absolute path, parents first. */
+async function metadata_record(root, into) {
+    const st = await (0,promises_.lstat)(root).catch((err) => {
+        if (err.code === 'ENOENT')
+            return undefined; // nothing there before the run: nothing may be there after
+        throw err;
+    });
+    if (!st)
+        return;
+    const top = await entryOf(root, st);
+    if (!top)
+        return;
+    into.set(root, top);
+    if (top.kind === 'dir')
+        await recordChildren(root, into);
+}
+async function recordChildren(dir, into) {
+    const inGitDir = await isGitDir(dir);
+    const names = (await (0,promises_.readdir)(dir)).sort();
+    for (const name of names) {
+        const full = external_node_path_.join(dir, name);
+        const skip = skipped(name, inGitDir);
+        if (skip === 'all')
+            continue;
+        const st = await (0,promises_.lstat)(full);
+        const e = await entryOf(full, st);
+        if (!e)
+            continue;
+        into.set(full, e);
+        if (e.kind !== 'dir')
+            continue;
+        if (skip === 'contents-but-info') {
+            const info = external_node_path_.join(full, 'info');
+            const infoSt = await (0,promises_.lstat)(info).catch(() => undefined);
+            if (infoSt)
+                await metadata_record(info, into);
+        }
+        else {
+            await recordChildren(full, into);
+        }
+    }
+}
+/**
+ * Records the git metadata of `layout` and the files in `extraFiles` (config files included from the local
+ * config that live outside the git directory, such as checkout v6's credentials file: git reads them as config,
+ * so they decide what git runs too). Call it before the model runs, after the credential is suspended, so the
+ * snapshot holds no credential.
+ */
+async function snapshotGitMetadata(layout, opts = {}) {
+    const roots = rootsOf(layout, opts.submodules ?? []);
+    const entries = new Map();
+    for (const root of roots)
+        await metadata_record(root, entries);
+    const extra = new Map();
+    for (const f of new Set(opts.extraFiles ?? [])) {
+        if (roots.some((r) => isInside(r, f)))
+            continue;
+        const st = await (0,promises_.lstat)(f).catch(() => undefined);
+        const e = st && (await entryOf(f, st));
+        if (e && e.kind !== 'dir')
+            extra.set(f, e);
+    }
+    return {
+        layout,
+        restore: () => restoreAll(roots, entries, extra),
+    };
+}
+/**
+ * The directories to record: the common dir, the git dir when it is not inside it (a linked worktree's git dir
+ * is inside `<common>/worktrees/`), and `<work tree>/.git` when that is not the git dir (a gitfile of a linked
+ * worktree or a submodule checkout: the model could point it elsewhere for later steps).
+ */
+function rootsOf(layout, submodules) {
+    const roots = [layout.commonDir];
+    if (!isInside(layout.commonDir, layout.gitDir))
+        roots.push(layout.gitDir);
+    const dotGit = external_node_path_.join(layout.workTree, '.git');
+    if (!roots.some((r) => isInside(r, dotGit)))
+        roots.push(dotGit);
+    // A submodule's `.git` (a gitfile naming `.git/modules/<name>`) is in the work tree, yet it is git metadata:
+    // `git add -A` runs `git status` inside every populated submodule, through that gitfile, so one the model
+    // pointed at its own repository would make the action's add run that repository's filters. Only the
+    // submodules of the superproject's (pre-run) index: deeper ones are left (see the report in guard.ts).
+    for (const sub of submodules) {
+        const file = external_node_path_.join(layout.workTree, sub, '.git');
+        if (isInside(layout.workTree, file) && !roots.some((r) => isInside(r, file)))
+            roots.push(file);
+    }
+    return roots;
+}
+async function restoreAll(roots, entries, extra) {
+    const report = { changed: [], failed: [], missing: [] };
+    // Each root and each extra file on its own: one that cannot be put back does not stop the others.
+    for (const root of roots) {
+        try {
+            await restoreTree(root, entries, report);
+        }
+        catch (err) {
+            report.failed.push(`${root}: ${describe(err)}`);
+        }
+    }
+    for (const [file, e] of extra) {
+        try {
+            await metadata_putBack(file, e, report);
+        }
+        catch (err) {
+            // An include whose file is not there (its directory replaced by a file, say) is skipped by git.
+            const there = await (0,promises_.lstat)(file).then(() => true, () => false);
+            (there ? report.failed : report.missing).push(`${file}: ${describe(err)}`);
+        }
+    }
+    // Objects are not recorded: if the model removed them (or `.git` itself), what was put back is not a usable
+    // repository. Say so; the action's git then refuses to run rather than commit something else.
+    for (const root of roots) {
+        const objects = external_node_path_.join(root, 'objects');
+        if (entries.get(objects)?.kind !== 'dir')
+            continue;
+        const st = await (0,promises_.lstat)(objects).catch(() => undefined);
+        const first = st?.isDirectory() ? await (0,promises_.readdir)(objects).catch(() => []) : [];
+        if (!first.some((n) => n === 'pack' || /^[0-9a-f]{2}$/.test(n))) {
+            report.failed.push(`${objects}: the repository's objects are gone`);
+        }
+    }
+    return report;
+}
+async function restoreTree(root, entries, report) {
+    const mine = [...entries].filter(([p]) => isInside(root, p));
+    if (mine.length === 0) {
+        // Nothing was there before the run (e.g. no gitfile): whatever is there now goes.
+        if (await (0,promises_.lstat)(root).catch(() => undefined)) {
+            await (0,promises_.rm)(root, { recursive: true, force: true });
+            report.changed.push(root);
+        }
+        return;
+    }
+    // Parents before children (the map is in recording order), so every directory exists before its entries.
+    for (const [p, e] of mine)
+        await metadata_putBack(p, e, report);
+    await removeUnrecorded(root, entries, report);
+}
+/** Makes `p` be `e` again, without following a symlink at `p`. */
+async function metadata_putBack(p, e, report) {
+    const st = await (0,promises_.lstat)(p).catch(() => undefined);
+    if (st && (await same(p, st, e)))
+        return;
+    report.changed.push(p);
+    if (e.kind === 'dir') {
+        if (st && !st.isDirectory())
+            await (0,promises_.rm)(p, { force: true });
+        if (!st || !st.isDirectory())
+            await (0,promises_.mkdir)(p, { mode: e.mode });
+        await (0,promises_.chmod)(p, e.mode);
+        return;
+    }
+    if (st?.isDirectory())
+        await (0,promises_.rm)(p, { recursive: true, force: true });
+    await (0,promises_.mkdir)(external_node_path_.dirname(p), { recursive: true });
+    // Written aside and renamed over `p`: rename replaces a symlink itself, never its target.
+    const tmp = `${p}.implement-action-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
+    if (e.kind === 'symlink')
+        await (0,promises_.symlink)(e.target, tmp);
+    else
+        await (0,promises_.writeFile)(tmp, e.content, { mode: e.mode, flag: 'wx' });
+    if (e.kind === 'file')
+        await (0,promises_.chmod)(tmp, e.mode);
+    await (0,promises_.rename)(tmp, p);
+}
+async function same(p, st, e) {
+    if (e.kind === 'dir')
+        return st.isDirectory() && (st.mode & 0o7777) === e.mode;
+    if (e.kind === 'symlink')
+        return st.isSymbolicLink() && (await (0,promises_.readlink)(p)) === e.target;
+    if (!st.isFile() || (st.mode & 0o7777) !== e.mode || st.size !== e.content.length)
+        return false;
+    // A hard link to a file elsewhere compares equal by content; rewriting breaks the link all the same.
+    if (st.nlink > 1)
+        return false;
+    return (await (0,promises_.readFile)(p)).equals(e.content);
+}
+/** Removes whatever is under `dir` now that was not recorded (object contents excepted, as when recording). */
+async function removeUnrecorded(dir, entries, report) {
+    const inGitDir = await isGitDir(dir);
+    let children;
+    try {
+        children = await (0,promises_.readdir)(dir, { withFileTypes: true });
+    }
+    catch {
+        return;
+    }
+    for (const child of children) {
+        const full = external_node_path_.join(dir, child.name);
+        const skip = skipped(child.name, inGitDir);
+        if (skip === 'all')
+            continue;
+        const e = entries.get(full);
+        if (!e) {
+            await (0,promises_.rm)(full, { recursive: true, force: true });
+            report.changed.push(full);
+            continue;
+        }
+        if (e.kind !== 'dir' || !child.isDirectory())
+            continue;
+        if (skip === 'contents-but-info') {
+            const info = external_node_path_.join(full, 'info');
+            if (entries.has(info))
+                await removeUnrecorded(info, entries, report);
+            else if (await (0,promises_.lstat)(info).catch(() => undefined)) {
+                await (0,promises_.rm)(info, { recursive: true, force: true });
+                report.changed.push(info);
+            }
+        }
+        else {
+            await removeUnrecorded(full, entries, report);
+        }
+    }
+}
+function describe(err) {
+    const e = err;
+    return e?.code ?? (err instanceof Error ? err.message : String(err));
+}
+
+;// CONCATENATED MODULE: ./src/git/guard.ts
+/**
+ * What the action does around a model run so that its own git never trusts what the model could write: the
+ * checkout's credential out of the repository for the run (credentials.ts), the git metadata recorded before
+ * and put back after (metadata.ts), in that order, and the credential back only into metadata that is the
+ * pre-run one again.
+ */
+
+
+
+
+/** The fixed layout of the action's git (GitCommandManager), or the one git reports now for a stand-in. */
+async function layoutOf(git) {
+    if (git.layout)
+        return git.layout;
+    const r = await git.exec(['rev-parse', '--absolute-git-dir', '--git-common-dir', '--show-toplevel']);
+    const [gitDir, commonDir, workTree] = r.stdout.split('\n').map((l) => l.trim());
+    return { gitDir, commonDir: external_node_path_.resolve(git.cwd, commonDir), workTree };
+}
+/** Paths of the submodules (gitlinks) in the index, which is the pre-run one when this runs. */
+async function submodulePaths(git) {
+    const r = await git.exec(['ls-files', '--stage', '-z']);
+    return r.stdout
+        .split('\0')
+        .filter((e) => e.startsWith('160000 '))
+        .map((e) => e.slice(e.indexOf('\t') + 1));
+}
+/**
+ * Suspends the credential and records the git metadata. The returned function (call it after every process the
+ * model started is gone, before any git command of the action) puts the metadata back, then the credential; it
+ * logs what it put back and, as a `::warning::` line, what it could not, and returns those lines (for the PR
+ * body). It throws when the metadata could not be restored: the action must not go on to commit and push from
+ * a repository the model may still control, and the credential is then not put back into the local config.
+ */
+async function guardGitForRun(git, log) {
+    // The include entries are gone from the config once the credential is suspended: list their files first.
+    const included = await includedConfigFiles(git);
+    const restoreCredentials = await suspendCredentials(git);
+    let snapshot;
+    try {
+        // After the suspension, so the snapshot holds no credential.
+        snapshot = await snapshotGitMetadata(await layoutOf(git), {
+            extraFiles: included,
+            submodules: await submodulePaths(git),
+        });
+    }
+    catch (err) {
+        await restoreCredentials();
+        throw err;
+    }
+    let done = false;
+    return async () => {
+        if (done)
+            return [];
+        done = true;
+        const meta = await snapshot.restore();
+        if (meta.changed.length > 0) {
+            const shown = meta.changed.slice(0, 8).join(', ');
+            const more = meta.changed.length > 8 ? ` and ${meta.changed.length - 8} more` : '';
+            log(`Put back git metadata the model changed: ${shown}${more}.`);
+        }
+        const creds = await restoreCredentials({ localConfig: meta.failed.length === 0 });
+        const failed = [...meta.failed, ...meta.missing.map((m) => `${m} (it no longer exists)`), ...creds.failed];
+        for (const f of failed)
+            log(`::warning::Could not restore ${f}`);
+        if (meta.failed.length > 0) {
+            throw new UserError(`The git metadata could not be restored after the model ran (${meta.failed.join('; ')}); ` +
+                'nothing was committed or pushed.', 'Rerun the command from a fresh checkout.');
+        }
+        return failed.map((f) => `Could not restore ${f}.`);
     };
 }
 
@@ -49312,11 +49857,13 @@ function failure(tool, err, log) {
 /**
  * One agent on a prepared branch, the core every job shares. `runAgentOnBranch`: the sandbox's status in the
  * log, the checkout's credential out of reach for the run, the agent loop over a toolset, the tools closed and
- * every process the model left behind stopped before the credential comes back. `commitAndPush`, when the job
- * has decided what the result means: the commit and the push of whatever changed.
+ * every process the model left behind stopped before the git metadata and then the credential are put back
+ * (src/git/guard.ts). `commitAndPush`, when the job has decided what the result means: the commit and the
+ * push of whatever changed.
  * A job decides what the agent is asked (prompt, tools, budgets) and what its result means; it never wires
  * these steps itself.
  */
+
 
 
 
@@ -49331,9 +49878,11 @@ async function runAgentOnBranch(d, r) {
     d.log(status.isolated
         ? 'Shell commands run in their own user, PID and mount namespaces.'
         : `Shell commands are NOT isolated from the action's processes: ${status.reason ?? 'unknown reason'}`);
-    const restoreCredentials = await suspendCredentials(d.git);
+    // The credential out of the repository and the git metadata recorded, until the model and its processes are gone.
+    const restoreGit = await guardGitForRun(d.git, d.log);
     const tools = createToolset(r.tools, (line) => d.log(d.redactor.redact(line)));
     let result;
+    let warnings;
     try {
         result = await runAgent({
             provider: d.provider(),
@@ -49357,11 +49906,11 @@ async function runAgentOnBranch(d, r) {
         const stopped = await d.sandbox.reap();
         if (stopped)
             d.log(`Stopped ${stopped} background process(es) the model left running.`);
-        await restoreCredentials();
+        warnings = await restoreGit();
     }
     const accounting = accountingLine(result, r.model.id);
     d.log(`Agent finished: ${result.status} · ${accounting}`);
-    return { result, accounting };
+    return { result, accounting, warnings };
 }
 /**
  * Commits every change as github-actions[bot] and pushes only `origin <branch>`, with the push credential
@@ -49484,64 +50033,6 @@ When you are done, end your turn with a message that will be posted on the pull 
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/paths.ts
-/** Paths inside the checked-out repository, shared by spec resolution, template loading and the tools. */
-
-
-
-/**
- * Normalises a user-supplied repo-relative path: backslashes become `/`, a leading `./` is dropped.
- *
- * @throws UserError for absolute paths, `..` escapes and NUL bytes
- */
-function normalizeRelPath(value, what) {
-    const raw = value.trim().replace(/\\/g, '/');
-    if (raw === '' || raw.includes('\0'))
-        throw new UserError(`${what} is not a valid path: "${value}".`);
-    if (raw.startsWith('/') || /^[A-Za-z]:\//.test(raw)) {
-        throw new UserError(`${what} must be a path relative to the repository root; got the absolute path "${value}".`, 'Write it relative to the repository root, for example `docs/specs/feature.md`.');
-    }
-    const norm = external_node_path_default().posix.normalize(raw).replace(/^(\.\/)+/, '');
-    if (norm === '..' || norm.startsWith('../')) {
-        throw new UserError(`${what} points outside the repository: "${value}".`, 'Only files inside the checked-out repository can be used.');
-    }
-    return norm === '.' ? '' : norm.replace(/\/+$/, '');
-}
-/**
- * Resolves a repo-relative path inside the workspace, following symlinks, and refuses anything that ends up
- * outside it.
- *
- * @returns the file, or undefined when nothing exists at that path
- * @throws UserError when the path (or a symlink on it) leads outside the workspace
- */
-async function resolveInWorkspace(workspace, value, what) {
-    const rel = normalizeRelPath(value, what);
-    const root = await (0,promises_.realpath)(workspace);
-    let abs;
-    try {
-        abs = await (0,promises_.realpath)(external_node_path_default().resolve(root, rel));
-    }
-    catch (err) {
-        if (isMissing(err))
-            return undefined;
-        throw err;
-    }
-    if (!isInside(root, abs)) {
-        throw new UserError(`${what} resolves outside the repository: "${value}".`, 'Only files inside the checked-out repository can be used (symlinks out of it are refused).');
-    }
-    return { abs, rel };
-}
-/** True when `child` is `root` or below it, comparing the absolute paths as given (realpath them first where links matter). */
-function isInside(root, child) {
-    const r = external_node_path_default().relative(root, child);
-    return r === '' || (r !== '..' && !r.startsWith(`..${(external_node_path_default()).sep}`) && !external_node_path_default().isAbsolute(r));
-}
-/** True for "no such file" style errors. */
-function isMissing(err) {
-    const code = err?.code;
-    return code === 'ENOENT' || code === 'ENOTDIR';
-}
-
 ;// CONCATENATED MODULE: ./src/prompt/default-template.ts
 // GENERATED FILE: do not edit. Regenerate with `node scripts/sync-seed.mjs`.
 // Source: ../shared/seed/implement.md (relative to the repository root), embedded verbatim.
@@ -55892,7 +56383,51 @@ function resolveToolPath(workspace, p, { forWrite }) {
                 '(the action commits your changes itself).');
         }
     }
+    checkKind(resolved, p);
     return resolved;
+}
+/**
+ * Only regular files and directories, and only files with one name. realpath sees symlinks, not hard links:
+ * a file in the checkout with a second name elsewhere (`ln ~/.ssh/id_rsa notes.txt`, or a runner file) is the
+ * outside file itself, so the editor would read and write it. Creating such a link needs no permission on the
+ * target beyond owning it, so any file the job's user owns could be linked in; refusing every file with
+ * st_nlink > 1 is the only check that does not depend on knowing where the other name is. FIFOs, sockets and
+ * devices are refused too: opening a FIFO blocks until someone writes, a device reads the machine. What exists
+ * now is checked here; the editor checks again on the descriptor it opened (see editor.ts openChecked).
+ */
+function checkKind(resolved, p) {
+    let st;
+    try {
+        st = external_node_fs_default().lstatSync(resolved);
+    }
+    catch {
+        return; // does not exist yet (a file to create)
+    }
+    refuseUnsafeKind(st, p);
+}
+/** Throws the ToolError for anything but a directory or a regular file with a single link. */
+function refuseUnsafeKind(st, p) {
+    if (st.isDirectory())
+        return;
+    if (!st.isFile()) {
+        throw new errors_ToolError(`The path ${p} is ${kindOf(st)}, not a regular file or directory; only regular files and directories ` +
+            'can be used.');
+    }
+    if (st.nlink > 1) {
+        throw new errors_ToolError(`The file ${p} has ${st.nlink} hard links: it may be the same file as one outside the repository, so it ` +
+            'is not read or written. If you need its content in the repository, ask for it to be copied.');
+    }
+}
+function kindOf(st) {
+    if (st.isFIFO())
+        return 'a named pipe (FIFO)';
+    if (st.isSocket())
+        return 'a socket';
+    if (st.isCharacterDevice() || st.isBlockDevice())
+        return 'a device';
+    if (st.isSymbolicLink())
+        return 'a symlink';
+    return 'a special file';
 }
 /** The path relative to the workspace root for display ("." for the root itself). */
 function displayPath(workspace, abs) {
@@ -55905,6 +56440,7 @@ function outside(p, root) {
 }
 
 ;// CONCATENATED MODULE: ./src/tools/editor.ts
+
 
 
 
@@ -56053,7 +56589,7 @@ async function create(ctx, given, fileText) {
     if (st?.isDirectory())
         throw new errors_ToolError(`The path ${given} is a directory; \`create\` needs a file path.`);
     await promises_default().mkdir(external_node_path_default().dirname(abs), { recursive: true });
-    await promises_default().writeFile(abs, fileText, 'utf8');
+    await writeChecked(abs, given, fileText);
     return { content: `File ${st ? 'overwritten' : 'created'} successfully at: ${given}` };
 }
 async function strReplace(ctx, given, oldStr, newStr) {
@@ -56083,7 +56619,7 @@ async function strReplace(ctx, given, oldStr, newStr) {
     }
     const at = occurrences[0];
     const updated = text.slice(0, at) + to + text.slice(at + from.length);
-    await promises_default().writeFile(abs, updated, 'utf8');
+    await writeChecked(abs, given, updated);
     const line = lineOf(text, at);
     const newLines = splitLines(updated);
     const first = Math.max(1, line - SNIPPET_LINES);
@@ -56118,7 +56654,7 @@ async function insert(ctx, given, insertLine, text) {
     const updated = content.slice(0, offset) + block + content.slice(offset);
     const updatedLines = splitLines(updated);
     const inserted = splitLines(block);
-    await promises_default().writeFile(abs, updated, 'utf8');
+    await writeChecked(abs, given, updated);
     const first = Math.max(1, insertLine - SNIPPET_LINES + 1);
     const last = Math.min(updatedLines.length, insertLine + inserted.length + SNIPPET_LINES);
     return {
@@ -56143,11 +56679,64 @@ async function editor_readText(abs, given, st) {
         throw new errors_ToolError(`The file ${given} is ${Math.round(st.size / 1024)} KiB, too large for the editor. ` +
             'Use bash (head, sed -n, grep) to read parts of it.');
     }
-    const buf = await promises_default().readFile(abs);
+    const buf = await readChecked(abs, given);
     if (buf.subarray(0, 8192).includes(0)) {
         throw new errors_ToolError(`The file ${given} is binary; the editor only handles text files.`);
     }
     return buf.toString('utf8');
+}
+/**
+ * Flags for opening what resolveToolPath allowed: never through a symlink (one swapped in after the check),
+ * never blocking (a FIFO swapped in opens at once, or fails, instead of hanging the run). O_NOFOLLOW does not
+ * exist on Windows, where creating symlinks needs a privilege.
+ */
+const NOFOLLOW = (external_node_fs_.constants.O_NOFOLLOW ?? 0) | (external_node_fs_.constants.O_NONBLOCK ?? 0);
+/**
+ * Opens `abs` and checks the descriptor itself (regular file, one link; see jail.ts refuseUnsafeKind), so what
+ * is read or written is what was checked even if the path changed since resolveToolPath looked at it.
+ */
+async function openChecked(abs, given, flags) {
+    let fh;
+    try {
+        fh = await promises_default().open(abs, flags | NOFOLLOW, 0o666);
+    }
+    catch (err) {
+        const code = err.code;
+        if (code === 'ELOOP')
+            throw new errors_ToolError(`The path ${given} became a symlink; refusing to follow it.`);
+        if (code === 'ENXIO' || code === 'EAGAIN') {
+            throw new errors_ToolError(`The path ${given} is not a regular file or directory; only those can be used.`);
+        }
+        throw err;
+    }
+    try {
+        refuseUnsafeKind(await fh.stat(), given);
+    }
+    catch (err) {
+        await fh.close();
+        throw err;
+    }
+    return fh;
+}
+async function readChecked(abs, given) {
+    const fh = await openChecked(abs, given, external_node_fs_.constants.O_RDONLY);
+    try {
+        return await fh.readFile();
+    }
+    finally {
+        await fh.close();
+    }
+}
+/** Writes `text` into `abs` (created if missing), through a checked descriptor. */
+async function writeChecked(abs, given, text) {
+    const fh = await openChecked(abs, given, external_node_fs_.constants.O_WRONLY | external_node_fs_.constants.O_CREAT);
+    try {
+        await fh.truncate(0);
+        await fh.writeFile(text, 'utf8'); // from offset 0: the descriptor is fresh
+    }
+    finally {
+        await fh.close();
+    }
 }
 /** Lines of a text, without the empty string after a final newline. */
 function splitLines(text) {
@@ -56857,7 +57446,7 @@ function commitMessage(d, r) {
 
 
 /** After the model: ask its questions, or deliver its work (or say why there is nothing to deliver). */
-async function finishRun(c, { result, accounting }) {
+async function finishRun(c, { result, accounting, warnings }) {
     const u = result.usage;
     const common = {
         branch: c.branch,
@@ -56877,6 +57466,7 @@ async function finishRun(c, { result, accounting }) {
         result,
         accounting,
         openPr: true,
+        warnings,
     };
     return result.status === 'clarification'
         ? { ...common, ...(await askQuestions(c, result, accounting, publishing)) }
@@ -56916,7 +57506,7 @@ async function askQuestions(c, result, accounting, publishing) {
 /** Completed or stopped early: commit, push and open or update the (draft) PR, or say why there is none. */
 async function deliver(c, result, accounting, publishing) {
     const { d, tracking } = c;
-    const warnings = [];
+    const warnings = [...(publishing.warnings ?? [])];
     const wip = result.status === 'completed' ? undefined : earlyStopReason(result, c.budgets);
     // A completed phase is marked in the spec, but the action's own mark alone is not work: only when the model
     // changed something, or the branch already holds earlier work (a rerun that only verified it).

@@ -5,6 +5,14 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
+/** Every file under `dir`, as paths relative to it (sub-folders such as vendor/ included). */
+function files(dir, prefix = '') {
+  return readdirSync(path.join(dir, prefix), { withFileTypes: true }).flatMap((e) => {
+    const rel = path.join(prefix, e.name)
+    return e.isDirectory() ? files(dir, rel) : [rel]
+  })
+}
+
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const out = mkdtempSync(path.join(os.tmpdir(), 'check-dist-'))
 try {
@@ -24,8 +32,9 @@ try {
     ],
     { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
   )
+  execFileSync(process.execPath, [path.join(root, 'scripts/copy-vendor.mjs'), out], { stdio: 'inherit' })
   const committed = path.join(root, 'dist')
-  const names = new Set([...readdirSync(out), ...readdirSync(committed)])
+  const names = new Set([...files(out), ...files(committed)])
   const stale = [...names].filter((n) => {
     try {
       return !readFileSync(path.join(out, n)).equals(readFileSync(path.join(committed, n)))

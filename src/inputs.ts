@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import * as core from '@actions/core'
 import { UserError } from './errors.js'
 import { MODEL_ALIASES, MODEL_ID_PATTERN } from './providers/models.js'
@@ -20,6 +21,10 @@ export interface Inputs {
   timeoutMinutes: number
   draft: boolean
   workflowFile?: string
+  /** `auto`: commands the model runs are sandboxed, or the run stops before the model; `off`: unsandboxed. */
+  sandbox: 'auto' | 'off'
+  /** Hosts the sandbox lets commands reach (`['*']`: every host); empty: no network. */
+  allowedDomains: string[]
 }
 
 type Getter = (name: string) => string
@@ -76,6 +81,62 @@ export function parseAllowedBots(raw: string): string[] {
     .filter(Boolean)
 }
 
+/** `sandbox`: `auto` (the default) or `off`. */
+function sandboxMode(raw: string): 'auto' | 'off' {
+  const t = raw.trim().toLowerCase() || 'auto'
+  if (t === 'auto' || t === 'off') return t
+  throw new UserError(
+    `Input \`sandbox\` must be \`auto\` or \`off\`; got "${raw}".`,
+    "`off` runs the model's commands unsandboxed (unsafe); leave it at `auto` unless the runner cannot sandbox.",
+  )
+}
+
+const HOST_LABEL = /^(?!-)[a-z0-9_-]{1,63}(?<!-)$/
+
+/** One `allowed-domains` entry as the sandbox takes it, or undefined if it is not a host name or IP address. */
+function allowedDomain(entry: string): string | undefined {
+  // A bare IPv6 address; the sandbox wants it bracketed.
+  if (isIP(entry) === 6) return `[${entry}]`
+  const m = /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(entry)
+  if (!m) return undefined
+  const [, host, port] = m
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return undefined
+  if (host.startsWith('[')) return isIP(host.slice(1, -1)) === 6 ? entry : undefined
+  if (isIP(host) === 4) return entry
+  const name = host.startsWith('*.') ? host.slice(2) : host
+  const labels = name.split('.')
+  // A wildcard needs at least two labels under it (`*.example.com`, not `*.com`).
+  if (host.startsWith('*.') && labels.length < 2) return undefined
+  if (name.length > 253 || !labels.every((l) => HOST_LABEL.test(l)) || /^\d+$/.test(labels.at(-1) ?? ''))
+    return undefined
+  return entry
+}
+
+/**
+ * `allowed-domains`: host names (`*.example.com` for its subdomains) or IP addresses, each with an optional
+ * `:port`, separated by commas or white space; `*` alone lets every host through. Lower-cased.
+ */
+export function parseAllowedDomains(raw: string): string[] {
+  const entries = raw
+    .split(/[,\s]+/)
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean)
+  if (entries.includes('*')) {
+    if (entries.length > 1)
+      throw new UserError('Input `allowed-domains` is `*` (every host) or a list of hosts, not both.')
+    return ['*']
+  }
+  return [...new Set(entries)].map((entry) => {
+    const ok = allowedDomain(entry)
+    if (!ok)
+      throw new UserError(
+        `Input \`allowed-domains\` must list host names or IP addresses (optionally with :port), or be \`*\`; got "${entry}".`,
+        'Separate entries with commas, for example `allowed-domains: registry.example.org, *.example.com, 127.0.0.1:8080`.',
+      )
+    return ok
+  })
+}
+
 /** Reads and validates every input. Throws UserError with a message that says what to fix. */
 export function readInputs(get: Getter = envGetter): Inputs {
   const anthropicApiKey = get('anthropic-api-key').trim()
@@ -112,5 +173,7 @@ export function readInputs(get: Getter = envGetter): Inputs {
     timeoutMinutes: positiveInt('timeout-minutes', get('timeout-minutes') || '30', 360),
     draft: bool('draft', get('draft') || 'true'),
     workflowFile: optional(get('workflow-file')),
+    sandbox: sandboxMode(get('sandbox')),
+    allowedDomains: parseAllowedDomains(get('allowed-domains')),
   }
 }

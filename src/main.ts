@@ -11,9 +11,10 @@ import type { PipelineResult } from './pipeline/types.js'
 import { createAnthropicProvider } from './providers/anthropic.js'
 import type { ModelProvider } from './providers/types.js'
 import { setOutputs } from './report/outputs.js'
+import { blockedNetworkSection } from './report/messages.js'
 import { Redactor } from './report/redact.js'
 import { allowlistedEnv } from './sandbox/env.js'
-import { createSandbox } from './sandbox/index.js'
+import { createPlainSandbox, createRuntimeSandbox, type NetworkBlock, type Sandbox } from './sandbox/index.js'
 import { authorize } from './trigger/authorize.js'
 import { parseCommand } from './trigger/command.js'
 
@@ -21,6 +22,7 @@ import { parseCommand } from './trigger/command.js'
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const redactor = new Redactor()
   const log = (line: string): void => core.info(redactor.redact(line))
+  let sandbox: Sandbox | undefined
   try {
     const inputs = readInputs()
     for (const secret of [inputs.githubToken, inputs.anthropicApiKey]) {
@@ -39,6 +41,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const api = createGitHubApi({ token: inputs.githubToken, repo: parseRepo(run.repository), redactor, log })
     const git = await createGit(workspace)
     let provider: ModelProvider | undefined
+    sandbox = createToolSandbox(inputs, git.cwd, env, log)
     const result = await runPipeline({
       inputs,
       eventName,
@@ -48,12 +51,13 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       api,
       git,
       provider: () => (provider ??= anthropicProvider(inputs, env)),
-      sandbox: createSandbox({ env: allowlistedEnv(env) }),
+      sandbox,
       redactor,
       log,
+      warn: (line) => core.warning(redactor.redact(line)),
       debug: (line) => core.debug(redactor.redact(line)),
     })
-    await report(result, redactor)
+    await report(result, redactor, sandbox.blocked?.() ?? [])
   } catch (err) {
     const message = describeError(err)
     setOutputs({ status: 'failed' }, redactor)
@@ -61,7 +65,26 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       log(`Could not report on the issue: ${describeError(e)}`),
     )
     core.setFailed(redactor.redact(message))
+  } finally {
+    await sandbox?.close?.()
   }
+}
+
+/** Where the model's commands run: the sandbox (`sandbox: auto`), or plain processes (`sandbox: off`). */
+function createToolSandbox(
+  inputs: Inputs,
+  workspace: string,
+  env: NodeJS.ProcessEnv,
+  log: (line: string) => void,
+): Sandbox {
+  if (inputs.sandbox === 'off') return createPlainSandbox({ env: allowlistedEnv(env) })
+  return createRuntimeSandbox({
+    env: allowlistedEnv(env),
+    workspace,
+    allowedDomains: inputs.allowedDomains,
+    hostEnv: env,
+    log,
+  })
 }
 
 /** The model's provider; its credential is checked only when a run needs the model. */
@@ -79,13 +102,14 @@ function anthropicProvider(inputs: Inputs, env: NodeJS.ProcessEnv): ModelProvide
 }
 
 /** Outputs, the job summary and the step's status. */
-async function report(result: PipelineResult, redactor: Redactor): Promise<void> {
+async function report(result: PipelineResult, redactor: Redactor, blocked: NetworkBlock[]): Promise<void> {
   setOutputs(result, redactor)
   const summary = [
     `## implement-action: ${result.status}`,
     '',
     result.message,
     '',
+    ...blockedNetworkSection(blocked),
     result.summary ?? '',
   ].join('\n')
   await core.summary

@@ -9,7 +9,7 @@ import { cacheHitShare } from '../../src/agent/usage.js'
 import { createAnthropicProvider } from '../../src/providers/anthropic.js'
 import type { ModelInfo } from '../../src/providers/types.js'
 import { Redactor } from '../../src/report/redact.js'
-import { createSandbox } from '../../src/sandbox/index.js'
+import { createRuntimeSandbox } from '../../src/sandbox/index.js'
 import { allowlistedEnv } from '../../src/sandbox/env.js'
 import { createTools } from '../../src/tools/index.js'
 import { createToolset } from '../../src/tools/toolset.js'
@@ -63,7 +63,7 @@ async function run(
   const logs: string[] = []
   const { files: _files, maxRetries, ...rest } = opts
   const tools = opts.tools ?? createToolset(createTools())
-  const sandbox = createSandbox({ env: allowlistedEnv() })
+  const sandbox = createRuntimeSandbox({ env: allowlistedEnv(), workspace: repo.root, allowedDomains: [] })
   const result = await runAgent({
     provider: createAnthropicProvider({ apiKey: API_KEY, baseURL: server.url, maxRetries: maxRetries ?? 4 }),
     model: SONNET,

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { UserError } from '../../src/errors.js'
-import { readInputs } from '../../src/inputs.js'
+import { parseAllowedDomains, readInputs } from '../../src/inputs.js'
 import { actionYml, inputEnv, REPO_ROOT } from '../support/run-action.js'
 
 /** Reads inputs from an env built exactly as the runner builds it (defaults from action.yml, hyphens kept). */
@@ -23,6 +23,27 @@ describe('inputs', () => {
     expect(i.timeoutMinutes).toBe(30)
     expect(i.model).toBeUndefined()
     expect(i.allowedBots).toEqual([])
+    expect(i.sandbox).toBe('auto')
+    expect(i.allowedDomains).toEqual([])
+  })
+
+  it('reads sandbox and allowed-domains', () => {
+    const i = fromRunner({
+      'anthropic-api-key': 'k',
+      sandbox: 'OFF',
+      'allowed-domains': 'Registry.Example.org, *.example.com\n127.0.0.1:8080 ::1 [::1]:443 localhost',
+    })
+    expect(i.sandbox).toBe('off')
+    expect(i.allowedDomains).toEqual([
+      'registry.example.org',
+      '*.example.com',
+      '127.0.0.1:8080',
+      '[::1]',
+      '[::1]:443',
+      'localhost',
+    ])
+    expect(parseAllowedDomains(' * ')).toEqual(['*'])
+    expect(parseAllowedDomains('a.example, a.example')).toEqual(['a.example'])
   })
 
   it('reads every documented input, hyphenated names included', () => {
@@ -72,6 +93,14 @@ describe('inputs', () => {
     ['model', 'sonnet; rm -rf /', /model/],
     ['trigger', '/implement now', /trigger/],
     ['github-token', '', /github-token/],
+    ['sandbox', 'on', /sandbox.*auto.*off/],
+    ['allowed-domains', 'https://example.com', /allowed-domains.*host names or IP addresses/],
+    ['allowed-domains', 'example.com/path', /allowed-domains/],
+    ['allowed-domains', '*.com', /allowed-domains/],
+    ['allowed-domains', '*, example.com', /allowed-domains.*not both/],
+    ['allowed-domains', 'example.com:99999', /allowed-domains/],
+    ['allowed-domains', 'exa mple..com', /allowed-domains/],
+    ['allowed-domains', '[not-an-ip]', /allowed-domains/],
   ])('rejects %s=%j with a clear message', (name, value, message) => {
     let caught: unknown
     try {

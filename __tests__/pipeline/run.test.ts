@@ -18,7 +18,7 @@ import { createAnthropicProvider } from '../../src/providers/anthropic.js'
 import { Redactor } from '../../src/report/redact.js'
 import { readRunInfo } from '../../src/report/run-info.js'
 import { allowlistedEnv } from '../../src/sandbox/env.js'
-import { createSandbox as createToolSandbox } from '../../src/sandbox/index.js'
+import { createPlainSandbox, createRuntimeSandbox } from '../../src/sandbox/index.js'
 import type { Sandbox as ToolSandbox } from '../../src/sandbox/types.js'
 import { startAnthropicServer, type AnthropicServer, type Script } from '../support/anthropic-server.js'
 import { actionYml } from '../support/run-action.js'
@@ -72,7 +72,11 @@ async function deps(
     }),
     git,
     provider: () => createAnthropicProvider({ apiKey: API_KEY, baseURL: url }),
-    sandbox: createToolSandbox({ env: allowlistedEnv({ PATH: process.env.PATH, HOME: process.env.HOME }) }),
+    sandbox: createRuntimeSandbox({
+      env: allowlistedEnv({ PATH: process.env.PATH, HOME: process.env.HOME }),
+      workspace: git.cwd,
+      allowedDomains: [],
+    }),
     redactor,
     log,
     debug: () => {},
@@ -123,6 +127,58 @@ describe('pipeline in-process: implement a phase', () => {
     expect(seen.at(-1)).toEqual({ step: 'reap', credential: false })
     expect(seen.every((s) => !s.credential)).toBe(true)
     expect(credential()).toBe(true)
+  })
+
+  it('stops before the credential and the model when the sandbox cannot start, unless sandbox: off', async () => {
+    world = await createSandbox()
+    execFileSync('git', ['config', '--local', 'http.https://github.com/.extraheader', HEADER], {
+      cwd: world.workspace,
+    })
+    const configFile = path.join(world.workspace, '.git', 'config')
+    const before = readFileSync(configFile, 'utf8')
+    const { payload } = world.comment('/implement ISSUE-2')
+    const { d } = await deps(world, { eventName: 'issue_comment', payload, script: implementIssue2() })
+    let credentialAtStatus = false
+    d.sandbox = {
+      status: async () => {
+        credentialAtStatus = readFileSync(configFile, 'utf8').includes(HEADER)
+        return { isolated: false, reason: 'bwrap (package bubblewrap) is missing' }
+      },
+      spawn: async () => {
+        throw new Error('must not run')
+      },
+      reap: async () => 0,
+    }
+    const result = await runPipeline(d)
+    expect(result).toMatchObject({ status: 'failed', failed: true })
+    expect(result.message).toContain(
+      'could not start on this runner, so the model was not run: bwrap (package bubblewrap) is missing',
+    )
+    expect(result.message).toContain('`sandbox: off`')
+    expect(anthropic?.requests).toHaveLength(0)
+    expect(credentialAtStatus).toBe(true) // asked before the credential is suspended
+    expect(readFileSync(configFile, 'utf8')).toBe(before)
+    const tracking = world.github.commentsOn(world.issue.number).at(-1)?.body ?? ''
+    expect(tracking).toContain('could not start on this runner')
+
+    // `sandbox: off`: the same machine runs the model, with a warning annotation.
+    await world.cleanup()
+    await anthropic?.close()
+    world = await createSandbox()
+    const again = world.comment('/implement ISSUE-2')
+    const off = await deps(world, {
+      eventName: 'issue_comment',
+      payload: again.payload,
+      script: implementIssue2(),
+      with: { sandbox: 'off' },
+    })
+    const warnings: string[] = []
+    off.d.warn = (line) => warnings.push(line)
+    off.d.sandbox = createPlainSandbox({ env: allowlistedEnv() })
+    const ran = await runPipeline(off.d)
+    expect(ran.status).toBe('pr-opened')
+    expect(warnings.join('\n')).toMatch(/sandbox: off: the model's commands run UNSANDBOXED/)
+    expect(world.github.state.pulls[0]?.body).toContain('not sandboxed')
   })
 
   it('posts the questions and opens no PR when the model asks', async () => {

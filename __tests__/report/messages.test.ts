@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { AgentResult } from '../../src/agent/types.js'
 import {
   accountingLine,
+  blockedNetworkSection,
   earlyStopReason,
   formatDuration,
   formatUsd,
@@ -72,6 +73,37 @@ describe('report messages', () => {
     expect(body).toContain('[workflow run](https://github.com/o/r/actions/runs/1)')
     expect(body).toContain('check ISSUE-3')
     expect(body).not.toContain('Work in progress')
+  })
+
+  it('PR body lists blocked connections once per destination, and warns when the run was not sandboxed', () => {
+    const base = {
+      issueId: 'ISSUE-2',
+      phaseTitle: 'slugify',
+      specPath: 'docs/specs/slugkit.md',
+      branch: 'ISSUE-2',
+      summary: 'Added slugify.',
+      accounting: 'cost $0.01',
+      warnings: [],
+    }
+    expect(prBody(base)).not.toContain('Blocked network access')
+    expect(prBody(base)).not.toContain('not sandboxed')
+    const body = prBody({
+      ...base,
+      unsandboxed: true,
+      blockedNetwork: [
+        { host: 'example.com', port: 443, command: 'curl https://example.com' },
+        { host: 'example.com', port: 443, command: 'wget https://example.com' },
+        { host: '::1', port: 80, command: 'curl `x`' },
+        { host: 'pypi.example', command: 'pip install x' },
+      ],
+    })
+    expect(body).toMatch(/^> \[!CAUTION\]\n> This run was \*\*not sandboxed\*\* \(`sandbox: off`\)/m)
+    expect(body).toContain('## Blocked network access')
+    expect(body).toContain(
+      "- `example.com:443` by `curl https://example.com`\n- `[::1]:80` by `curl 'x'`\n- `pypi.example` by `pip install x`\n",
+    )
+    expect(body).not.toContain('wget')
+    expect(blockedNetworkSection([])).toEqual([])
   })
 
   it('reads run info (from the run context) and the workflow file', () => {

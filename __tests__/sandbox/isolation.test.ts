@@ -1,30 +1,39 @@
 /**
- * The sandbox's namespaces, as the bash tool uses them: a command must not read the action's secrets through /proc, must not outlive its
- * call, and must still create files as the real user. Every attack is also run with isolation off, so each
+ * The sandbox (sandbox-runtime: bubblewrap, socat, the filtering proxy), as the bash tool uses it: a command must
+ * not read the action's secrets through /proc or the runner's secret files, must not write outside the
+ * workspace or under its git metadata, must not reach a host `allowed-domains` does not list, must not outlive
+ * its call, and must still create files as the real user. Every attack is also run unsandboxed, so each
  * assertion is shown to be able to fail.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import ts from 'typescript'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { allowlistedEnv } from '../../src/sandbox/env.js'
-import { createSandbox } from '../../src/sandbox/namespaces.js'
+import { createPlainSandbox } from '../../src/sandbox/plain.js'
+import { BWRAP_PATH_VARIABLE, createRuntimeSandbox } from '../../src/sandbox/runtime.js'
 import { createBashTool } from '../../src/tools/bash.js'
 import type { ToolContext } from '../../src/tools/types.js'
 import { direct } from '../tools/direct.js'
-import { makeRepo, type TempRepo } from '../tools/repo.js'
+import { makeRepo, makeTempDir, type TempRepo } from '../tools/repo.js'
 
-const isolatedSandbox = createSandbox({ env: allowlistedEnv() })
-const plainSandbox = createSandbox({ env: allowlistedEnv(), isolate: false })
-const status = await isolatedSandbox.status()
 const linux = process.platform === 'linux'
+const REPO_ROOT = path.resolve(import.meta.dirname, '../..')
+const plainSandbox = createPlainSandbox({ env: allowlistedEnv() })
 const bash = direct(createBashTool())
-const isolated = {
-  run: (input: unknown, ctx: ToolContext) => bash.run(input, { ...ctx, sandbox: isolatedSandbox }),
-}
+const probe = makeRepo({ 'a.txt': 'probe\n' })
+const status = await createRuntimeSandbox({
+  env: allowlistedEnv(),
+  workspace: probe.root,
+  allowedDomains: [],
+}).status()
+probe.cleanup()
+
 const plain = {
   run: (input: unknown, ctx: ToolContext) => bash.run(input, { ...ctx, sandbox: plainSandbox }),
 }
@@ -32,9 +41,22 @@ const plain = {
 let repo: TempRepo | undefined
 afterEach(() => repo?.cleanup())
 
-function setup(): ToolContext {
+/** A repository and a sandbox for it (the runner's environment as `hostEnv`, network as `allowedDomains`). */
+function setup(o: { hostEnv?: NodeJS.ProcessEnv; allowedDomains?: string[] } = {}): ToolContext & {
+  sandbox: ReturnType<typeof createRuntimeSandbox>
+} {
   repo = makeRepo({ 'a.txt': 'hello\n' })
-  return { workspace: repo.root, sandbox: isolatedSandbox }
+  const sandbox = createRuntimeSandbox({
+    env: allowlistedEnv(),
+    workspace: repo.root,
+    allowedDomains: o.allowedDomains ?? [],
+    hostEnv: o.hostEnv ?? process.env,
+  })
+  return { workspace: repo.root, sandbox }
+}
+
+const isolated = {
+  run: (input: unknown, ctx: ToolContext) => bash.run(input, ctx),
 }
 
 /** Pids of running (not zombie) processes whose command line contains `needle`. */
@@ -84,22 +106,34 @@ const SNOOP = [
   "cat /proc/$PPID/environ 2>/dev/null | tr '\\0' '\\n' | grep CANARY || true",
 ].join('\n')
 
-describe.skipIf(!linux)('isolation probe', () => {
-  it('agrees with a direct run of the wrapper, and explains itself when off', () => {
-    const help = spawnSync('unshare', ['--help'], { encoding: 'utf8' })
-    const map = help.stdout?.includes('--map-current-user') ? '--map-current-user' : '--map-root-user'
-    const direct = spawnSync(
-      'unshare',
-      ['--user', map, '--pid', '--fork', '--mount-proc', '--', 'bash', '-c', 'test "$$" = 1'],
-      { stdio: 'ignore', timeout: 5_000 },
-    )
-    expect(status.isolated).toBe(direct.status === 0)
+describe.skipIf(!linux)('sandbox start-up', () => {
+  it('starts here (CI installs bubblewrap, socat and ripgrep), or says why not', () => {
     if (status.isolated) expect(status.reason).toBeUndefined()
     else expect(status.reason).toMatch(/\S/)
+    expect(status.isolated).toBe(spawnSync('bwrap', ['--version']).status === 0)
+  })
+
+  it('fails closed when bubblewrap is missing: nothing runs, and the reason names it', async () => {
+    repo = makeRepo({ 'a.txt': 'hello\n' })
+    const marker = path.join(repo.root, 'ran')
+    const sandbox = createRuntimeSandbox({
+      env: allowlistedEnv(),
+      workspace: repo.root,
+      allowedDomains: [],
+      hostEnv: { ...process.env, [BWRAP_PATH_VARIABLE]: '/nonexistent/bwrap' },
+      prepareHost: false,
+    })
+    const s = await sandbox.status()
+    expect(s.isolated).toBe(false)
+    expect(s.reason).toContain('/nonexistent/bwrap (package bubblewrap)')
+    const out = await bash.run({ command: `touch ${marker}` }, { workspace: repo.root, sandbox })
+    expect(out.isError).toBe(true)
+    expect(out.content).toContain('The sandbox is not available')
+    expect(fs.existsSync(marker)).toBe(false)
   })
 })
 
-describe.skipIf(!status.isolated)('bash tool in its own namespaces', () => {
+describe.skipIf(!status.isolated)('bash tool in the sandbox', () => {
   const holders: ChildProcess[] = []
   afterAll(() => killQuietly(holders.map((h) => h.pid ?? 0).filter((p) => p > 0)))
 
@@ -126,14 +160,16 @@ describe.skipIf(!status.isolated)('bash tool in its own namespaces', () => {
     }
   })
 
-  it('sees only its own processes, as PID 1 of a private /proc', async () => {
+  it('sees only its own processes, in a private /proc', async () => {
     const ctx = setup()
     const out = await isolated.run({ command: "echo pid=$$; ls /proc | grep -cE '^[0-9]+$'" }, ctx)
-    expect(out.content).toMatch(/^pid=1$/m)
+    const pid = Number(/^pid=(\d+)$/m.exec(out.content)?.[1])
+    expect(pid).toBeGreaterThan(0)
+    expect(pid).toBeLessThan(5)
     const count = Number(/^(\d+)$/m.exec(out.content)?.[1])
     expect(count).toBeGreaterThan(0)
-    expect(count).toBeLessThan(10)
-    expect((await plain.run({ command: 'echo pid=$$' }, ctx)).content).not.toMatch(/^pid=1$/m)
+    expect(count).toBeLessThan(20) // its own, bubblewrap's and the proxy bridges
+    expect((await plain.run({ command: 'echo pid=$$' }, ctx)).content).not.toMatch(/^pid=[1-4]$/m)
   })
 
   it('creates files owned by the real user, in the workspace', async () => {
@@ -181,24 +217,18 @@ describe.skipIf(!status.isolated)('bash tool in its own namespaces', () => {
     expect(out.isError).toBe(true)
     expect(out.content).toContain('[command timed out after 1 s and was killed]')
     expect(await survivorsOf(a)).toEqual([])
-    expect(await survivorsOf(b)).toEqual([]) // nor unshare and its bash, whose command lines hold both
+    expect(await survivorsOf(b)).toEqual([]) // nor bwrap and its shells, whose command lines hold both
   })
 
-  it('keeps exit codes; the shell is PID 1 and so ignores signals sent from inside', async () => {
+  it('keeps exit codes and signals', async () => {
     const ctx = setup()
     expect((await isolated.run({ command: 'echo hi; exit 7' }, ctx)).content).toBe('hi\n[exit code 7]')
     expect((await isolated.run({ command: 'sleep 5 & kill -9 $!; wait $!' }, ctx)).content).toMatch(
       /\[exit code 137\]$/,
     )
-    // A known difference: PID 1 of a namespace only dies of signals sent from outside it (timeout, abort).
-    const self = await isolated.run({ command: 'kill -9 $$; echo survived' }, ctx)
-    expect(self.content).toBe('survived\n[exit code 0]')
-    expect((await plain.run({ command: 'kill -9 $$; echo survived' }, ctx)).content).toBe(
-      '[killed by SIGKILL]',
-    )
   })
 
-  it('behaves as before when isolation is off', async () => {
+  it('behaves as before when the sandbox is off', async () => {
     const ctx = setup()
     const a = uniqueSleep()
     const out = await plain.run({ command: `setsid sleep ${a} >/dev/null 2>&1 </dev/null & sleep 0.2` }, ctx)
@@ -211,6 +241,136 @@ describe.skipIf(!status.isolated)('bash tool in its own namespaces', () => {
     } finally {
       killQuietly(left)
     }
+  })
+})
+
+describe.skipIf(!status.isolated)('the sandbox file system and network', () => {
+  const dirs: string[] = []
+  afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })))
+
+  /** A home directory and a RUNNER_TEMP with credentials in them, as a runner has. */
+  function plantedRunner(): NodeJS.ProcessEnv {
+    const home = makeTempDir('impl-home-')
+    const temp = makeTempDir('impl-runner-temp-')
+    dirs.push(home, temp)
+    fs.mkdirSync(path.join(home, '.ssh'))
+    fs.writeFileSync(path.join(home, '.ssh', 'id_rsa'), 'PLANTED-SSH-KEY\n')
+    fs.writeFileSync(path.join(home, '.git-credentials'), 'https://x:PLANTED-GIT-CRED@example.com\n')
+    fs.writeFileSync(path.join(home, '.gitconfig'), '[credential]\n\thelper = store # PLANTED-GITCONFIG\n')
+    fs.mkdirSync(path.join(home, '.config', 'gh'), { recursive: true })
+    fs.writeFileSync(path.join(home, '.config', 'gh', 'hosts.yml'), 'oauth_token: PLANTED-GH\n')
+    fs.writeFileSync(path.join(home, 'notes.txt'), 'ordinary file\n')
+    fs.writeFileSync(path.join(temp, 'git-credentials-1234.config'), 'PLANTED-RUNNER-TEMP\n')
+    return { ...process.env, HOME: home, RUNNER_TEMP: temp }
+  }
+
+  it("cannot read the home directory's credentials or RUNNER_TEMP, but can read the rest", async () => {
+    const hostEnv = plantedRunner()
+    const ctx = setup({ hostEnv })
+    const command = [
+      `cat ${hostEnv.HOME}/.ssh/id_rsa ${hostEnv.HOME}/.git-credentials ${hostEnv.HOME}/.gitconfig`,
+      `cat ${hostEnv.HOME}/.config/gh/hosts.yml; ls ${hostEnv.HOME}/.ssh`,
+      `cat ${hostEnv.RUNNER_TEMP}/*; ls -A ${hostEnv.RUNNER_TEMP}`,
+      `cat ${hostEnv.HOME}/notes.txt`,
+      'git status --short; echo git=$?',
+    ].join('\n')
+    const open = await plain.run({ command }, ctx)
+    for (const p of ['PLANTED-SSH-KEY', 'PLANTED-GIT-CRED', 'PLANTED-GH', 'PLANTED-RUNNER-TEMP'])
+      expect(open.content).toContain(p) // readable without the sandbox
+    const out = await isolated.run({ command }, ctx)
+    expect(out.content).not.toMatch(/PLANTED/)
+    expect(out.content).toContain('ordinary file')
+    expect(out.content).toContain('git=0') // git works with the home's git config hidden
+  })
+
+  it('writes in the workspace and its temp directory, never under .git or outside', async () => {
+    const ctx = setup()
+    const outside = path.join(os.tmpdir(), `impl-outside-${randomBytes(4).toString('hex')}`)
+    const command = [
+      'echo changed > a.txt && echo wrote-workspace',
+      'echo tmp > "$TMPDIR/t" && echo wrote-tmpdir',
+      'git config core.fsmonitor "touch /tmp/pwned"; echo config=$?',
+      'printf "#!/bin/sh\\necho hook\\n" > .git/hooks/post-checkout; echo hook=$?',
+      'echo x > .git/HEAD; echo head=$?',
+      'mv .git .git-moved; echo move=$?',
+      `echo x > ${outside}; echo outside=$?`,
+      'echo x > ~/planted; echo home=$?',
+      // A hard link to a file outside (which the editor would then read and write through): across mounts.
+      `ln ${outside}-target hardlink; echo hardlink=$?`,
+    ].join('\n')
+    fs.writeFileSync(`${outside}-target`, 'outside\n')
+    const before = fs.readFileSync(path.join(ctx.workspace, '.git', 'config'), 'utf8')
+    const out = await isolated.run({ command }, ctx)
+    expect(out.content).toContain('wrote-workspace')
+    expect(out.content).toContain('wrote-tmpdir')
+    for (const step of ['config', 'hook', 'head', 'move', 'outside', 'home', 'hardlink'])
+      expect(out.content, step).toMatch(new RegExp(`^${step}=[1-9]`, 'm'))
+    expect(fs.readFileSync(path.join(ctx.workspace, 'a.txt'), 'utf8')).toBe('changed\n')
+    expect(fs.readFileSync(path.join(ctx.workspace, '.git', 'config'), 'utf8')).toBe(before)
+    expect(fs.existsSync(path.join(ctx.workspace, '.git', 'hooks', 'post-checkout'))).toBe(false)
+    expect(fs.existsSync(outside)).toBe(false)
+    expect(fs.existsSync(path.join(ctx.workspace, 'hardlink'))).toBe(false)
+    fs.rmSync(`${outside}-target`)
+  })
+
+  it("keeps a worktree's real git dir read-only too", async () => {
+    const ctx = setup()
+    repo!.git('commit', '-q', '--allow-empty', '-m', 'base')
+    const wt = path.join(makeTempDir('impl-wt-'), 'wt')
+    dirs.push(path.dirname(wt))
+    repo!.git('worktree', 'add', '-q', wt)
+    const sandbox = createRuntimeSandbox({ env: allowlistedEnv(), workspace: wt, allowedDomains: [] })
+    const gitDir = path.join(ctx.workspace, '.git')
+    const out = await bash.run(
+      {
+        command: [
+          `echo x > ${gitDir}/worktrees/wt/HEAD; echo wt=$?`,
+          `echo x >> ${gitDir}/config; echo common=$?`,
+          'echo y > .git; echo gitfile=$?',
+          'echo ok > f.txt && echo wrote',
+        ].join('\n'),
+      },
+      { workspace: wt, sandbox },
+    )
+    for (const step of ['wt', 'common', 'gitfile'])
+      expect(out.content, step).toMatch(new RegExp(`^${step}=[1-9]`, 'm'))
+    expect(out.content).toContain('wrote')
+  })
+
+  it('blocks a host allowed-domains does not list, tells the command, and records it; lets a listed one through', async () => {
+    const server = http.createServer((_q, res) => res.end('loopback-answer\n'))
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const port = (server.address() as AddressInfo).port
+    try {
+      const command = `curl -sS -m 10 http://127.0.0.1:${port}/; echo curl=$?`
+      const open = await plain.run({ command }, setup())
+      expect(open.content).toContain('loopback-answer') // reachable without the sandbox
+
+      const closed = setup()
+      const out = await isolated.run({ command }, closed)
+      expect(out.content).not.toContain('loopback-answer')
+      expect(out.content).toContain(
+        `[network: connection to 127.0.0.1:${port} blocked; allowed-domains does not list it]`,
+      )
+      expect(closed.sandbox.blocked()).toEqual([{ host: '127.0.0.1', port, command }])
+
+      const allowed = setup({ allowedDomains: ['127.0.0.1'] })
+      const ok = await isolated.run({ command }, allowed)
+      expect(ok.content).toContain('loopback-answer')
+      expect(ok.content).toContain('curl=0')
+      expect(allowed.sandbox.blocked()).toEqual([])
+    } finally {
+      server.close()
+    }
+  })
+
+  it('has no network of its own: a direct connection past the proxy fails', async () => {
+    const ctx = setup({ allowedDomains: ['*'] })
+    const out = await isolated.run(
+      { command: 'curl -sS -m 5 --noproxy "*" http://1.1.1.1/ >/dev/null; echo direct=$?' },
+      ctx,
+    )
+    expect(out.content).toMatch(/^direct=[1-9]/m)
   })
 })
 
@@ -248,20 +408,38 @@ describe.skipIf(!linux)('bash tool under a process holding secrets', () => {
   }
 
   function buildRunner(): string {
-    dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'impl-iso-')))
+    // Under the repository's node_modules, so the transpiled modules resolve @anthropic-ai/sandbox-runtime.
+    const cache = path.join(REPO_ROOT, 'node_modules', '.cache')
+    fs.mkdirSync(cache, { recursive: true, mode: 0o755 })
+    dir = fs.realpathSync(fs.mkdtempSync(path.join(cache, 'impl-iso-')))
     fs.chmodSync(dir, 0o755)
-    transpileClosure(['tools/bash.ts', 'sandbox/namespaces.ts'])
+    transpileClosure(['tools/bash.ts', 'sandbox/runtime.ts', 'sandbox/plain.ts'])
     fs.writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}')
     fs.writeFileSync(
       path.join(dir, 'run.js'),
       [
         "import { createBashTool } from './tools/bash.js'",
-        "import { createSandbox } from './sandbox/namespaces.js'",
+        "import { createPlainSandbox } from './sandbox/plain.js'",
+        "import { createRuntimeSandbox } from './sandbox/runtime.js'",
         'const [workspace, isolate, command] = process.argv.slice(2)',
         'const tool = createBashTool()',
-        "const sandbox = createSandbox({ env: { PATH: process.env.PATH, HOME: workspace }, isolate: isolate === 'yes' })",
+        'const env = { PATH: process.env.PATH, HOME: workspace }',
+        "const sandbox = isolate === 'yes'",
+        '  ? createRuntimeSandbox({ env, workspace, allowedDomains: [], prepareHost: false })',
+        '  : createPlainSandbox({ env })',
         'const out = await tool.run(tool.parse({ command }), { workspace, sandbox })',
         'console.log(JSON.stringify({ status: await sandbox.status(), content: out.content }))',
+        'process.exit(0) // the sandbox proxies would keep the process alive',
+      ].join('\n'),
+    )
+    fs.writeFileSync(
+      path.join(dir, 'signal.js'),
+      [
+        "import { createRuntimeSandbox } from './sandbox/runtime.js'",
+        'const [workspace] = process.argv.slice(2)',
+        'const sandbox = createRuntimeSandbox({ env: { PATH: process.env.PATH }, workspace, allowedDomains: [] })',
+        'console.log(JSON.stringify(await sandbox.status()))',
+        'setInterval(() => {}, 1000) // a run still going',
       ].join('\n'),
     )
     return path.join(dir, 'run.js')
@@ -315,11 +493,31 @@ describe.skipIf(!linux)('bash tool under a process holding secrets', () => {
     })
   }
 
+  it.skipIf(!status.isolated)(
+    'still ends on SIGTERM and SIGINT once the sandbox started (a cancelled job)',
+    async () => {
+      if (!dir) buildRunner()
+      const workspace = fs.mkdtempSync(path.join(dir, 'ws-'))
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+        const child = spawn(process.execPath, [path.join(dir, 'signal.js'), workspace], {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        })
+        await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()))
+        const ended = new Promise<NodeJS.Signals | null>((resolve) =>
+          child.once('exit', (_c, s) => resolve(s)),
+        )
+        child.kill(signal)
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+        expect(await ended).toBe(signal)
+        clearTimeout(timer)
+      }
+    },
+  )
+
   it.skipIf(!status.isolated || process.getuid?.() !== 0)(
-    'still hides the secrets from a root command that unmounts the private /proc',
+    'still hides the secrets from a root command that tries to unmount the private /proc',
     () => {
-      // Root inside the user namespace may unmount /proc and see the machine's; the kernel still refuses
-      // /proc/<pid>/environ of processes outside the namespace.
+      // Root inside the user namespace has no capabilities left (bubblewrap drops them): the mount stays.
       const canary = `canary-${randomBytes(8).toString('hex')}`
       const run = runAs(
         'self',
@@ -328,8 +526,8 @@ describe.skipIf(!linux)('bash tool under a process holding secrets', () => {
         canary,
       )
       expect(run.status.isolated).toBe(true)
-      expect(run.content).toContain('unmounted')
-      expect(Number(/^(\d+)$/m.exec(run.content)?.[1])).toBeGreaterThan(3) // the machine's processes
+      expect(run.content).not.toContain('unmounted')
+      expect(Number(/^(\d+)$/m.exec(run.content)?.[1])).toBeLessThan(20) // still only its own processes
       expect(run.content).not.toContain(canary)
     },
   )

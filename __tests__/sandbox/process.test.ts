@@ -1,7 +1,7 @@
 import os from 'node:os'
 import { describe, expect, it } from 'vitest'
 import { allowlistedEnv } from '../../src/sandbox/env.js'
-import { createSandbox } from '../../src/sandbox/namespaces.js'
+import { createPlainSandbox } from '../../src/sandbox/plain.js'
 import { runProcess, type ProcessSpec } from '../../src/sandbox/process.js'
 import { TOOL_RUN_MARKER_NAME } from '../../src/sandbox/strays.js'
 import { isAlive } from '../support/processes.js'
@@ -66,9 +66,9 @@ describe('runProcess', () => {
   })
 })
 
-describe('createSandbox', () => {
+describe('createPlainSandbox', () => {
   it('gives processes its env, pagers off and the marker, which neither env can replace', async () => {
-    const sandbox = createSandbox({ env: { ...allowlistedEnv(), FROM_SANDBOX: 's' }, isolate: false })
+    const sandbox = createPlainSandbox({ env: { ...allowlistedEnv(), FROM_SANDBOX: 's' } })
     const r = await sandbox.spawn({
       argv: ['bash', '-c', `echo "$FROM_SANDBOX $EXTRA $PAGER $GIT_PAGER $${TOOL_RUN_MARKER_NAME}"`],
       cwd: os.tmpdir(),
@@ -80,10 +80,10 @@ describe('createSandbox', () => {
     expect(r.output).toMatch(/^s x cat cat [0-9a-f]{32}\n$/)
   })
 
-  it('says why it does not isolate when told not to', async () => {
-    expect(await createSandbox({ env: {}, isolate: false }).status()).toEqual({
+  it('says that it does not isolate', async () => {
+    expect(await createPlainSandbox({ env: {} }).status()).toEqual({
       isolated: false,
-      reason: 'isolation is turned off for this sandbox',
+      reason: 'the sandbox is turned off (`sandbox: off`)',
     })
   })
 })

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { allowlistedEnv } from '../../src/sandbox/env.js'
-import { createSandbox } from '../../src/sandbox/namespaces.js'
+import { createPlainSandbox } from '../../src/sandbox/plain.js'
+import { createRuntimeSandbox } from '../../src/sandbox/runtime.js'
 import { TOOL_RUN_MARKER_NAME } from '../../src/sandbox/strays.js'
 import { createBashTool } from '../../src/tools/bash.js'
 import type { ToolContext } from '../../src/tools/types.js'
@@ -15,7 +16,10 @@ afterEach(() => repo?.cleanup())
 
 function setup(env: Record<string, string> = allowlistedEnv()): ToolContext {
   repo = makeRepo({ 'a.txt': 'hello\n' })
-  return { workspace: repo.root, sandbox: createSandbox({ env }) }
+  return {
+    workspace: repo.root,
+    sandbox: createRuntimeSandbox({ env, workspace: repo.root, allowedDomains: [] }),
+  }
 }
 
 const bash = direct(createBashTool())
@@ -23,7 +27,7 @@ const bash = direct(createBashTool())
  * Without namespaces: the pids a command prints are this machine's, and detached processes can outlive it. The
  * namespaced behaviour is covered in __tests__/sandbox/isolation.test.ts.
  */
-const plainSandbox = createSandbox({ env: allowlistedEnv(), isolate: false })
+const plainSandbox = createPlainSandbox({ env: allowlistedEnv() })
 const plain = {
   run: (input: unknown, ctx: ToolContext) => bash.run(input, { ...ctx, sandbox: plainSandbox }),
 }
@@ -176,7 +180,14 @@ describe.skipIf(process.platform !== 'linux')('sandbox.reap (stray tool processe
     // The command's env cannot replace it.
     const overridden = await bash.run(
       { command: `echo "$${TOOL_RUN_MARKER_NAME}"` },
-      { ...ctx, sandbox: createSandbox({ env: { ...allowlistedEnv(), [TOOL_RUN_MARKER_NAME]: 'other' } }) },
+      {
+        ...ctx,
+        sandbox: createRuntimeSandbox({
+          env: { ...allowlistedEnv(), [TOOL_RUN_MARKER_NAME]: 'other' },
+          workspace: ctx.workspace,
+          allowedDomains: [],
+        }),
+      },
     )
     expect(overridden.content.split('\n')[0]).toBe(value)
   })

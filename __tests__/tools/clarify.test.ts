@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { createSandbox } from '../../src/sandbox/namespaces.js'
+import { createPlainSandbox } from '../../src/sandbox/plain.js'
 import { createClarifyTool } from '../../src/tools/clarify.js'
 import { createTools } from '../../src/tools/index.js'
 import { direct } from './direct.js'
 
-const ctx = { workspace: '/nonexistent', sandbox: createSandbox({ env: {} }) }
+const ctx = { workspace: '/nonexistent', sandbox: createPlainSandbox({ env: {} }) }
 
 describe('ask_for_clarification', () => {
   it('returns the trimmed questions as a clarification', async () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createEditorTool } from '../../src/tools/editor.js'
-import { createSandbox } from '../../src/sandbox/namespaces.js'
+import { createPlainSandbox } from '../../src/sandbox/plain.js'
 import type { ToolContext } from '../../src/tools/types.js'
 import { direct } from './direct.js'
 import { makeRepo, type TempRepo } from './repo.js'
@@ -12,7 +12,7 @@ const editor = direct(createEditorTool())
 
 function setup(files: Record<string, string | Buffer> = {}): ToolContext {
   repo = makeRepo({ 'src/app.ts': 'line one\nline two\nline three\n', ...files })
-  return { workspace: repo.root, sandbox: createSandbox({ env: {} }) }
+  return { workspace: repo.root, sandbox: createPlainSandbox({ env: {} }) }
 }
 
 describe('text editor: view', () => {

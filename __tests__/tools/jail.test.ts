@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createSandbox } from '../../src/sandbox/namespaces.js'
+import { createRuntimeSandbox } from '../../src/sandbox/runtime.js'
 import { createEditorTool } from '../../src/tools/editor.js'
 import { ToolError } from '../../src/tools/errors.js'
 import { resolveToolPath } from '../../src/tools/jail.js'
@@ -22,7 +22,14 @@ function setup(): ToolContext {
   repo = makeRepo({ 'src/a.ts': 'export const a = 1\n', 'README.md': '# hi\n' })
   outside = makeTempDir()
   fs.writeFileSync(path.join(outside, 'secret.txt'), 'outside secret\n')
-  return { workspace: repo.root, sandbox: createSandbox({ env: { PATH: process.env.PATH ?? '' } }) }
+  return {
+    workspace: repo.root,
+    sandbox: createRuntimeSandbox({
+      env: { PATH: process.env.PATH ?? '' },
+      workspace: repo.root,
+      allowedDomains: [],
+    }),
+  }
 }
 
 describe('resolveToolPath', () => {

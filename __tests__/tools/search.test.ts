@@ -3,7 +3,7 @@ import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { compileMatcher, globToRegExp } from '../../src/tools/glob-match.js'
 import { allowlistedEnv } from '../../src/sandbox/env.js'
-import { createSandbox } from '../../src/sandbox/namespaces.js'
+import { createRuntimeSandbox } from '../../src/sandbox/runtime.js'
 import { createGlobTool, createGrepTool } from '../../src/tools/search.js'
 import type { ToolContext } from '../../src/tools/types.js'
 import { direct } from './direct.js'
@@ -27,7 +27,10 @@ function setup(): ToolContext {
   repo.write('dist/out.js', 'export function main() {}\n')
   repo.write('debug.log', 'TODO ignored\n')
   fs.rmSync(path.join(repo.root, 'deleted.ts')) // still in the index, gone from the working tree
-  return { workspace: repo.root, sandbox: createSandbox({ env: allowlistedEnv() }) }
+  return {
+    workspace: repo.root,
+    sandbox: createRuntimeSandbox({ env: allowlistedEnv(), workspace: repo.root, allowedDomains: [] }),
+  }
 }
 
 describe('glob matcher', () => {

@@ -1,11 +1,11 @@
 import { describe, expect, it, vi } from 'vitest'
-import { createSandbox } from '../../src/sandbox/namespaces.js'
+import { createPlainSandbox } from '../../src/sandbox/plain.js'
 import { ToolError } from '../../src/tools/errors.js'
 import { createTools } from '../../src/tools/index.js'
 import { createToolset } from '../../src/tools/toolset.js'
 import type { Tool } from '../../src/tools/types.js'
 
-const ctx = { workspace: '/nonexistent', sandbox: createSandbox({ env: {}, isolate: false }) }
+const ctx = { workspace: '/nonexistent', sandbox: createPlainSandbox({ env: {} }) }
 
 /** A tool that wants `{ n: number }`, reads when n is even, and fails as `run` is told to. */
 function numberTool(overrides: Partial<Tool<{ n: number }>> = {}): Tool<{ n: number }> {

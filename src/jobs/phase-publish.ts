@@ -105,6 +105,8 @@ export async function publishWork(d: PipelineDeps, r: PublishRequest): Promise<P
       wip: r.wip,
       warnings: r.warnings ?? [],
       draftFallback,
+      blockedNetwork: d.sandbox.blocked?.() ?? [],
+      unsandboxed: d.inputs.sandbox === 'off',
     })
   const up = await upsertPullRequest(d.api, {
     branch: r.branch,

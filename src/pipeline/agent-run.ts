@@ -13,6 +13,7 @@ import { changedFiles, commitAll, pushBranch } from '../git/branch.js'
 import { withPushAuth } from '../git/credentials.js'
 import { guardGitForRun } from '../git/guard.js'
 import type { ModelInfo } from '../providers/types.js'
+import { UserError } from '../errors.js'
 import { accountingLine } from '../report/messages.js'
 import { createToolset } from '../tools/toolset.js'
 import type { Tool } from '../tools/types.js'
@@ -39,12 +40,7 @@ export interface AgentRun {
  * the tools open, or a process of the model's running, whatever happens inside.
  */
 export async function runAgentOnBranch(d: PipelineDeps, r: AgentRunRequest): Promise<AgentRun> {
-  const status = await d.sandbox.status()
-  d.log(
-    status.isolated
-      ? 'Shell commands run in their own user, PID and mount namespaces.'
-      : `Shell commands are NOT isolated from the action's processes: ${status.reason ?? 'unknown reason'}`,
-  )
+  await requireSandbox(d)
   // The credential out of the repository and the git metadata recorded, until the model and its processes are gone.
   const restoreGit = await guardGitForRun(d.git, d.log)
   const tools = createToolset(r.tools, (line) => d.log(d.redactor.redact(line)))
@@ -76,6 +72,37 @@ export async function runAgentOnBranch(d: PipelineDeps, r: AgentRunRequest): Pro
   const accounting = accountingLine(result, r.model.id)
   d.log(`Agent finished: ${result.status} · ${accounting}`)
   return { result, accounting, warnings }
+}
+
+/**
+ * Fail closed: with `sandbox: auto` the model runs only if the sandbox started (else a UserError, before the
+ * credential is touched or the model asked anything); with `sandbox: off` it runs unsandboxed, with a warning.
+ */
+async function requireSandbox(d: PipelineDeps): Promise<void> {
+  const status = await d.sandbox.status()
+  if (status.isolated) {
+    const net = d.inputs.allowedDomains.length
+      ? d.inputs.allowedDomains.includes('*')
+        ? 'every host'
+        : d.inputs.allowedDomains.join(', ')
+      : 'no host'
+    d.log(
+      `sandbox: the model's commands run in bubblewrap (sandbox-runtime): own PID namespace and /proc, writes only in the workspace (not .git), runner secrets hidden, network: ${net}.`,
+    )
+    return
+  }
+  if (d.inputs.sandbox === 'off') {
+    ;(d.warn ?? d.log)(
+      "sandbox: off: the model's commands run UNSANDBOXED as the runner's user; they can read the runner's secrets, write anywhere and reach any host.",
+    )
+    return
+  }
+  throw new UserError(
+    `The sandbox for the model's commands could not start on this runner, so the model was not run: ${status.reason ?? 'unknown reason'}.`,
+    'Use an Ubuntu runner (GitHub-hosted runners are prepared automatically) or install `bubblewrap`, `socat` and `ripgrep` ' +
+      'and allow unprivileged user namespaces (`sysctl kernel.apparmor_restrict_unprivileged_userns=0` on Ubuntu 24.04). ' +
+      "To run without a sandbox anyway (unsafe: the model's commands can then read the runner's secrets), set `sandbox: off`.",
+  )
 }
 
 export interface CommitRequest {

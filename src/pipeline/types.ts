@@ -23,6 +23,8 @@ export interface PipelineDeps {
   sandbox: Sandbox
   redactor: Redactor
   log: (line: string) => void
+  /** A warning annotation (`::warning::`) on the run; the log when absent. */
+  warn?: (line: string) => void
   /** Detail shown only with step debug logging (stack traces of unexpected errors). */
   debug: (line: string) => void
 }

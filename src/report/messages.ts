@@ -1,4 +1,5 @@
 import type { AgentResult } from '../agent/types.js'
+import type { NetworkBlock } from '../sandbox/types.js'
 
 /** Human durations: 42s, 3m 05s, 1h 02m. */
 export function formatDuration(ms: number): string {
@@ -62,11 +63,44 @@ export interface PrBodyInput {
   wip?: string
   warnings: string[]
   draftFallback?: boolean
+  /** Connections the sandbox refused during the run. */
+  blockedNetwork?: NetworkBlock[]
+  /** The run was not sandboxed (`sandbox: off`). */
+  unsandboxed?: boolean
 }
+
+/**
+ * The "Blocked network access" section (Markdown lines, ending with a blank one) for the PR body and the job
+ * summary: each refused destination once, with the first command that tried it; nothing when none was refused.
+ */
+export function blockedNetworkSection(blocked: NetworkBlock[]): string[] {
+  if (blocked.length === 0) return []
+  const first = new Map<string, NetworkBlock>()
+  for (const b of blocked) {
+    const where = b.port ? `${b.host.includes(':') ? `[${b.host}]` : b.host}:${b.port}` : b.host
+    if (!first.has(where)) first.set(where, b)
+  }
+  const code = (s: string): string => `\`${s.replaceAll('`', "'")}\``
+  return [
+    '## Blocked network access',
+    '',
+    'The sandbox refused these connections because `allowed-domains` does not list them. If the work needs one, ' +
+      'add the host to `allowed-domains`, or better, fetch what it needs in a workflow step before the action.',
+    '',
+    ...[...first].map(([where, b]) => `- ${code(where)} by ${code(b.command)}`),
+    '',
+  ]
+}
+
+/** The PR body's warning for a run whose commands were not sandboxed. */
+export const UNSANDBOXED_WARNING =
+  "This run was **not sandboxed** (`sandbox: off`): the commands the model ran could read the runner's secrets, " +
+  "write anywhere the runner's user can and reach any host. Review every change with that in mind."
 
 /** The pull request body: summary, how to test locally, spec link, refs, accounting and run link. */
 export function prBody(p: PrBodyInput): string {
   const lines: string[] = []
+  if (p.unsandboxed) lines.push('> [!CAUTION]', `> ${UNSANDBOXED_WARNING}`, '')
   if (p.wip) lines.push(`> [!WARNING]`, `> Work in progress: the run stopped early because ${p.wip}`, '')
   lines.push(
     `Implements **${p.issueId}: ${p.phaseTitle}** of [\`${p.specPath}\`](${p.specUrl ?? p.specPath}).`,
@@ -86,6 +120,7 @@ export function prBody(p: PrBodyInput): string {
     '',
   )
   if (p.warnings.length) lines.push('## Warnings', '', ...p.warnings.map((w) => `- ${w}`), '')
+  lines.push(...blockedNetworkSection(p.blockedNetwork ?? []))
   if (p.draftFallback)
     lines.push(
       '_Draft pull requests are not available in this repository, so this is a normal PR marked [WIP]._',

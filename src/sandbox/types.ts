@@ -41,6 +41,17 @@ export interface ProcessResult {
   truncated: boolean
   /** The program could not be started (its message is in `output`). */
   spawnError: boolean
+  /** Connections the sandbox's network filter refused while the process ran (only a sandbox that filters). */
+  blocked?: NetworkBlock[]
+}
+
+/** A connection the sandbox refused: where to, and which command tried. */
+export interface NetworkBlock {
+  /** Host name or IP address, as the command asked for it. */
+  host: string
+  port?: number
+  /** The command line (a bash command as the model wrote it), shortened. */
+  command: string
 }
 
 export interface Sandbox {
@@ -53,4 +64,8 @@ export interface Sandbox {
    * run and before any credential comes back. Returns how many were stopped.
    */
   reap(): Promise<number>
+  /** Every connection refused so far in this run, oldest first (absent: the sandbox filters no network). */
+  blocked?(): NetworkBlock[]
+  /** Stops what the sandbox keeps running between commands (its proxies); call once the run is over. */
+  close?(): Promise<void>
 }

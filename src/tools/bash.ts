@@ -16,7 +16,8 @@ export type BashInput = { restart: true } | { restart?: false; command: string }
 /**
  * The Anthropic bash tool (`bash_20250124`). Each call is a fresh `bash -c` in the workspace, run by the sandbox
  * (the allowlisted env, its own process group killed whole on timeout or abort, stdin closed, output capped
- * keeping head and tail, and the sandbox's namespaces where the machine allows them).
+ * keeping head and tail, bubblewrap unless the sandbox is off). A connection the sandbox refused is named in
+ * the result, so the model knows why the network failed.
  */
 export function createBashTool(opts: BashOptions = {}): Tool<BashInput> {
   return {
@@ -56,6 +57,10 @@ async function runBash(input: BashInput, ctx: ToolContext, opts: BashOptions): P
     signal: ctx.signal,
   })
   const parts = [result.output.replace(/\s+$/, '')]
+  for (const b of result.blocked ?? []) {
+    const where = b.port ? `${b.host.includes(':') ? `[${b.host}]` : b.host}:${b.port}` : b.host
+    parts.push(`[network: connection to ${where} blocked; allowed-domains does not list it]`)
+  }
   if (result.timedOut) {
     parts.push(`[command timed out after ${Math.round(timeoutMs / 1000)} s and was killed]`)
   } else if (result.aborted) {

@@ -1,0 +1,81 @@
+/**
+ * What the sandbox lets a command touch: writes only in the workspace (never under its git metadata) and the
+ * run's private temp directory; no reads of the runner's secret places.
+ */
+import { lstat, readFile } from 'node:fs/promises'
+import path from 'node:path'
+
+/** Credentials and dotfiles under the home directory that no command of the model may read. */
+export const HOME_SECRETS = [
+  '.ssh',
+  '.gnupg',
+  '.gitconfig',
+  '.git-credentials',
+  '.config/git',
+  '.config/gh',
+  '.config/hub',
+  '.config/gcloud',
+  '.docker',
+  '.aws',
+  '.azure',
+  '.kube',
+  '.netrc',
+  '.npmrc',
+  '.yarnrc',
+  '.yarnrc.yml',
+  '.pypirc',
+  '.gem/credentials',
+  '.cargo/credentials',
+  '.cargo/credentials.toml',
+  '.m2/settings.xml',
+  '.gradle/gradle.properties',
+  '.nuget/NuGet/NuGet.Config',
+  '.bash_history',
+  '.zsh_history',
+  '.credentials',
+  '.runner',
+]
+
+/**
+ * The runner's secret places, as absolute paths: the home directory's credentials and dotfiles, RUNNER_TEMP
+ * (the checkout's credentials file, the event payload, the step's command files), and the runner's own
+ * directories (its `_temp`, its installation with `.credentials` and `.runner`, its diagnostics).
+ */
+export function secretReadPaths(env: NodeJS.ProcessEnv): string[] {
+  const out = new Set<string>()
+  const home = env.HOME
+  if (home && path.isAbsolute(home) && home !== '/')
+    for (const rel of HOME_SECRETS) out.add(path.join(home, rel))
+  if (env.RUNNER_TEMP && path.isAbsolute(env.RUNNER_TEMP)) out.add(env.RUNNER_TEMP)
+  // RUNNER_WORKSPACE is <runner>/_work/<repo>; its parent holds _temp, and the runner lives above that.
+  if (env.RUNNER_WORKSPACE && path.isAbsolute(env.RUNNER_WORKSPACE)) {
+    const work = path.dirname(env.RUNNER_WORKSPACE)
+    out.add(path.join(work, '_temp'))
+    for (const name of ['.credentials', '.credentials_rsaparams', '.runner', '.env', '_diag'])
+      out.add(path.join(path.dirname(work), name))
+  }
+  // GitHub-hosted Ubuntu keeps the runner and its temp here.
+  out.add('/home/runner/runners')
+  out.add('/home/runner/work/_temp')
+  out.add('/home/runner/actions-runner')
+  return [...out]
+}
+
+/**
+ * The git metadata of the checkout, every place of it: `<workspace>/.git` and, where `.git` is a gitfile
+ * (a worktree, a submodule), the git dir it names and that dir's common dir.
+ */
+export async function gitMetadataPaths(workspace: string): Promise<string[]> {
+  const dotGit = path.join(workspace, '.git')
+  const out = [dotGit]
+  const st = await lstat(dotGit).catch(() => undefined)
+  if (!st?.isFile()) return out
+  const gitfile = await readFile(dotGit, 'utf8').catch(() => '')
+  const named = /^gitdir:\s*(.+?)\s*$/m.exec(gitfile)?.[1]
+  if (!named) return out
+  const gitDir = path.resolve(workspace, named)
+  out.push(gitDir)
+  const common = (await readFile(path.join(gitDir, 'commondir'), 'utf8').catch(() => '')).trim()
+  if (common) out.push(path.resolve(gitDir, common))
+  return out
+}

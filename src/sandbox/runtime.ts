@@ -1,0 +1,340 @@
+/**
+ * The sandbox of a run, built on @anthropic-ai/sandbox-runtime (bubblewrap, socat and a filtering proxy on
+ * Linux). Each process the model causes runs in its own bubblewrap: its own user, PID and mount namespaces with
+ * a private /proc (no other process of the machine is visible, so no /proc/<pid>/environ of the action), the
+ * root file system read-only except the workspace and the run's private temp directory, the workspace's git
+ * metadata read-only, the runner's secret places hidden, no network namespace of its own (only the proxy, which
+ * lets through the hosts `allowed-domains` lists and records the rest), and seccomp refusing new Unix sockets.
+ * When the command ends, its PID namespace ends and every process it started dies with it.
+ */
+import { randomBytes } from 'node:crypto'
+import { rmSync } from 'node:fs'
+import { lstat, mkdtemp, realpath, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { SandboxManager, type SandboxRuntimeConfig } from '@anthropic-ai/sandbox-runtime'
+import { findExecutable, isGitHubHosted, prepareHost, SANDBOX_PACKAGES } from './host-setup.js'
+import { processEnv } from './plain.js'
+import { gitMetadataPaths, secretReadPaths } from './policy.js'
+import { runProcess } from './process.js'
+import { stopStrayProcesses } from './strays.js'
+import type { NetworkBlock, ProcessResult, Sandbox, SandboxStatus, SpawnRequest } from './types.js'
+
+/** Environment variable naming the bubblewrap binary to use (tests point it at a missing one). */
+export const BWRAP_PATH_VARIABLE = 'IMPLEMENT_ACTION_BWRAP'
+/** Characters of a command kept in a {@link NetworkBlock}. */
+const COMMAND_CHARS = 200
+const PROBE_TIMEOUT_MS = 30_000
+/**
+ * Set in every sandboxed process: the home directory's git config is hidden (unreadable), and git stops at an
+ * unreadable global config, so git reads none.
+ */
+const SANDBOX_ENV = { GIT_CONFIG_GLOBAL: '/dev/null' }
+
+export interface RuntimeSandboxOptions {
+  /** The whole environment of sandboxed processes (see allowlistedEnv); nothing else is inherited. */
+  env: Record<string, string>
+  /** The checkout (a real path): the only place commands may write, its git metadata excepted. */
+  workspace: string
+  /** Hosts the proxy lets through (`allowed-domains`); `['*']` lets every host through. Empty: no network. */
+  allowedDomains: string[]
+  /** The runner's environment: HOME, RUNNER_TEMP, RUNNER_WORKSPACE, RUNNER_ENVIRONMENT, PATH, the bwrap knob. */
+  hostEnv?: NodeJS.ProcessEnv
+  /** Install missing packages and lift the AppArmor restriction if needed (default: on GitHub-hosted runners). */
+  prepareHost?: boolean
+  log?: (line: string) => void
+}
+
+export interface RuntimeSandbox extends Sandbox {
+  blocked(): NetworkBlock[]
+}
+
+// sandbox-runtime keeps one session per process (its proxies); every sandbox of this process shares it and
+// passes its own file system policy and allow list with each command.
+let session: Promise<void> | undefined
+let inFlight = 0
+/** Commands running for a sandbox with `allowed-domains: *`; the session's ask callback lets them through. */
+let unrestrictedInFlight = 0
+
+function startSession(bwrapPath: string): Promise<void> {
+  const config: SandboxRuntimeConfig = {
+    network: { allowedDomains: [], deniedDomains: [] },
+    filesystem: { denyRead: [], allowWrite: [], denyWrite: [] },
+    bwrapPath,
+    // sandbox-runtime also protects shell rc files, editor settings and nested repositories' hooks below the
+    // workspace, found by a ripgrep walk on every command. The workspace's own git metadata is denied here
+    // anyway, and the model may edit any other file of the checkout through its editor, so the walk stays at
+    // the top level (it costs ~25 ms a command on a 5,000-file checkout at its default depth of 3).
+    mandatoryDenySearchDepth: 1,
+  }
+  // One sandbox per run in the action; in tests, an unrestricted sandbox's commands widen only while they run.
+  session ??= SandboxManager.initialize(config, () => Promise.resolve(unrestrictedInFlight > 0)).then(
+    keepSignalsFatal,
+    (err: unknown) => {
+      session = undefined
+      throw err
+    },
+  )
+  return session
+}
+
+let signalsKept = false
+/**
+ * sandbox-runtime cleans up on SIGINT and SIGTERM with listeners of its own, and a listener keeps Node from
+ * ending on the signal: a cancelled job would go on running. After its clean-up, the signal ends the process
+ * as it did before.
+ */
+function keepSignalsFatal(): void {
+  if (signalsKept) return
+  signalsKept = true
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => setImmediate(() => process.kill(process.pid, signal)))
+}
+
+/** How one sandbox runs a command: its environment, its network allow list, its file system policy. */
+interface Runner {
+  env: Record<string, string>
+  allowedDomains: string[]
+  bwrapPath: string
+  policy: Policy
+  /** Where each refused connection is recorded for the run. */
+  blocks: NetworkBlock[]
+}
+
+/** Wraps one command with bubblewrap and runs it through the one process runner. Never throws. */
+async function runSandboxed(req: SpawnRequest, r: Runner): Promise<ProcessResult> {
+  const commandId = randomBytes(16).toString('base64url')
+  const display = displayCommand(req.argv)
+  const unrestricted = r.allowedDomains.includes('*')
+  inFlight++
+  if (unrestricted) unrestrictedInFlight++
+  try {
+    await startSession(r.bwrapPath)
+    if (!unrestricted && r.allowedDomains.length)
+      SandboxManager.registerCommandNetworkLists(commandId, { allowedDomains: r.allowedDomains })
+    const { argv } = await SandboxManager.wrapWithSandboxArgv(
+      innerCommand(req.argv, r.policy.tmpdir),
+      'bash',
+      { filesystem: r.policy.filesystem },
+      req.signal,
+      req.cwd,
+      { commandId, commandText: display },
+    )
+    const result = await runProcess({
+      ...req,
+      argv,
+      env: { ...processEnv(r.env, req), ...SANDBOX_ENV },
+      label: req.argv[0],
+    })
+    const found = networkBlocks(commandId, display)
+    r.blocks.push(...found)
+    return found.length ? { ...result, blocked: found } : result
+  } catch (err) {
+    if (req.signal?.aborted) return { ...failed(''), output: '', spawnError: false, aborted: true }
+    return failed(
+      `The sandbox could not run ${req.argv[0]}: ${err instanceof Error ? err.message : String(err)}`,
+    )
+  } finally {
+    SandboxManager.unregisterCommandNetworkLists(commandId)
+    if (unrestricted) unrestrictedInFlight--
+    // The mount points of a wrap are shared: removed once no command of this process still needs them.
+    if (--inFlight === 0) SandboxManager.cleanupAfterCommand()
+  }
+}
+
+/** The programs the sandbox runs, found on the runner's PATH; `missing` names what is not there. */
+async function findPrograms(hostEnv: NodeJS.ProcessEnv): Promise<{ bwrap?: string; missing?: string }> {
+  const names = [hostEnv[BWRAP_PATH_VARIABLE] || 'bwrap', 'socat', 'rg']
+  const found = await Promise.all(names.map((name) => findExecutable(name, hostEnv.PATH)))
+  const missing = names
+    .filter((_, i) => !found[i])
+    .map((m) => `${m} (package ${SANDBOX_PACKAGES[path.basename(m)] ?? path.basename(m)})`)
+  return missing.length ? { missing: `missing on this runner: ${missing.join(', ')}` } : { bwrap: found[0] }
+}
+
+/**
+ * Why the sandbox cannot run commands here, or undefined when it can: the platform, the programs, the
+ * runtime's own checks (the seccomp helper included), then one real command in it.
+ */
+async function whyNotReady(
+  opts: RuntimeSandboxOptions,
+  hostEnv: NodeJS.ProcessEnv,
+  runner: (bwrapPath: string) => Promise<Runner>,
+): Promise<string | undefined> {
+  if (process.platform !== 'linux')
+    return `the sandbox needs Linux with bubblewrap; this runner is ${process.platform}`
+  const programs = await findPrograms(hostEnv)
+  if (!programs.bwrap) return programs.missing
+  try {
+    await startSession(programs.bwrap)
+  } catch (err) {
+    return `the sandbox runtime did not start: ${err instanceof Error ? err.message : String(err)}`
+  }
+  const deps = SandboxManager.checkDependencies()
+  const problems = [...deps.errors, ...deps.warnings.filter((w) => /seccomp/i.test(w))]
+  if (problems.length) return problems.join('; ')
+  const probe = await runSandboxed(
+    {
+      argv: ['bash', '-c', 'echo sandbox-ok'],
+      cwd: opts.workspace,
+      timeoutMs: PROBE_TIMEOUT_MS,
+      maxOutput: 4000,
+      capture: 'head-tail',
+    },
+    await runner(programs.bwrap),
+  )
+  if (probe.code === 0 && probe.output.includes('sandbox-ok')) return undefined
+  const why =
+    probe.output.trim().split('\n').pop() || (probe.timedOut ? 'timed out' : `exit code ${probe.code}`)
+  const userns = /permission|not permitted|uid map|namespace/i.test(why)
+    ? ' (unprivileged user namespaces are disabled or restricted on this machine)'
+    : ''
+  return `bubblewrap could not start a sandbox: ${why}${userns}`
+}
+
+/** A sandbox built on @anthropic-ai/sandbox-runtime. Fails closed: when it cannot start, nothing runs. */
+export function createRuntimeSandbox(opts: RuntimeSandboxOptions): RuntimeSandbox {
+  const hostEnv = opts.hostEnv ?? process.env
+  const log = opts.log ?? ((): void => undefined)
+  const blocks: NetworkBlock[] = []
+  let policy: Promise<Policy> | undefined
+  let ready: Runner | undefined
+  const runner = async (bwrapPath: string): Promise<Runner> => {
+    policy ??= buildPolicy(opts.workspace, hostEnv)
+    ready = { env: opts.env, allowedDomains: opts.allowedDomains, bwrapPath, policy: await policy, blocks }
+    return ready
+  }
+  let probed: Promise<SandboxStatus> | undefined
+  const status = (): Promise<SandboxStatus> => {
+    probed ??= (async (): Promise<SandboxStatus> => {
+      let why = await whyNotReady(opts, hostEnv, runner)
+      if (why && (opts.prepareHost ?? isGitHubHosted(hostEnv))) {
+        log(`sandbox: not ready (${why}); preparing this GitHub-hosted runner`)
+        const programs = Object.keys(SANDBOX_PACKAGES)
+        const found = await Promise.all(programs.map((p) => findExecutable(p, hostEnv.PATH)))
+        await prepareHost(
+          programs.filter((_, i) => !found[i]),
+          log,
+        )
+        why = await whyNotReady(opts, hostEnv, runner)
+      }
+      return why ? { isolated: false, reason: why } : { isolated: true }
+    })()
+    return probed
+  }
+
+  return {
+    status,
+    async spawn(req) {
+      const s = await status()
+      // Fail closed: never run a process of the model outside the sandbox.
+      if (!s.isolated || !ready)
+        return failed(`The sandbox is not available: ${s.reason ?? 'unknown reason'}`)
+      return runSandboxed(req, ready)
+    },
+    // Every process of a command dies with its PID namespace; the marker sweep is the second line of defence.
+    reap: () => stopStrayProcesses(),
+    blocked: () => [...blocks],
+    async close() {
+      const dir = await policy?.then((p) => p.tmpdir).catch(() => undefined)
+      if (dir) {
+        await rm(dir, { recursive: true, force: true }).catch(() => undefined)
+        tmpdirs.delete(dir)
+      }
+      // The session is this process's: stopped once no command of any sandbox still runs.
+      if (inFlight > 0 || !session) return
+      const stopping = session
+      session = undefined
+      await stopping.then(() => SandboxManager.reset()).catch(() => undefined)
+    },
+  }
+}
+
+interface Policy {
+  tmpdir: string
+  filesystem: SandboxRuntimeConfig['filesystem']
+}
+
+/** Writes: the workspace and a private temp directory; never the git metadata; no reads of secret places. */
+async function buildPolicy(workspace: string, hostEnv: NodeJS.ProcessEnv): Promise<Policy> {
+  const tmpdir = await realpath(await mkdtemp(path.join(os.tmpdir(), 'implement-action-sandbox-')))
+  removeAtExit(tmpdir)
+  return {
+    tmpdir,
+    filesystem: {
+      allowWrite: [workspace, tmpdir],
+      denyWrite: await gitMetadataPaths(workspace),
+      // Those that exist when the run starts (the model cannot create any: it writes only in the workspace);
+      // each listed path costs every command's wrap a look-up.
+      denyRead: (await existing(secretReadPaths(hostEnv))).map((p) => ({ path: p, literal: true as const })),
+    },
+  }
+}
+
+const tmpdirs = new Set<string>()
+/** The private temp directories go when the process ends, closed or not (one exit listener for all). */
+function removeAtExit(dir: string): void {
+  if (tmpdirs.size === 0)
+    process.once('exit', () => {
+      for (const d of tmpdirs) rmSync(d, { recursive: true, force: true })
+    })
+  tmpdirs.add(dir)
+}
+
+async function existing(paths: string[]): Promise<string[]> {
+  const found = await Promise.all(
+    paths.map((p) =>
+      lstat(p).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  )
+  return paths.filter((_, i) => found[i])
+}
+
+/** The command bubblewrap runs: argv quoted for bash, the private TMPDIR, every connection through the proxy. */
+function innerCommand(argv: string[], tmpdir: string): string {
+  // NO_PROXY would send loopback and private addresses past the proxy (and so past allowed-domains and the
+  // record of what was blocked); without it, every proxy-aware client asks the proxy.
+  return `export TMPDIR=${quote(tmpdir)}; unset NO_PROXY no_proxy; exec ${argv.map(quote).join(' ')}`
+}
+
+function quote(s: string): string {
+  return `'${s.replaceAll("'", `'\\''`)}'`
+}
+
+/** What a command is called in reports: the bash command as written, else the argv. */
+function displayCommand(argv: string[]): string {
+  const text = argv[0] === 'bash' && argv[1] === '-c' && argv.length === 3 ? argv[2] : argv.join(' ')
+  const line = text.replace(/\s+/g, ' ').trim()
+  return line.length > COMMAND_CHARS ? `${line.slice(0, COMMAND_CHARS - 1)}…` : line
+}
+
+/** The proxy's refusals for one command (`deny network-outbound host:port (reason)`), one per destination. */
+function networkBlocks(commandId: string, command: string): NetworkBlock[] {
+  const seen = new Set<string>()
+  const out: NetworkBlock[] = []
+  for (const v of SandboxManager.getSandboxViolationStore().getViolationsForCommand(commandId)) {
+    const target = /^deny network-outbound (\S+)/.exec(v.line)?.[1]
+    if (!target || seen.has(target)) continue
+    seen.add(target)
+    const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(target)
+    const host = (m?.[1] ?? target).replace(/^\[|\]$/g, '')
+    out.push({ host, ...(m?.[2] ? { port: Number(m[2]) } : {}), command })
+  }
+  return out
+}
+
+function failed(message: string): ProcessResult {
+  return {
+    output: `${message}\n`,
+    stderr: '',
+    code: null,
+    signal: null,
+    timedOut: false,
+    aborted: false,
+    truncated: false,
+    spawnError: true,
+  }
+}
