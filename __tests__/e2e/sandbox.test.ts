@@ -16,6 +16,7 @@ import type { ReplyStep } from '../support/anthropic-server.js'
 import { createSandbox, type Sandbox } from '../support/sandbox.js'
 import { implementIssue2, SLUGIFY_JS } from '../support/scripted-model.js'
 import { act, API_KEY, botComments, GITHUB_TOKEN, type E2ERun } from './world.js'
+import { pidsWith } from '../support/processes.js'
 
 const bash = (command: string): ReplyStep => ({
   content: [{ type: 'tool_use', name: 'bash', input: { command } }],
@@ -34,22 +35,6 @@ function toolResults(run: E2ERun): string {
 }
 
 const reversed = (s: string): string => [...s].reverse().join('')
-
-/** Pids of running processes whose command line contains `needle`. */
-function pidsWith(needle: string): number[] {
-  const found: number[] = []
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue
-    try {
-      const cmdline = fs.readFileSync(`/proc/${name}/cmdline`, 'latin1').replaceAll('\0', ' ')
-      const state = /^State:\s+(\S)/m.exec(fs.readFileSync(`/proc/${name}/status`, 'utf8'))?.[1]
-      if (cmdline.includes(needle) && state !== 'Z' && state !== 'X') found.push(Number(name))
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found
-}
 
 /** The action's environment through /proc, as the issue's attack has it (reversed to dodge redaction). */
 const PROC_ATTACK =

@@ -21,6 +21,7 @@ import { createBashTool } from '../../src/tools/bash.js'
 import type { ToolContext } from '../../src/tools/types.js'
 import { direct } from '../tools/direct.js'
 import { makeRepo, makeTempDir, type TempRepo } from '../tools/repo.js'
+import { pidsWith } from '../support/processes.js'
 
 const linux = process.platform === 'linux'
 const REPO_ROOT = path.resolve(import.meta.dirname, '../..')
@@ -57,22 +58,6 @@ function setup(o: { hostEnv?: NodeJS.ProcessEnv; allowedDomains?: string[] } = {
 
 const isolated = {
   run: (input: unknown, ctx: ToolContext) => bash.run(input, ctx),
-}
-
-/** Pids of running (not zombie) processes whose command line contains `needle`. */
-function pidsWith(needle: string): number[] {
-  const found: number[] = []
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue
-    try {
-      const cmdline = fs.readFileSync(`/proc/${name}/cmdline`, 'latin1').replaceAll('\0', ' ')
-      const state = /^State:\s+(\S)/m.exec(fs.readFileSync(`/proc/${name}/status`, 'utf8'))?.[1]
-      if (cmdline.includes(needle) && state !== 'Z' && state !== 'X') found.push(Number(name))
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found
 }
 
 /** `pidsWith`, after giving the kernel a moment to deliver SIGKILL and reap. */
@@ -281,6 +266,39 @@ describe.skipIf(!status.isolated)('the sandbox file system and network', () => {
     expect(out.content).not.toMatch(/PLANTED/)
     expect(out.content).toContain('ordinary file')
     expect(out.content).toContain('git=0') // git works with the home's git config hidden
+  })
+
+  it("cannot read a submodule's or worktree's config in the git metadata (checkout persists the header there)", async () => {
+    const ctx = setup()
+    const modules = path.join(ctx.workspace, '.git', 'modules', 'lib', 'nested', 'modules', 'deep')
+    fs.mkdirSync(modules, { recursive: true })
+    fs.writeFileSync(
+      path.join(ctx.workspace, '.git', 'modules', 'lib', 'config'),
+      'PLANTED-SUBMODULE-HEADER\n',
+    )
+    fs.writeFileSync(path.join(modules, 'config'), 'PLANTED-NESTED-HEADER\n')
+    fs.mkdirSync(path.join(ctx.workspace, '.git', 'worktrees', 'wt'), { recursive: true })
+    fs.writeFileSync(path.join(ctx.workspace, '.git', 'worktrees', 'wt', 'config.worktree'), 'PLANTED-WT\n')
+    ctx.sandbox = createRuntimeSandbox({
+      env: allowlistedEnv(),
+      workspace: ctx.workspace,
+      allowedDomains: [],
+      hostEnv: process.env,
+    })
+    const command = `cat .git/modules/lib/config ${path.relative(ctx.workspace, modules)}/config .git/worktrees/wt/config.worktree`
+    expect((await plain.run({ command }, ctx)).content).toContain('PLANTED-SUBMODULE-HEADER')
+    const out = await isolated.run({ command }, ctx)
+    expect(out.content).not.toMatch(/PLANTED/)
+  })
+
+  it('gives the usual caches a writable place, since the home directory is read-only', async () => {
+    const ctx = setup()
+    const command =
+      'for d in "$XDG_CACHE_HOME" "$npm_config_cache" "$GOCACHE" "$PIP_CACHE_DIR"; do mkdir -p "$d/x" && echo "ok $d"; done; echo "tmp $TMPDIR"'
+    const out = await isolated.run({ command }, ctx)
+    const tmp = /^tmp (.+)$/m.exec(out.content)?.[1] ?? ''
+    expect(tmp).not.toBe('')
+    for (const name of ['cache', 'npm', 'go-build', 'pip']) expect(out.content).toContain(`ok ${tmp}/${name}`)
   })
 
   it('writes in the workspace and its temp directory, never under .git or outside', async () => {

@@ -55,7 +55,9 @@ describe('sandbox policy', () => {
   it('recognises a GitHub-hosted runner', () => {
     expect(isGitHubHosted({ RUNNER_ENVIRONMENT: 'github-hosted' })).toBe(true)
     expect(isGitHubHosted({ RUNNER_ENVIRONMENT: 'self-hosted', ImageOS: 'ubuntu24' })).toBe(false)
-    expect(isGitHubHosted({ ImageOS: 'ubuntu24' })).toBe(true)
+    // Self-hosted runners built from the runner images set ImageOS too: only RUNNER_ENVIRONMENT counts.
+    expect(isGitHubHosted({ ImageOS: 'ubuntu24' })).toBe(false)
+    expect(isGitHubHosted({ RUNNER_ENVIRONMENT: 'github-hosted' })).toBe(true)
     expect(isGitHubHosted({})).toBe(false)
   })
 })

@@ -14,3 +14,19 @@ export async function isAlive(pid: number): Promise<boolean> {
   }
   return true
 }
+
+/** Pids of running (not zombie) processes whose command line contains `needle`. */
+export function pidsWith(needle: string): number[] {
+  const found: number[] = []
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      const cmdline = fs.readFileSync(`/proc/${name}/cmdline`, 'latin1').replaceAll('\0', ' ')
+      const state = /^State:\s+(\S)/m.exec(fs.readFileSync(`/proc/${name}/status`, 'utf8'))?.[1]
+      if (cmdline.includes(needle) && state !== 'Z' && state !== 'X') found.push(Number(name))
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found
+}

@@ -118,6 +118,12 @@ function configArgs(cwd: string): string[] {
     `core.hooksPath=${devNull}`,
     '-c',
     `core.attributesFile=${devNull}`,
+    // `git add -A` and `status` otherwise run `git status` inside every populated submodule, and from there in
+    // nested ones, through `.git` gitfiles that sit in the work tree (writable by the model, not restored): a
+    // planted gitfile would name a repository whose config runs a filter, outside the sandbox, with the
+    // credential back. `dirty` keeps git out of submodule work trees (their recorded commits still count).
+    '-c',
+    'diff.ignoreSubmodules=dirty',
   ]
   for (const dir of safeDirectories(cwd)) args.push('-c', `safe.directory=${dir}`)
   return args

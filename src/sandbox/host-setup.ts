@@ -19,7 +19,7 @@ const SETUP_OUTPUT_CHARS = 20_000
 
 /** True on a GitHub-hosted runner, where the job owns the machine and `sudo -n` works. */
 export function isGitHubHosted(env: NodeJS.ProcessEnv): boolean {
-  return env.RUNNER_ENVIRONMENT === 'github-hosted' || (!env.RUNNER_ENVIRONMENT && Boolean(env.ImageOS))
+  return env.RUNNER_ENVIRONMENT === 'github-hosted'
 }
 
 /** Absolute path of `name` on `pathVar` (or the usual system dirs), if executable. */

@@ -2,7 +2,7 @@
  * What the sandbox lets a command touch: writes only in the workspace (never under its git metadata) and the
  * run's private temp directory; no reads of the runner's secret places.
  */
-import { lstat, readFile } from 'node:fs/promises'
+import { lstat, readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 
 /** Credentials and dotfiles under the home directory that no command of the model may read. */
@@ -30,6 +30,11 @@ export const HOME_SECRETS = [
   '.m2/settings.xml',
   '.gradle/gradle.properties',
   '.nuget/NuGet/NuGet.Config',
+  '.terraform.d',
+  '.vault-token',
+  '.pgpass',
+  '.kaggle',
+  '.config/rclone',
   '.bash_history',
   '.zsh_history',
   '.credentials',
@@ -46,6 +51,10 @@ export function secretReadPaths(env: NodeJS.ProcessEnv): string[] {
   const home = env.HOME
   if (home && path.isAbsolute(home) && home !== '/')
     for (const rel of HOME_SECRETS) out.add(path.join(home, rel))
+  // Tools look under XDG_CONFIG_HOME first (it passes the env allowlist), wherever it points.
+  const xdg = env.XDG_CONFIG_HOME
+  if (xdg && path.isAbsolute(xdg) && xdg !== '/')
+    for (const name of ['git', 'gh', 'hub', 'gcloud', 'rclone']) out.add(path.join(xdg, name))
   if (env.RUNNER_TEMP && path.isAbsolute(env.RUNNER_TEMP)) out.add(env.RUNNER_TEMP)
   // RUNNER_WORKSPACE is <runner>/_work/<repo>; its parent holds _temp, and the runner lives above that.
   if (env.RUNNER_WORKSPACE && path.isAbsolute(env.RUNNER_WORKSPACE)) {
@@ -77,5 +86,29 @@ export async function gitMetadataPaths(workspace: string): Promise<string[]> {
   out.push(gitDir)
   const common = (await readFile(path.join(gitDir, 'commondir'), 'utf8').catch(() => '')).trim()
   if (common) out.push(path.resolve(gitDir, common))
+  return out
+}
+
+/**
+ * Config files in the git metadata that may hold the checkout's credential beyond the repository's own config
+ * (which is suspended for the run): actions/checkout with `submodules:` and persisted credentials writes the
+ * header into each submodule's `modules/<name>/config`, and a worktree may have `config.worktree`. They stay
+ * unreadable to the model's commands.
+ */
+export async function gitSecretReadPaths(metadataDirs: string[]): Promise<string[]> {
+  const out: string[] = []
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    if (depth > 6) return
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => [])
+    for (const e of entries) {
+      const p = path.join(dir, e.name)
+      if (e.isDirectory()) await walk(p, depth + 1)
+      else if (e.name === 'config' || e.name === 'config.worktree') out.push(p)
+    }
+  }
+  for (const dir of metadataDirs) {
+    await walk(path.join(dir, 'modules'), 0)
+    await walk(path.join(dir, 'worktrees'), 0)
+  }
   return out
 }

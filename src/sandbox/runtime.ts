@@ -15,7 +15,7 @@ import path from 'node:path'
 import { SandboxManager, type SandboxRuntimeConfig } from '@anthropic-ai/sandbox-runtime'
 import { findExecutable, isGitHubHosted, prepareHost, SANDBOX_PACKAGES } from './host-setup.js'
 import { processEnv } from './plain.js'
-import { gitMetadataPaths, secretReadPaths } from './policy.js'
+import { gitMetadataPaths, gitSecretReadPaths, secretReadPaths } from './policy.js'
 import { runProcess } from './process.js'
 import { stopStrayProcesses } from './strays.js'
 import type { NetworkBlock, ProcessResult, Sandbox, SandboxStatus, SpawnRequest } from './types.js'
@@ -259,14 +259,16 @@ interface Policy {
 async function buildPolicy(workspace: string, hostEnv: NodeJS.ProcessEnv): Promise<Policy> {
   const tmpdir = await realpath(await mkdtemp(path.join(os.tmpdir(), 'implement-action-sandbox-')))
   removeAtExit(tmpdir)
+  const metadata = await gitMetadataPaths(workspace)
+  const secrets = [...secretReadPaths(hostEnv), ...(await gitSecretReadPaths(metadata))]
   return {
     tmpdir,
     filesystem: {
       allowWrite: [workspace, tmpdir],
-      denyWrite: await gitMetadataPaths(workspace),
+      denyWrite: metadata,
       // Those that exist when the run starts (the model cannot create any: it writes only in the workspace);
       // each listed path costs every command's wrap a look-up.
-      denyRead: (await existing(secretReadPaths(hostEnv))).map((p) => ({ path: p, literal: true as const })),
+      denyRead: (await existing(secrets)).map((p) => ({ path: p, literal: true as const })),
     },
   }
 }
@@ -297,7 +299,21 @@ async function existing(paths: string[]): Promise<string[]> {
 function innerCommand(argv: string[], tmpdir: string): string {
   // NO_PROXY would send loopback and private addresses past the proxy (and so past allowed-domains and the
   // record of what was blocked); without it, every proxy-aware client asks the proxy.
-  return `export TMPDIR=${quote(tmpdir)}; unset NO_PROXY no_proxy; exec ${argv.map(quote).join(' ')}`
+  // HOME is read-only inside: each usual cache (npm, pip, Go, XDG) that is unset or not writable goes to the
+  // private temp directory.
+  const inTmp = (name: string): string => tmpdir.replace(/["$`\\]/g, '\\$&') + '/' + name
+  const caches = Object.entries({
+    XDG_CACHE_HOME: 'cache',
+    npm_config_cache: 'npm',
+    GOCACHE: 'go-build',
+    PIP_CACHE_DIR: 'pip',
+  })
+    .map(
+      ([name, dir]) =>
+        `{ [ -n "\${${name}:-}" ] && mkdir -p "\$${name}" && [ -w "\$${name}" ]; } 2>/dev/null || export ${name}="${inTmp(dir)}"; `,
+    )
+    .join('')
+  return `export TMPDIR=${quote(tmpdir)}; ${caches}unset NO_PROXY no_proxy; exec ${argv.map(quote).join(' ')}`
 }
 
 function quote(s: string): string {
