@@ -310,7 +310,7 @@ function innerCommand(argv: string[], tmpdir: string): string {
   })
     .map(
       ([name, dir]) =>
-        `{ [ -n "\${${name}:-}" ] && mkdir -p "\$${name}" && [ -w "\$${name}" ]; } 2>/dev/null || export ${name}="${inTmp(dir)}"; `,
+        `{ [ -n "\${${name}:-}" ] && mkdir -p "$${name}" && [ -w "$${name}" ]; } 2>/dev/null || export ${name}="${inTmp(dir)}"; `,
     )
     .join('')
   return `export TMPDIR=${quote(tmpdir)}; ${caches}unset NO_PROXY no_proxy; exec ${argv.map(quote).join(' ')}`
