@@ -432,6 +432,45 @@ describe('a submodule checkout', () => {
     expect(await readFile(path.join(w.work, 'sub', '.git'), 'utf8')).toBe('gitdir: ../.git/modules/sub\n')
   })
 
+  it("a nested submodule's gitfile pointed at the model's repository: git add -A runs nothing there", async () => {
+    const w = await world('v6')
+    const allow = ['-c', 'protocol.file.allow=always']
+    const human = ['-c', 'user.name=H', '-c', 'user.email=h@example.com']
+    const repoWith = async (prefix: string, file: string): Promise<string> => {
+      const dir = await tempDir(prefix)
+      await runGit(dir, ['init', '--quiet'])
+      await writeFile(path.join(dir, file), `${file}\n`)
+      await runGit(dir, ['add', '-A'])
+      await runGit(dir, [...human, 'commit', '--quiet', '-m', file])
+      return dir
+    }
+    const inner = await repoWith('inner-origin-', 'i.txt')
+    const outer = await repoWith('outer-origin-', 'o.txt')
+    await runGit(outer, [...allow, 'submodule', '--quiet', 'add', inner, 'inner'])
+    await runGit(outer, [...human, 'commit', '--quiet', '-m', 'inner'])
+    await runGit(w.work, [...allow, 'submodule', '--quiet', 'add', outer, 'outer'])
+    await runGit(w.work, [...allow, 'submodule', '--quiet', 'update', '--init', '--recursive'])
+    await runGit(w.work, [...human, 'commit', '--quiet', '-m', 'outer'])
+    const nested = path.join(w.work, 'outer', 'inner')
+    const copy = path.join(w.evil, 'inner.git')
+    const plant = async (): Promise<void> => {
+      await cp(path.join(w.gitDir, 'modules', 'outer', 'modules', 'inner'), copy, { recursive: true })
+      await writeFile(path.join(copy, 'config'), evilConfig(w), { flag: 'a' })
+      await runGit(w.evil, ['config', '--file', path.join(copy, 'config'), 'core.worktree', nested])
+      // Files of the work tree: no restore puts them back, and a sandbox lets the model write them.
+      await writeFile(path.join(nested, '.git'), `gitdir: ${copy}\n`)
+      await writeFile(path.join(nested, '.gitattributes'), '* filter=x\n')
+      const later = new Date(Date.now() + 5000)
+      await utimes(path.join(nested, 'i.txt'), later, later)
+    }
+    const r = await attack(w, plant)
+    expect(r.error).toBeUndefined()
+    expect(await pushedText()).toContain('changed by the model')
+    // Control: git without the action's settings recurses into the nested submodule and runs the filter.
+    await runGit(w.work, ['add', '-A'])
+    expect((await readdir(w.evil)).filter((f) => f.startsWith('marker-'))).toContain('marker-filter')
+  })
+
   it('is really dangerous without the restore (control)', async () => {
     const w = await world('none')
     const sub = await tempDir('submodule-origin-')
