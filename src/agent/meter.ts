@@ -1,6 +1,6 @@
 import type { ModelInfo, ModelPrices, Usage } from '../providers/types.js'
 import type { AgentBudgets } from './types.js'
-import { addUsage, emptyUsage } from './usage.js'
+import { addUsage, emptyUsage, totalInputTokens } from './usage.js'
 
 /**
  * What a run has used so far: turns, tokens and cost, against its turn and cost budgets.
@@ -78,7 +78,7 @@ export function startDeadline(timeoutMs: number, outer?: AbortSignal): Deadline 
  */
 export function requestCost(model: ModelInfo, usage: Usage): number | null {
   if (!model.prices) return null
-  const prompt = usage.inputTokens + usage.cacheCreationInputTokens + usage.cacheReadInputTokens
+  const prompt = totalInputTokens(usage)
   const p = model.longPrompt && prompt > model.longPrompt.aboveTokens ? model.longPrompt.prices : model.prices
   return (
     (usage.inputTokens * p.input +

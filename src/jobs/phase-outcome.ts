@@ -1,5 +1,6 @@
 import { renderTranscript } from '../agent/transcript.js'
 import type { AgentResult } from '../agent/types.js'
+import { totalInputTokens } from '../agent/usage.js'
 import { QUESTION_MARKER } from '../discussion/markers.js'
 import { describeError } from '../errors.js'
 import { hasChanges, type AgentRun } from '../pipeline/agent-run.js'
@@ -31,12 +32,11 @@ export async function finishRun(
   c: RunContext,
   { result, accounting, warnings }: AgentRun,
 ): Promise<PipelineResult> {
-  const u = result.usage
   const common = {
     branch: c.branch,
     costUsd: result.costUsd,
-    inputTokens: u.inputTokens + u.cacheReadInputTokens + u.cacheCreationInputTokens,
-    outputTokens: u.outputTokens,
+    inputTokens: totalInputTokens(result.usage),
+    outputTokens: result.usage.outputTokens,
     turns: result.turns,
     summary: `${accounting}\n\n${renderTranscript(result)}`,
   }

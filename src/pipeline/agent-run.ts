@@ -118,7 +118,7 @@ export interface CommitRequest {
  * present for that push alone. True when a commit was pushed; false when nothing had changed.
  */
 export async function commitAndPush(d: PipelineDeps, r: CommitRequest): Promise<boolean> {
-  if ((await changedFiles(d.git)).length === 0) return false
+  if (!(await hasChanges(d))) return false
   const commit = await commitAll(d.git, { message: d.redactor.redact(r.message), coAuthor: r.coAuthor })
   if (!commit.committed) return false
   const cleanup = await withPushAuth(d.git, { serverUrl: d.run.serverUrl, token: d.inputs.githubToken })

@@ -1,3 +1,4 @@
+import { totalInputTokens } from '../agent/usage.js'
 import type { AgentResult } from '../agent/types.js'
 import type { NetworkBlock } from '../sandbox/types.js'
 
@@ -20,7 +21,7 @@ export function formatUsd(usd: number | null | undefined): string {
 /** One line of accounting: cost, turns, tokens, cache share, duration. */
 export function accountingLine(r: AgentResult, model: string): string {
   const u = r.usage
-  const input = u.inputTokens + u.cacheReadInputTokens + u.cacheCreationInputTokens
+  const input = totalInputTokens(u)
   return [
     `model \`${model}\``,
     `cost ${formatUsd(r.costUsd)}`,

@@ -4,11 +4,6 @@ import { createEditorTool } from './editor.js'
 import { createGlobTool, createGrepTool } from './search.js'
 import type { Tool } from './types.js'
 
-export { ToolError } from './errors.js'
-export { resolveToolPath } from './jail.js'
-export { createToolset } from './toolset.js'
-export type { Tool, ToolCall, ToolCallResult, ToolContext, ToolOutcome, Toolset } from './types.js'
-
 /** The model's tools: text editor, bash, glob, grep and ask_for_clarification. */
 export function createTools(): Tool[] {
   return [createEditorTool(), createBashTool(), createGlobTool(), createGrepTool(), createClarifyTool()]
