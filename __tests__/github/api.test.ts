@@ -211,6 +211,12 @@ describe('GitHubApi (Octokit) against the fake GitHub', () => {
     gh.fault({ ...secondary, times: 2 })
     await expect(api.createComment(issue.number, 'two')).rejects.toBeInstanceOf(Error)
     expect(gh.commentsOn(issue.number)).toHaveLength(1)
+    const path = '/repos/{owner}/{repo}/issues/{issue_number}/comments'
+    expect(logs.filter((l) => /rate limit hit/.test(l))).toEqual([
+      `GitHub secondary rate limit hit on POST ${path}; retry 1/1 in 1s.`,
+      `GitHub secondary rate limit hit on POST ${path}; retry 1/1 in 1s.`,
+      `GitHub secondary rate limit hit on POST ${path}; giving up.`,
+    ])
   })
 
   it('waits out a primary rate limit until reset', async () => {
@@ -223,7 +229,10 @@ describe('GitHubApi (Octokit) against the fake GitHub', () => {
       times: 2,
     })
     expect(await api.getDefaultBranch()).toBe('main')
-    expect(logs.filter((l) => /rate limit hit/.test(l))).toHaveLength(2)
+    expect(logs.filter((l) => /rate limit hit/.test(l))).toEqual([
+      'GitHub rate limit hit on GET /repos/{owner}/{repo}; retry 1/2 in 1s.',
+      'GitHub rate limit hit on GET /repos/{owner}/{repo}; retry 2/2 in 1s.',
+    ])
   })
 
   it('turns auth and permission failures into UserErrors with a hint', async () => {

@@ -165,20 +165,30 @@ function createOctokit(
       ...(opts.writeSpacingMs !== undefined
         ? { write: spacer(opts.writeSpacingMs) as never, notifications: spacer(opts.writeSpacingMs) as never }
         : {}),
-      onRateLimit: (after, options, _o, retryCount) => {
-        log(
-          `GitHub rate limit hit on ${options.method} ${options.url}; retry ${retryCount + 1}/2 in ${after}s.`,
-        )
-        return retryCount < 2
-      },
-      onSecondaryRateLimit: (after, options, _o, retryCount) => {
-        log(
-          `GitHub secondary rate limit hit on ${options.method} ${options.url}; retry ${retryCount + 1}/1 in ${after}s.`,
-        )
-        return retryCount < 1
-      },
+      onRateLimit: (after, options, _o, retryCount) =>
+        retryOrGiveUp(log, 'rate limit', options, after, retryCount, 2),
+      onSecondaryRateLimit: (after, options, _o, retryCount) =>
+        retryOrGiveUp(log, 'secondary rate limit', options, after, retryCount, 1),
     },
   })
+}
+
+/**
+ * Whether to retry a rate-limited request, logged either way: `retryCount` is the retries already made, so
+ * the line counts the one about to happen ("retry 1/1"), or says that none will ("giving up").
+ */
+function retryOrGiveUp(
+  log: (msg: string) => void,
+  kind: string,
+  request: { method: string; url: string },
+  afterSeconds: number,
+  retryCount: number,
+  maxRetries: number,
+): boolean {
+  const retrying = retryCount < maxRetries
+  const next = retrying ? `retry ${retryCount + 1}/${maxRetries} in ${afterSeconds}s` : 'giving up'
+  log(`GitHub ${kind} hit on ${request.method} ${request.url}; ${next}.`)
+  return retrying
 }
 
 /** A body GitHub accepts: cut at MAX_BODY_CHARS with a note. */
