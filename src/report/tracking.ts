@@ -1,15 +1,23 @@
 import { TRACKING_MARKER } from '../discussion/markers.js'
+import { describeError } from '../errors.js'
 import type { GitHubApi } from '../github/api.js'
+
+export interface TrackingOptions {
+  /** Called with the id of each comment that comes to carry the run's state (the first, and a fallback one). */
+  onComment?: (id: number) => void
+}
 
 /**
  * The one comment per run that tells the user what is happening: created at the first milestone, edited at
- * each later one and at the end; every milestone also goes to the job log. Feedback failures are logged,
- * never allowed to end the run.
+ * each later one and at the end; every milestone also goes to the job log. A failed milestone is logged, never
+ * allowed to end the run; the final word is different: every command must end with a visible result, so when
+ * the edit fails it goes out as a new comment, and when that fails too `finish` says so (and `undelivered` why).
  */
 export class TrackingComment {
-  private commentId?: number
+  private id?: number
   private readonly steps: string[] = []
   private headline = '⏳ Working…'
+  private failure?: string
 
   constructor(
     private readonly api: GitHubApi,
@@ -17,24 +25,64 @@ export class TrackingComment {
     private readonly title: string,
     private readonly runUrl: string | undefined,
     private readonly log: (msg: string) => void,
+    private readonly opts: TrackingOptions = {},
   ) {}
 
+  /** The comment that carries the run's state, once there is one. */
+  get commentId(): number | undefined {
+    return this.id
+  }
+
   get url(): string | undefined {
-    return this.commentId ? `#issuecomment-${this.commentId}` : undefined
+    return this.id ? `#issuecomment-${this.id}` : undefined
+  }
+
+  /** Why the last `finish` could not reach the issue; undefined when it did (or has not been called). */
+  get undelivered(): string | undefined {
+    return this.failure
   }
 
   /** Records a finished milestone and shows it. */
   async step(line: string): Promise<void> {
     this.log(line)
     this.steps.push(line)
-    await this.flush()
+    if (this.issueNumber === undefined) return
+    try {
+      await this.show(this.issueNumber, this.render())
+    } catch (err) {
+      this.log(`Could not update the tracking comment: ${describeError(err)}`)
+    }
   }
 
-  /** Sets the final headline (PR link, question, or error) and shows it. */
-  async finish(headline: string, details?: string): Promise<void> {
+  /**
+   * Sets the final headline (PR link, question, or error) and shows it: by editing the comment, else as a new
+   * comment. True when the final word reached the issue (or there is no issue, and the log is the only place).
+   */
+  async finish(headline: string, details?: string): Promise<boolean> {
     this.log(headline)
     this.headline = headline
-    await this.flush(details)
+    this.failure = undefined
+    if (this.issueNumber === undefined) return true
+    const issue = this.issueNumber
+    const body = this.render(details)
+    let first: string
+    try {
+      await this.show(issue, body)
+      return true
+    } catch (err) {
+      first = describeError(err)
+    }
+    // A rate limit or an outage may refuse the edit and still take a new comment (another endpoint and limit).
+    const tried = this.id === undefined ? 'Posting the tracking comment' : 'Updating the tracking comment'
+    this.log(`${tried} failed (${first}); posting the result as a new comment.`)
+    try {
+      await this.create(issue, body)
+      return true
+    } catch (err) {
+      this.failure = `${tried} failed (${first}), and so did posting a new comment (${describeError(err)}).`
+      this.log(`Could not post the result on issue #${issue}: ${this.failure}`)
+      return false
+    }
   }
 
   render(details?: string): string {
@@ -45,17 +93,15 @@ export class TrackingComment {
     return lines.join('\n')
   }
 
-  private async flush(details?: string): Promise<void> {
-    if (this.issueNumber === undefined) return
-    const body = this.render(details)
-    try {
-      if (this.commentId === undefined) {
-        this.commentId = (await this.api.createComment(this.issueNumber, body)).id
-      } else {
-        await this.api.updateComment(this.commentId, body)
-      }
-    } catch (err) {
-      this.log(`Could not update the tracking comment: ${err instanceof Error ? err.message : String(err)}`)
-    }
+  /** Edits the comment, or creates it when there is none yet. */
+  private async show(issue: number, body: string): Promise<void> {
+    if (this.id === undefined) await this.create(issue, body)
+    else await this.api.updateComment(this.id, body)
+  }
+
+  private async create(issue: number, body: string): Promise<void> {
+    const { id } = await this.api.createComment(issue, body)
+    this.id = id
+    this.opts.onComment?.(id)
   }
 }
