@@ -229,6 +229,49 @@ describe('pipeline in-process: implement a phase', () => {
   })
 })
 
+describe('pipeline in-process: the final word', () => {
+  it('opens the PR but fails the run, saying where the PR is, when GitHub takes no comment at all', async () => {
+    world = await createSandbox()
+    const { payload } = world.comment('/implement ISSUE-2')
+    const { d, logs } = await deps(world, { eventName: 'issue_comment', payload, script: implementIssue2() })
+    const down = { status: 503, body: { message: 'Service Unavailable' }, times: 1000 }
+    world.github.fault({ method: 'POST', path: /\/issues\/\d+\/comments$/, ...down })
+    world.github.fault({ method: 'PATCH', path: /\/issues\/comments\/\d+$/, ...down })
+    const result = await runPipeline(d)
+
+    const pr = world.github.state.pulls[0]
+    expect(pr).toMatchObject({ head: 'ISSUE-2', draft: true })
+    expect(result).toMatchObject({ status: 'pr-opened', failed: true, prNumber: pr.number })
+    const issue = world.issue.number
+    expect(result.message).toMatch(
+      new RegExp(
+        `^The result could not be posted on issue #${issue}: Posting the tracking comment failed \\(.*503 Service Unavailable\\), and so did posting a new comment \\(.*503 Service Unavailable\\)\\.\n\nWhat happened \\(pr-opened\\): opened draft PR #${pr.number}: https://github\\.com/${OWNER}/${REPO}/pull/${pr.number}$`,
+      ),
+    )
+    expect(world.github.commentsOn(issue).filter((c) => c.user === 'github-actions[bot]')).toEqual([])
+    expect(logs.join('\n')).toContain(`Could not post the result on issue #${issue}`)
+  })
+
+  it('a milestone GitHub refuses is not fatal: the final word still lands and the run succeeds', async () => {
+    world = await createSandbox()
+    const { payload } = world.comment('/implement ISSUE-2')
+    const { d } = await deps(world, { eventName: 'issue_comment', payload, script: implementIssue2() })
+    // The first milestone's edit (and its retries) fail; later ones go through.
+    world.github.fault({
+      method: 'PATCH',
+      path: /\/issues\/comments\/\d+$/,
+      status: 502,
+      body: { message: 'Bad Gateway' },
+      times: 4,
+    })
+    const result = await runPipeline(d)
+    expect(result).toMatchObject({ status: 'pr-opened', failed: false })
+    const bot = world.github.commentsOn(world.issue.number).filter((c) => c.user === 'github-actions[bot]')
+    expect(bot).toHaveLength(1)
+    expect(bot[0].body).toMatch(/✅ Opened draft PR #\d+/)
+  })
+})
+
 describe('pipeline in-process: failures before the model', () => {
   it('a template that cannot be rendered fails before the "Running" step and before any model call', async () => {
     world = await createSandbox({

@@ -32,6 +32,19 @@ export async function runPipeline(d: PipelineDeps): Promise<PipelineResult> {
   const ids = trigger.command.issueIds
   const title = ids.length ? ids.map((id) => `\`${id}\``).join(', ') : `\`${d.inputs.trigger}\``
   const tracking = new TrackingComment(d.api, trigger.issueNumber, title, d.run.runUrl, d.log)
+  const result = await answer(d, trigger, tracking)
+  const why = tracking.undelivered
+  return why === undefined || trigger.issueNumber === undefined
+    ? result
+    : unposted(result, trigger.issueNumber, why)
+}
+
+/** The run's result; its final word is on the issue, or `tracking.undelivered` says why not. */
+async function answer(
+  d: PipelineDeps,
+  trigger: Exclude<Trigger, { kind: 'skip' }>,
+  tracking: TrackingComment,
+): Promise<PipelineResult> {
   try {
     return await afterTrigger(d, trigger, tracking)
   } catch (err) {
@@ -41,6 +54,25 @@ export async function runPipeline(d: PipelineDeps): Promise<PipelineResult> {
     await tracking.finish(`❌ **Failed:** ${message}`)
     return { status: 'failed', message, failed: true }
   }
+}
+
+/**
+ * The result when GitHub took neither the tracking comment's edit nor a new comment: the issue still says
+ * "Working…", so the step fails (whatever the outcome) and its message, which the job summary and the failed
+ * step show, says what happened and where the work is.
+ */
+function unposted(result: PipelineResult, issueNumber: number, why: string): PipelineResult {
+  const where =
+    result.prUrl && !result.message.includes(result.prUrl)
+      ? ` The pull request: ${result.prUrl}`
+      : !result.prUrl && result.branch
+        ? ` The branch: \`${result.branch}\`.`
+        : ''
+  const message = [
+    `The result could not be posted on issue #${issueNumber}: ${why}`,
+    `What happened (${result.status}): ${result.message}${where}`,
+  ].join('\n\n')
+  return { ...result, message, failed: true }
 }
 
 async function afterTrigger(
