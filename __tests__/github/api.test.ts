@@ -190,6 +190,26 @@ describe('GitHubApi (Octokit) against the fake GitHub', () => {
     expect(gh.requests.filter((r) => r.method === 'POST')).toHaveLength(4) // 1 + 3 retries
   })
 
+  it('lists the reactions of one kind to a comment, across pages, with who reacted', async () => {
+    const issue = gh.addIssue()
+    const command = gh.addComment({ issue: issue.number, body: '/implement ISSUE-3', user: 'alice' })
+    const other = gh.addComment({ issue: issue.number, body: 'thanks', user: 'bob' })
+    for (let i = 0; i < 120; i++) gh.addReaction(command.id, 'heart', `fan-${i}`)
+    gh.addReaction(command.id, 'eyes', 'alice')
+    gh.addReaction(command.id, 'eyes') // the action (github-actions[bot])
+    gh.addReaction(other.id, 'eyes', 'bob')
+    expect(await api.listReactions(command.id, 'eyes')).toEqual([
+      { content: 'eyes', user: { login: 'alice' } },
+      { content: 'eyes', user: { login: 'github-actions[bot]' } },
+    ])
+    const hearts = await api.listReactions(command.id, 'heart')
+    expect(hearts).toHaveLength(120)
+    expect(hearts.at(-1)).toEqual({ content: 'heart', user: { login: 'fan-119' } })
+    expect(await api.listReactions(other.id, 'rocket')).toEqual([])
+    const err = await api.listReactions(999_999, 'eyes').catch((e: unknown) => e)
+    expect((err as GitHubApiError).message).toMatch(/could not list the reactions to comment 999999: 404/)
+  })
+
   it('waits out a secondary rate limit once, logging it', async () => {
     const issue = gh.addIssue()
     const secondary = {

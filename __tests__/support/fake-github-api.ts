@@ -1,4 +1,5 @@
 import type {
+  CommentReaction,
   GitHubApi,
   Issue,
   IssueComment,
@@ -30,6 +31,8 @@ export class FakeGitHubApi implements GitHubApi {
   readonly issues = new Map<number, Issue>()
   readonly comments = new Map<number, IssueComment[]>()
   readonly pulls: PullRequest[] = []
+  /** Reactions by comment id; `addReaction` adds the action's own (as github-actions[bot]). */
+  readonly reactions = new Map<number, CommentReaction[]>()
   readonly writes: FakeWrite[] = []
   readonly calls: string[] = []
   defaultBranch = 'main'
@@ -113,6 +116,14 @@ export class FakeGitHubApi implements GitHubApi {
 
   async addReaction(commentId: number, content: Reaction): Promise<void> {
     this.writes.push({ kind: 'addReaction', commentId, content })
+    const list = this.reactions.get(commentId) ?? []
+    list.push({ content, user: { login: 'github-actions[bot]' } })
+    this.reactions.set(commentId, list)
+  }
+
+  async listReactions(commentId: number, content: Reaction): Promise<CommentReaction[]> {
+    this.calls.push(`listReactions ${commentId} ${content}`)
+    return (this.reactions.get(commentId) ?? []).filter((r) => r.content === content)
   }
 
   async getDefaultBranch(): Promise<string> {

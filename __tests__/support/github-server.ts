@@ -121,6 +121,8 @@ export interface FakeGitHub {
     updated_at?: string
   }): FakeComment
   addPull(p: Partial<FakePull> & { head: string }): FakePull
+  /** A reaction to a comment by `user` (default: the authenticated actor). */
+  addReaction(commentId: number, content: string, user?: string): FakeReaction
   /** Queues a fault (see Fault). */
   fault(f: Fault): void
   /** Comments on an issue, oldest first. */
@@ -274,6 +276,12 @@ export async function startGitHubServer(
     ensureUser(pull.user)
     state.pulls.push(pull)
     return pull
+  }
+  function addReaction(commentId: number, content: string, user = state.actor): FakeReaction {
+    ensureUser(user)
+    const r: FakeReaction = { id: nextId(), comment_id: commentId, content, user, created_at: isoNow() }
+    state.reactions.push(r)
+    return r
   }
   const commentsOn = (issue: number) =>
     state.comments.filter((c) => c.issue === issue).sort((a, b) => a.id - b.id)
@@ -642,6 +650,16 @@ export async function startGitHubServer(
     return json(201, reactionJson(r))
   }
 
+  /** The reactions to a comment, oldest first; `content` filters by kind. */
+  const listReactions: Handler = (ctx) => {
+    const id = num(ctx.params.comment_id)
+    if (!state.comments.some((x) => x.id === id)) return notFound()
+    const content = ctx.query.get('content')
+    const mine = state.reactions.filter((r) => r.comment_id === id && (!content || r.content === content))
+    const { page, headers } = paginate(ctx, mine)
+    return json(200, page.map(reactionJson), headers)
+  }
+
   /** `head=owner:branch` filters; a bare branch is silently ignored, like GitHub. */
   const listPulls: Handler = (ctx) => {
     const wanted = ctx.query.get('state') ?? 'open'
@@ -728,6 +746,7 @@ export async function startGitHubServer(
     ['GET', `${R}/issues/{issue_number}/comments`, listComments],
     ['POST', `${R}/issues/{issue_number}/comments`, createComment],
     ['PATCH', `${R}/issues/comments/{comment_id}`, updateComment],
+    ['GET', `${R}/issues/comments/{comment_id}/reactions`, listReactions],
     ['POST', `${R}/issues/comments/{comment_id}/reactions`, createReaction],
     ['GET', `${R}/pulls`, listPulls],
     ['POST', `${R}/pulls`, createPull],
@@ -849,6 +868,7 @@ export async function startGitHubServer(
     addIssue,
     addComment,
     addPull,
+    addReaction,
     fault: (f) => state.faults.push(f),
     commentsOn,
     close: () =>

@@ -39,6 +39,12 @@ export interface PullRequest {
 
 export type Reaction = '+1' | '-1' | 'laugh' | 'confused' | 'heart' | 'hooray' | 'rocket' | 'eyes'
 
+/** One reaction on a comment, and who left it. */
+export interface CommentReaction {
+  content: Reaction
+  user: { login: string }
+}
+
 export interface GitHubApi {
   readonly repo: RepoRef
   getPermission(username: string): Promise<Permission>
@@ -48,6 +54,8 @@ export interface GitHubApi {
   createComment(issueNumber: number, body: string): Promise<{ id: number; html_url: string }>
   updateComment(commentId: number, body: string): Promise<void>
   addReaction(commentId: number, content: Reaction): Promise<void>
+  /** The reactions of one kind on an issue comment (every page). */
+  listReactions(commentId: number, content: Reaction): Promise<CommentReaction[]>
   getDefaultBranch(): Promise<string>
   /** The open PR whose head is `owner:branch`, if any. */
   findOpenPull(branch: string): Promise<PullRequest | undefined>

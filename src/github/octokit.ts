@@ -3,7 +3,16 @@ import { throttling } from '@octokit/plugin-throttling'
 import { Octokit } from '@octokit/rest'
 import { UserError } from '../errors.js'
 import type { Redactor } from '../report/redact.js'
-import type { GitHubApi, Issue, IssueComment, Permission, PullRequest, Reaction, RepoRef } from './api.js'
+import type {
+  CommentReaction,
+  GitHubApi,
+  Issue,
+  IssueComment,
+  Permission,
+  PullRequest,
+  Reaction,
+  RepoRef,
+} from './api.js'
 import { wipTitle } from './pull-requests.js'
 
 /** GitHub rejects issue/PR comment and PR bodies longer than this many characters. */
@@ -278,7 +287,7 @@ function issueMethods({
   text,
 }: ApiParts): Pick<
   GitHubApi,
-  'getIssue' | 'listComments' | 'createComment' | 'updateComment' | 'addReaction'
+  'getIssue' | 'listComments' | 'createComment' | 'updateComment' | 'addReaction' | 'listReactions'
 > {
   return {
     getIssue: (issueNumber) =>
@@ -330,6 +339,20 @@ function issueMethods({
     addReaction: (commentId, content: Reaction) =>
       call(`react to comment ${commentId}`, async () => {
         await octokit.rest.reactions.createForIssueComment({ ...repo, comment_id: commentId, content })
+      }),
+
+    listReactions: (commentId, content) =>
+      call(`list the reactions to comment ${commentId}`, async () => {
+        const all = await octokit.paginate(octokit.rest.reactions.listForIssueComment, {
+          ...repo,
+          comment_id: commentId,
+          content,
+          per_page: 100,
+        })
+        return all.map((r): CommentReaction => ({
+          content: r.content as Reaction,
+          user: { login: r.user?.login ?? 'ghost' },
+        }))
       }),
   }
 }
