@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs'
 import { realpath } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { SUPERSEDED_MARKER, TRACKING_MARKER } from '../../src/discussion/markers.js'
 import { UserError } from '../../src/errors.js'
 import { createGit } from '../../src/git/command-manager.js'
 import { createGitHubApi } from '../../src/github/octokit.js'
@@ -269,6 +270,93 @@ describe('pipeline in-process: the final word', () => {
     const bot = world.github.commentsOn(world.issue.number).filter((c) => c.user === 'github-actions[bot]')
     expect(bot).toHaveLength(1)
     expect(bot[0].body).toMatch(/✅ Opened draft PR #\d+/)
+  })
+})
+
+describe('pipeline in-process: superseded commands', () => {
+  const BOT = 'github-actions[bot]'
+
+  it('the run for the third command answers the middle one, not answered, refused or newer ones', async () => {
+    world = await createSandbox()
+    const gh = world.github
+    const issue = world.issue.number
+    // An earlier run: its command got 👀 and the run its tracking comment.
+    const answered = world.comment('/implement ISSUE-2').comment
+    gh.addReaction(answered.id, 'eyes')
+    gh.addComment({ issue, user: BOT, body: `${TRACKING_MARKER}\n✅ Opened draft PR #9` })
+    // Commands whose pending runs were replaced: nobody's 👀 but the action's counts.
+    const middle = world.comment('/implement ISSUE-3 please').comment
+    const another = world.comment('/implement docs/specs/slugkit.md ISSUE-2\nnotes').comment
+    gh.addReaction(another.id, 'eyes', 'maintainer-mona')
+    world.comment('thanks, looks good')
+    const { payload, comment: third } = world.comment('/implement ISSUE-2')
+    const newer = world.comment('/implement ISSUE-3').comment // its own run will come
+
+    const { d, logs } = await deps(world, { eventName: 'issue_comment', payload, script: implementIssue2() })
+    const result = await runPipeline(d)
+    expect(result).toMatchObject({ status: 'pr-opened', failed: false })
+
+    const replies = gh.commentsOn(issue).filter((c) => c.body.includes(SUPERSEDED_MARKER))
+    expect(replies).toHaveLength(1)
+    const url = (id: number) => `https://github.com/${OWNER}/${REPO}/issues/${issue}#issuecomment-${id}`
+    expect(replies[0].user).toBe(BOT)
+    expect(replies[0].body).toBe(
+      [
+        SUPERSEDED_MARKER,
+        `⏭️ These commands were superseded by [this command](${url(third.id)}) before a run started for them, so they were not run:`,
+        '',
+        `- [\`/implement ISSUE-3\`](${url(middle.id)}) by @maintainer-mona`,
+        `- [\`/implement ISSUE-2\`](${url(another.id)}) by @maintainer-mona`,
+        '',
+        'GitHub keeps only the newest pending run of this workflow. If you still want one of them, comment it again.',
+      ].join('\n'),
+    )
+    expect(replies[0].body).not.toContain(url(answered.id))
+    expect(replies[0].body).not.toContain(url(newer.id))
+    // Listed once for the check and the notes; reactions read only for the two unanswered candidates.
+    expect(
+      gh.requests.filter((r) => r.method === 'GET' && /\/issues\/\d+\/comments/.test(r.path)),
+    ).toHaveLength(1)
+    expect(gh.requests.filter((r) => r.path.includes('/reactions?')).map((r) => r.path)).toEqual([
+      expect.stringMatching(new RegExp(`/issues/comments/${middle.id}/reactions\\?.*content=eyes`)),
+      expect.stringMatching(new RegExp(`/issues/comments/${another.id}/reactions\\?.*content=eyes`)),
+    ])
+    expect(logs).toContain(`Answered 2 superseded command(s): ${middle.id}, ${another.id}.`)
+  })
+
+  it('answers nothing when every earlier command was answered, and a failing check never stops the run', async () => {
+    world = await createSandbox()
+    const gh = world.github
+    const issue = world.issue.number
+    const refused = world.comment('/implement ISSUE-2', { user: 'drive-by' }).comment
+    gh.addComment({ issue, user: BOT, body: `${TRACKING_MARKER}\n🚫 @drive-by: no write access` })
+    const first = world.comment('/implement ISSUE-3').comment
+    gh.addReaction(first.id, 'eyes')
+    const { payload } = world.comment('/implement ISSUE-2')
+    const { d } = await deps(world, { eventName: 'issue_comment', payload })
+    d.provider = () => {
+      throw new UserError('Input `anthropic-api-key` is empty.')
+    }
+    await runPipeline(d)
+    expect(gh.commentsOn(issue).some((c) => c.body.includes(SUPERSEDED_MARKER))).toBe(false)
+    expect(gh.requests.filter((r) => r.path.includes('/reactions?')).map((r) => r.path)).toEqual([
+      expect.stringContaining(`/issues/comments/${first.id}/reactions`),
+    ])
+    expect(refused.id).toBeLessThan(first.id)
+
+    // The same issue with the reactions unreadable: logged, and the run goes on to its usual end.
+    world.comment('/implement ISSUE-3')
+    const { payload: again } = world.comment('/implement ISSUE-2')
+    gh.fault({ method: 'GET', path: /\/reactions/, status: 404, body: { message: 'Not Found' } })
+    await anthropic?.close()
+    const retry = await deps(world, { eventName: 'issue_comment', payload: again })
+    retry.d.provider = d.provider
+    const result = await runPipeline(retry.d)
+    expect(result).toMatchObject({ status: 'failed', message: expect.stringContaining('anthropic-api-key') })
+    expect(retry.logs.join('\n')).toMatch(
+      /Could not check for superseded commands: GitHub API could not list the reactions to comment \d+: 404/,
+    )
+    expect(gh.commentsOn(issue).at(-1)?.body).toMatch(/❌ \*\*Failed:\*\* Input `anthropic-api-key` is empty/)
   })
 })
 

@@ -3,6 +3,7 @@ import type { Redactor } from '../report/redact.js'
 import { canWrite, isBot } from '../trigger/authorize.js'
 import { QUESTION_MARKER } from './markers.js'
 import { sanitize } from './sanitize.js'
+import { byCreation } from './thread.js'
 
 /** Default cap on the discussion part of the notes, in characters (oldest comments are dropped first). */
 export const MAX_DISCUSSION_CHARS = 30_000
@@ -123,8 +124,4 @@ async function exclusionReason(
   if (permission === 'unknown') return 'author permission could not be checked'
   if (!canWrite(permission)) return `author has ${permission} permission (write, maintain or admin needed)`
   return undefined
-}
-
-function byCreation(a: IssueComment, b: IssueComment): number {
-  return Date.parse(a.created_at) - Date.parse(b.created_at) || a.id - b.id
 }

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { gatherNotes } from '../discussion/notes.js'
+import { issueThread } from '../discussion/thread.js'
 import { validateBranchName } from '../git/branch-name.js'
 import { prepareBranch } from '../git/branch.js'
 import type { IssueComment } from '../github/api.js'
@@ -36,6 +37,8 @@ export async function implementPhase(
   trigger: Command,
   requestedId: string,
   tracking: TrackingComment,
+  /** The issue's comments, when the run lists them once for several readers (see discussion/thread.ts). */
+  thread?: () => Promise<IssueComment[]>,
 ): Promise<PipelineResult> {
   const plan = await planPhase(d, trigger, requestedId)
   const { phase, baseDoc, branch, base } = plan
@@ -48,7 +51,7 @@ export async function implementPhase(
 
   // Listed once: the origin of a fan-out run and the earlier discussion both come from these.
   const issueNumber = trigger.issueNumber
-  const comments = issueNumber === undefined ? [] : await d.api.listComments(issueNumber)
+  const comments = issueNumber === undefined ? [] : await (thread ?? issueThread(d.api, issueNumber))()
   const origin = originComment(trigger, comments)
   const prepared = await prepareBranch(d.git, { branch, base })
   await tracking.step(

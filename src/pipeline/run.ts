@@ -1,3 +1,5 @@
+import { answerSuperseded } from '../discussion/superseded.js'
+import { issueThread } from '../discussion/thread.js'
 import { describeError, UserError } from '../errors.js'
 import { TrackingComment } from '../report/tracking.js'
 import { parseTrigger } from '../trigger/event.js'
@@ -91,8 +93,18 @@ async function afterTrigger(
       .addReaction(trigger.commentId, 'eyes')
       .catch((e: unknown) => d.log(`Could not react: ${describeError(e)}`))
   }
+  const comments = trigger.issueNumber === undefined ? undefined : issueThread(d.api, trigger.issueNumber)
+  if (trigger.kind === 'comment' && comments) {
+    await answerSuperseded(d.api, {
+      issueNumber: trigger.issueNumber,
+      commandId: trigger.commentId,
+      trigger: d.inputs.trigger,
+      comments,
+      log: d.log,
+    })
+  }
   const ids = trigger.command.issueIds
   if (ids.length === 0) throw new UserError('The command names no phase id.', USAGE(d.inputs.trigger))
   if (ids.length > 1) return fanOut(d, trigger, tracking)
-  return implementPhase(d, trigger, ids[0], tracking)
+  return implementPhase(d, trigger, ids[0], tracking, comments)
 }
