@@ -18,3 +18,12 @@ export function describeError(err: unknown): string {
   if (err instanceof Error) return err.message
   return String(err)
 }
+
+/**
+ * `text` as a sentence with one closing mark: a full stop is added only when it does not already end in
+ * `.`, `!`, `?` or `…` (error descriptions from libraries often do: "Connection error.").
+ */
+export function sentence(text: string): string {
+  const t = text.trimEnd()
+  return t === '' || /[.!?…]$/.test(t) ? t : `${t}.`
+}

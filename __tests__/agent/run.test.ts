@@ -106,13 +106,10 @@ describe('runAgent (in process)', () => {
     expect(h.logs).toContain('Model response broke off (described: reset); retrying the turn (1/2).')
   })
 
-  it('ends with an error on a refusal or a full context window', async () => {
+  it('ends as refused on a refusal (no error: the API worked), and with an error on a full context window', async () => {
     const refusal = await run([reply([text('No.')], 'refusal')])
-    expect(refusal.result).toMatchObject({
-      status: 'error',
-      error: 'The model declined to continue (stop_reason "refusal").',
-      summary: 'No.',
-    })
+    expect(refusal.result).toMatchObject({ status: 'refused', summary: 'No.' })
+    expect(refusal.result.error).toBeUndefined()
     const full = await run([reply([use('t')], 'model_context_window_exceeded')])
     expect(full.result).toMatchObject({
       status: 'error',

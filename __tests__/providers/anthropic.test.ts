@@ -51,12 +51,16 @@ describe('describeError', () => {
     expect(provider.describeError(httpError(500, 'api_error', 'Internal'))).toBe(
       'Anthropic API error 500 api_error: Internal.',
     )
+    // A message that ends its own sentence gets no second period.
+    expect(provider.describeError(httpError(500, 'api_error', 'Internal server error.'))).toBe(
+      'Anthropic API error 500 api_error: Internal server error.',
+    )
   })
 
-  it('describes failures without an HTTP status by their type and message', () => {
-    expect(provider.describeError(new Error('socket hang up'))).toBe('socket hang up')
+  it('describes failures without an HTTP status by their type and message, as one sentence', () => {
+    expect(provider.describeError(new Error('socket hang up'))).toBe('socket hang up.')
     const inStream = Object.assign(new Error('raw'), { type: 'overloaded_error', apiMessage: 'Overloaded' })
-    expect(provider.describeError(inStream)).toBe('overloaded_error: Overloaded')
+    expect(provider.describeError(inStream)).toBe('overloaded_error: Overloaded.')
     expect(provider.describeError(new Anthropic.APIConnectionError({ message: 'Connection error.' }))).toBe(
       'Connection error.',
     )

@@ -53,6 +53,25 @@ describe('report messages', () => {
     expect(earlyStopReason(result({ status: 'error', error: 'overloaded' }), b)).toContain('overloaded')
   })
 
+  it('a refusal reads as the model declining, not as an API failure', () => {
+    const b = { maxTurns: 40, maxCostUsd: 5, timeoutMinutes: 30 }
+    const why = earlyStopReason(result({ status: 'refused', summary: 'I cannot help with that.' }), b)
+    expect(why).toMatch(
+      /^the model declined to continue the task \(a refusal by the model, not an API failure\)\./,
+    )
+    expect(why).not.toMatch(/API failed/)
+  })
+
+  it('joins an error description that ends its own sentence without doubling the period', () => {
+    const b = { maxTurns: 40, maxCostUsd: 5, timeoutMinutes: 30 }
+    expect(earlyStopReason(result({ status: 'error', error: 'Connection error.' }), b)).toBe(
+      'the model API failed: Connection error. Comment the command again to retry; work so far continues on the same branch.',
+    )
+    expect(earlyStopReason(result({ status: 'error', error: 'socket hang up' }), b)).toMatch(
+      /^the model API failed: socket hang up\. Comment/,
+    )
+  })
+
   it('PR body has the summary, local test steps, spec link, refs, accounting and run link', () => {
     const body = prBody({
       issueId: 'ISSUE-2',

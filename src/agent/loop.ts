@@ -168,8 +168,7 @@ async function answer(
 /** The stop reasons that end the run before any tool call runs. */
 function endingFor(stop: ModelResponse['stop_reason']): Ending | undefined {
   if (stop === 'end_turn' || stop === 'stop_sequence') return { status: 'completed' }
-  if (stop === 'refusal')
-    return { status: 'error', error: 'The model declined to continue (stop_reason "refusal").' }
+  if (stop === 'refusal') return { status: 'refused' }
   if (stop === 'model_context_window_exceeded')
     return { status: 'error', error: "The conversation exceeded the model's context window." }
   return undefined

@@ -1,4 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk'
+import { sentence } from '../errors.js'
 import { highestKnownPrices, maxOutputTokens, modelInfo } from './models.js'
 import type { ModelProvider } from './types.js'
 
@@ -56,7 +57,7 @@ export function isStreamFailure(err: unknown): boolean {
   return true
 }
 
-/** A one-line description of an SDK/API error, with a hint for the statuses a user can fix. */
+/** A one-line description of an SDK/API error, as a sentence, with a hint for the statuses a user can fix. */
 export function describeAnthropicError(err: unknown): string {
   if (!(err instanceof Error)) return String(err)
   const e = err as Error & {
@@ -67,10 +68,10 @@ export function describeAnthropicError(err: unknown): string {
   }
   if (typeof e.status !== 'number') {
     const type = e.type ? `${e.type}: ` : ''
-    return `${type}${e.apiMessage ?? e.message}`
+    return sentence(`${type}${e.apiMessage ?? e.message}`)
   }
   const id = e.requestID ? ` (request-id ${e.requestID})` : ''
-  return `Anthropic API error ${e.status}${e.type ? ` ${e.type}` : ''}: ${e.apiMessage ?? e.message}${id}.${hint(e.status)}`
+  return `${sentence(`Anthropic API error ${e.status}${e.type ? ` ${e.type}` : ''}: ${e.apiMessage ?? e.message}${id}`)}${hint(e.status)}`
 }
 
 /** What the user can do about an HTTP status, if anything (with a leading space). */

@@ -1,4 +1,5 @@
 import { totalInputTokens } from '../agent/usage.js'
+import { sentence } from '../errors.js'
 import type { AgentResult } from '../agent/types.js'
 import type { NetworkBlock } from '../sandbox/types.js'
 
@@ -44,8 +45,10 @@ export function earlyStopReason(
       return `it reached the cost budget (max-cost-usd: ${budgets.maxCostUsd}). Raise \`max-cost-usd\` or split the phase, then comment the command again to continue on the same branch.`
     case 'timeout':
       return `it reached the time budget (timeout-minutes: ${budgets.timeoutMinutes}). Raise \`timeout-minutes\`, then comment the command again to continue on the same branch.`
+    case 'refused':
+      return 'the model declined to continue the task (a refusal by the model, not an API failure). Check the phase and the notes for anything that reads as a harmful request, then comment the command again; work so far continues on the same branch.'
     case 'error':
-      return `the model API failed: ${r.error ?? 'unknown error'}. Comment the command again to retry; work so far continues on the same branch.`
+      return `the model API failed: ${sentence(r.error ?? 'unknown error')} Comment the command again to retry; work so far continues on the same branch.`
     default:
       return ''
   }
