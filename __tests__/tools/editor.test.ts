@@ -182,7 +182,21 @@ describe('text editor: insert', () => {
   it('rejects unknown commands', async () => {
     const ctx = setup()
     await expect(editor.run({ command: 'delete', path: 'src/app.ts' }, ctx)).rejects.toThrow(
-      /Unrecognized command/,
+      'Unrecognized command "delete". The allowed commands are: view, create, str_replace, insert.',
+    )
+  })
+
+  it('names the commands when none is given, never "undefined"', async () => {
+    const ctx = setup()
+    for (const command of [undefined, null, '']) {
+      const err = await editor.run({ command, path: 'src/app.ts' }, ctx).catch((e: unknown) => e)
+      expect((err as Error).message).toBe(
+        'Parameter `command` is required: one of view, create, str_replace, insert.',
+      )
+    }
+    await expect(editor.run({ path: 'src/app.ts' }, ctx)).rejects.toThrow(/required: one of view, create/)
+    await expect(editor.run({ command: 7, path: 'src/app.ts' }, ctx)).rejects.toThrow(
+      'Unrecognized command 7. The allowed commands are: view, create, str_replace, insert.',
     )
   })
 })

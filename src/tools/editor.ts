@@ -49,8 +49,14 @@ export function createEditorTool(): Tool<EditorInput> {
   }
 }
 
+const COMMANDS = 'view, create, str_replace, insert'
+
 function parseEditor(input: RawEditorInput): EditorInput {
   const command = input.command
+  // Checked first: without it no other parameter can be judged (and `undefined` would read as a command name).
+  if (input.command === undefined || input.command === null || input.command === '') {
+    throw new ToolError(`Parameter \`command\` is required: one of ${COMMANDS}.`)
+  }
   const given = typeof input.path === 'string' ? input.path : ''
   if (!given) throw new ToolError('Parameter `path` is required.')
   switch (command) {
@@ -76,7 +82,7 @@ function parseEditor(input: RawEditorInput): EditorInput {
       )
     default:
       throw new ToolError(
-        `Unrecognized command ${JSON.stringify(command)}. The allowed commands are: view, create, str_replace, insert.`,
+        `Unrecognized command ${JSON.stringify(command)}. The allowed commands are: ${COMMANDS}.`,
       )
   }
 }
