@@ -14,6 +14,7 @@ export type AgentStatus =
   | 'max-turns'
   | 'max-cost'
   | 'timeout'
+  | 'cancelled' // the run's outer signal fired (the runner cancelled the job)
   | 'error' // model/API failure after retries
 
 export interface TranscriptEntry {

@@ -51,6 +51,7 @@ export async function implementPhase(
   const comments = issueNumber === undefined ? [] : await d.api.listComments(issueNumber)
   const origin = originComment(trigger, comments)
   const prepared = await prepareBranch(d.git, { branch, base })
+  d.recordState?.('branch', branch)
   await tracking.step(
     prepared.existed
       ? `Continuing on existing branch \`${branch}\``

@@ -31,7 +31,10 @@ export async function runPipeline(d: PipelineDeps): Promise<PipelineResult> {
 
   const ids = trigger.command.issueIds
   const title = ids.length ? ids.map((id) => `\`${id}\``).join(', ') : `\`${d.inputs.trigger}\``
-  const tracking = new TrackingComment(d.api, trigger.issueNumber, title, d.run.runUrl, d.log)
+  const issue = trigger.issueNumber
+  const tracking = new TrackingComment(d.api, issue, title, d.run.runUrl, d.log, {
+    onComment: (id) => d.recordState?.('tracking', `${issue}:${id}`),
+  })
   try {
     return await afterTrigger(d, trigger, tracking)
   } catch (err) {

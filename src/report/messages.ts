@@ -44,6 +44,8 @@ export function earlyStopReason(
       return `it reached the cost budget (max-cost-usd: ${budgets.maxCostUsd}). Raise \`max-cost-usd\` or split the phase, then comment the command again to continue on the same branch.`
     case 'timeout':
       return `it reached the time budget (timeout-minutes: ${budgets.timeoutMinutes}). Raise \`timeout-minutes\`, then comment the command again to continue on the same branch.`
+    case 'cancelled':
+      return 'the workflow run was cancelled (or its job reached `timeout-minutes`). Comment the command again to continue on the same branch.'
     case 'error':
       return `the model API failed: ${r.error ?? 'unknown error'}. Comment the command again to retry; work so far continues on the same branch.`
     default:

@@ -7,7 +7,7 @@ import type { GitHubApi } from '../github/api.js'
  * never allowed to end the run.
  */
 export class TrackingComment {
-  private commentId?: number
+  private id?: number
   private readonly steps: string[] = []
   private headline = '⏳ Working…'
 
@@ -17,10 +17,16 @@ export class TrackingComment {
     private readonly title: string,
     private readonly runUrl: string | undefined,
     private readonly log: (msg: string) => void,
+    private readonly opts: { onComment?: (id: number) => void } = {},
   ) {}
 
+  /** The comment that carries the run's state, once created. */
+  get commentId(): number | undefined {
+    return this.id
+  }
+
   get url(): string | undefined {
-    return this.commentId ? `#issuecomment-${this.commentId}` : undefined
+    return this.id ? `#issuecomment-${this.id}` : undefined
   }
 
   /** Records a finished milestone and shows it. */
@@ -49,10 +55,11 @@ export class TrackingComment {
     if (this.issueNumber === undefined) return
     const body = this.render(details)
     try {
-      if (this.commentId === undefined) {
-        this.commentId = (await this.api.createComment(this.issueNumber, body)).id
+      if (this.id === undefined) {
+        this.id = (await this.api.createComment(this.issueNumber, body)).id
+        this.opts.onComment?.(this.id)
       } else {
-        await this.api.updateComment(this.commentId, body)
+        await this.api.updateComment(this.id, body)
       }
     } catch (err) {
       this.log(`Could not update the tracking comment: ${err instanceof Error ? err.message : String(err)}`)
