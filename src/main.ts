@@ -1,4 +1,5 @@
-import { realpath } from 'node:fs/promises'
+import { mkdtemp, realpath, rm } from 'node:fs/promises'
+import path from 'node:path'
 import * as core from '@actions/core'
 import { TRACKING_MARKER } from './discussion/markers.js'
 import { describeError, UserError } from './errors.js'
@@ -6,6 +7,8 @@ import { createGit } from './git/command-manager.js'
 import { readActionContext } from './github/context.js'
 import { createGitHubApi, parseRepo } from './github/octokit.js'
 import { parseAllowedBots, readInputs, type Inputs } from './inputs.js'
+import { listenForCancellation } from './pipeline/cancellation.js'
+import { POST_STATE, type RecordState } from './pipeline/post-state.js'
 import { runPipeline } from './pipeline/run.js'
 import type { PipelineResult } from './pipeline/types.js'
 import { createAnthropicProvider } from './providers/anthropic.js'
@@ -14,15 +17,24 @@ import { setOutputs } from './report/outputs.js'
 import { blockedNetworkSection } from './report/messages.js'
 import { Redactor } from './report/redact.js'
 import { allowlistedEnv } from './sandbox/env.js'
+import { TOOL_RUN_MARKER_VALUE } from './sandbox/strays.js'
 import { createPlainSandbox, createRuntimeSandbox, type NetworkBlock, type Sandbox } from './sandbox/index.js'
 import { authorize } from './trigger/authorize.js'
 import { parseCommand } from './trigger/command.js'
 
-/** Reads the runner's environment, wires the real GitHub, git, model and sandbox, runs the pipeline. Never throws. */
-export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+/**
+ * Reads the runner's environment, wires the real GitHub, git, model and sandbox, runs the pipeline. Never
+ * throws. True when the run was cancelled by a signal (the process should then exit at once).
+ */
+export async function run(env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
   const redactor = new Redactor()
   const log = (line: string): void => core.info(redactor.redact(line))
+  const recordState: RecordState = (key, value) => core.saveState(POST_STATE[key], value)
+  recordState('main', 'true')
+  recordState('marker', TOOL_RUN_MARKER_VALUE)
+  const cancellation = listenForCancellation(log)
   let sandbox: Sandbox | undefined
+  let copyDir: string | undefined
   try {
     const inputs = readInputs()
     for (const secret of [inputs.githubToken, inputs.anthropicApiKey]) {
@@ -42,6 +54,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const git = await createGit(workspace)
     let provider: ModelProvider | undefined
     sandbox = createToolSandbox(inputs, git.cwd, env, log)
+    copyDir = await credentialCopyDir(env)
+    const credentialCopy = copyDir && path.join(copyDir, 'credentials.json')
+    if (credentialCopy) recordState('credentials', credentialCopy)
     const result = await runPipeline({
       inputs,
       eventName,
@@ -56,6 +71,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       log,
       warn: (line) => core.warning(redactor.redact(line)),
       debug: (line) => core.debug(redactor.redact(line)),
+      cancellation,
+      credentialCopy,
+      recordState,
     })
     await report(result, redactor, sandbox.blocked?.() ?? [])
   } catch (err) {
@@ -67,7 +85,23 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     core.setFailed(redactor.redact(message))
   } finally {
     await sandbox?.close?.()
+    // Every path restored the credential (and removed its copy) before getting here.
+    if (copyDir) await rm(copyDir, { recursive: true, force: true }).catch(() => undefined)
+    recordState('finished', 'true')
+    cancellation.dispose()
   }
+  return cancellation.received !== undefined
+}
+
+/**
+ * Where the credential's copy for the post step goes: a new private directory under RUNNER_TEMP, which the
+ * sandbox hides from every command of the model (with `sandbox: off` nothing is hidden from the model, which
+ * can then read the token from this process's environment anyway). None outside a runner.
+ */
+async function credentialCopyDir(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const temp = env.RUNNER_TEMP
+  if (!temp || !path.isAbsolute(temp)) return undefined
+  return mkdtemp(path.join(temp, 'implement-action-')).catch(() => undefined)
 }
 
 /** Where the model's commands run: the sandbox (`sandbox: auto`), or plain processes (`sandbox: off`). */

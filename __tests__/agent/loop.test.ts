@@ -56,12 +56,14 @@ async function run(
     files?: Record<string, string>
     maxRetries?: number
     redactor?: Redactor
+    /** The run's outer signal (the runner cancelling the job). */
+    signal?: AbortSignal
   } = {},
 ): Promise<Harness> {
   server = await startAnthropicServer(script, { apiKey: API_KEY })
   repo = makeRepo(opts.files ?? { 'src/app.ts': 'export const greeting = "hello"\n' })
   const logs: string[] = []
-  const { files: _files, maxRetries, ...rest } = opts
+  const { files: _files, maxRetries, signal, ...rest } = opts
   const tools = opts.tools ?? createToolset(createTools())
   const sandbox = createRuntimeSandbox({ env: allowlistedEnv(), workspace: repo.root, allowedDomains: [] })
   const result = await runAgent({
@@ -70,7 +72,7 @@ async function run(
     system: 'You implement one phase of a spec in this repository.',
     prompt: 'Implement phase ISSUE-3.',
     tools,
-    ctx: { workspace: repo.root, sandbox },
+    ctx: { workspace: repo.root, sandbox, signal },
     budgets: { maxTurns: 20, maxCostUsd: 5, timeoutMs: 30_000 },
     redactor: new Redactor(),
     log: (l) => logs.push(l),
@@ -380,6 +382,40 @@ describe('runAgent: budgets', () => {
     expect(h.result.durationMs).toBeLessThan(20_000)
     // The delayed request was abandoned by the client (the server saw it go away).
     await vi.waitFor(() => expect(h.server.scripted[1].status).toBe(499))
+  })
+})
+
+describe('runAgent: cancelled from outside', () => {
+  it('stops a running command at once and ends as cancelled (not timeout), keeping the usage so far', async () => {
+    const cancel = new AbortController()
+    const started = Date.now()
+    setTimeout(() => cancel.abort(), 1_500)
+    const h = await run([{ content: [use('bash', { command: 'sleep 30; echo finished' })] }], {
+      signal: cancel.signal,
+    })
+    expect(h.result.status).toBe('cancelled')
+    expect(h.result.turns).toBe(1)
+    expect(h.result.usage.outputTokens).toBeGreaterThan(0)
+    expect(Date.now() - started).toBeLessThan(10_000)
+    // The command's result was not sent back: the run ended before another request.
+    expect(h.server.scripted).toHaveLength(1)
+  })
+
+  it('aborts the request in flight when cancelled while the model answers', async () => {
+    const cancel = new AbortController()
+    setTimeout(() => cancel.abort(), 1_000)
+    const h = await run([{ delayMs: 20_000, content: [text('too late')] }], { signal: cancel.signal })
+    expect(h.result.status).toBe('cancelled')
+    expect(h.result.turns).toBe(0)
+    await vi.waitFor(() => expect(h.server.scripted[0].status).toBe(499))
+  })
+
+  it('runs nothing when cancelled before it starts', async () => {
+    const cancel = new AbortController()
+    cancel.abort()
+    const h = await run([{ content: [text('never asked')] }], { signal: cancel.signal })
+    expect(h.result.status).toBe('cancelled')
+    expect(h.server.requests).toHaveLength(0)
   })
 })
 

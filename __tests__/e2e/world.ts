@@ -1,6 +1,7 @@
 /** One end-to-end run: a sandbox, a scripted Anthropic stand-in, and `node dist/index.js` as the runner runs it. */
 import { startAnthropicServer, type AnthropicServer, type Script } from '../support/anthropic-server.js'
-import { runAction, type ActionRun } from '../support/run-action.js'
+import type { ChildProcess } from 'node:child_process'
+import { startAction, type ActionRun } from '../support/run-action.js'
 import { OWNER, REPO, type Sandbox } from '../support/sandbox.js'
 
 export const API_KEY = 'sk-ant-e2e-0123456789abcdefghij'
@@ -10,19 +11,26 @@ export interface E2ERun extends ActionRun {
   anthropic: AnthropicServer
 }
 
-export async function act(
+export interface ActOptions {
+  eventName?: string
+  payload: unknown
+  script?: Script
+  with?: Record<string, string>
+  env?: Record<string, string>
+}
+
+export async function act(sb: Sandbox, o: ActOptions): Promise<E2ERun> {
+  return (await start(sb, o)).done
+}
+
+/** Starts the main step and hands back its process (to signal it) while the model stand-in answers. */
+export async function start(
   sb: Sandbox,
-  o: {
-    eventName?: string
-    payload: unknown
-    script?: Script
-    with?: Record<string, string>
-    env?: Record<string, string>
-  },
-): Promise<E2ERun> {
+  o: ActOptions,
+): Promise<{ child: ChildProcess; anthropic: AnthropicServer; done: Promise<E2ERun> }> {
   const anthropic = await startAnthropicServer(o.script ?? [], { apiKey: API_KEY })
   try {
-    const run = await runAction({
+    const started = await startAction({
       eventName: o.eventName ?? 'issue_comment',
       payload: o.payload,
       workspace: sb.workspace,
@@ -33,9 +41,11 @@ export async function act(
       with: { 'anthropic-api-key': API_KEY, ...o.with },
       env: o.env,
     })
-    return { ...run, anthropic }
-  } finally {
+    const done = started.done.finally(() => anthropic.close()).then((run) => ({ ...run, anthropic }))
+    return { child: started.child, anthropic, done }
+  } catch (err) {
     await anthropic.close()
+    throw err
   }
 }
 

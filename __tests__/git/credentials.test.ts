@@ -1,10 +1,10 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import * as path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createGit } from '../../src/git/command-manager.js'
-import { suspendCredentials, withPushAuth } from '../../src/git/credentials.js'
+import { restoreCredentialCopy, suspendCredentials, withPushAuth } from '../../src/git/credentials.js'
 import { createOrigin, runGit, type Origin } from '../support/git-fixture.js'
 
 const TOKEN = 'ghs_checkouttokencheckouttoken0001'
@@ -54,6 +54,52 @@ async function persistLikeCheckoutV6(): Promise<string> {
   ])
   return credentials
 }
+
+describe('the credential copy for the post step', () => {
+  async function copyPath(): Promise<string> {
+    return path.join(await mkdtemp(path.join(path.dirname(work), 'runner-temp-')), 'credentials.json')
+  }
+
+  it('holds every place while the credential is out; a killed run is put back from it byte for byte', async () => {
+    await persistLikeCheckoutV5()
+    const credentials = await persistLikeCheckoutV6()
+    const before = { config: await readFile(configFile), included: await readFile(credentials) }
+    const copy = await copyPath()
+
+    await suspendCredentials(await createGit(work), { copyTo: copy })
+    expect((await stat(copy)).mode & 0o777).toBe(0o600)
+    expect(await readFile(configFile, 'utf8')).not.toContain(BASIC)
+    expect(await readFile(credentials, 'utf8')).toBe('')
+    // The model changes the config meanwhile; then the process dies without its restore.
+    await runGit(work, ['config', '--local', 'core.fsmonitor', 'echo planted'])
+
+    const r = await restoreCredentialCopy(copy)
+    expect(r.failed).toEqual([])
+    expect(r.restored).toEqual([`included credentials file ${credentials}`, `local git config ${configFile}`])
+    expect((await readFile(configFile)).equals(before.config)).toBe(true)
+    expect((await readFile(credentials)).equals(before.included)).toBe(true)
+    await expect(stat(copy)).rejects.toThrow(/ENOENT/)
+    // Once more (a second post step, say): nothing to do.
+    expect(await restoreCredentialCopy(copy)).toEqual({ restored: [], failed: [] })
+  })
+
+  it('is removed by the run’s own restore, whatever it restored, so the post step never overrides it', async () => {
+    await persistLikeCheckoutV5()
+    const copy = await copyPath()
+    const restore = await suspendCredentials(await createGit(work), { copyTo: copy })
+    // The metadata could not be trusted: the local config stays without the credential.
+    const r = await restore({ localConfig: false })
+    expect(r.failed).toHaveLength(1)
+    await expect(stat(copy)).rejects.toThrow(/ENOENT/)
+    expect(await readFile(configFile, 'utf8')).not.toContain(BASIC)
+  })
+
+  it('is not written when there is no credential to suspend', async () => {
+    const copy = await copyPath()
+    await suspendCredentials(await createGit(work), { copyTo: copy })
+    await expect(stat(copy)).rejects.toThrow(/ENOENT/)
+  })
+})
 
 describe('suspendCredentials', () => {
   it('removes an extraheader persisted in .git/config and restores the file byte for byte', async () => {

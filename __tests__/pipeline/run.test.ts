@@ -85,6 +85,36 @@ async function deps(
   return { d, logs }
 }
 
+describe('pipeline in-process: cancelled', () => {
+  it('cancelled before the model: no request, nothing pushed, an earlier PR untouched, and the comment says so', async () => {
+    world = await createSandbox()
+    // An earlier run's branch and PR.
+    const { payload: first } = world.comment('/implement ISSUE-2')
+    const { d: earlier } = await deps(world, {
+      eventName: 'issue_comment',
+      payload: first,
+      script: implementIssue2(),
+    })
+    expect((await runPipeline(earlier)).status).toBe('pr-opened')
+    const pr = { ...world.github.state.pulls[0] }
+    await anthropic?.close()
+
+    await world.freshCheckout()
+    const { payload } = world.comment('/implement ISSUE-2')
+    const { d } = await deps(world, { eventName: 'issue_comment', payload, script: [] })
+    const cancel = new AbortController()
+    cancel.abort()
+    d.cancellation = { signal: cancel.signal, hurry: new AbortController().signal }
+    const result = await runPipeline(d)
+    expect(result).toMatchObject({ status: 'cancelled', failed: true, turns: 0 })
+    expect(anthropic?.requests).toHaveLength(0)
+    expect(world.github.state.pulls).toEqual([pr])
+    const tracking = world.github.commentsOn(world.issue.number).at(-1)?.body ?? ''
+    expect(tracking).toContain('🛑 **Cancelled.** No file had changed, so there was nothing to keep.')
+    expect(tracking).toContain('Comment `/implement ISSUE-2` again to continue on the same branch.')
+  })
+})
+
 describe('pipeline in-process: implement a phase', () => {
   it('opens one draft PR with the pushed work, and finishes the tracking comment', async () => {
     world = await createSandbox()

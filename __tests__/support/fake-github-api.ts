@@ -103,6 +103,15 @@ export class FakeGitHubApi implements GitHubApi {
     return { id: c.id, html_url: c.html_url }
   }
 
+  async getComment(commentId: number): Promise<IssueComment> {
+    this.calls.push(`getComment ${commentId}`)
+    for (const list of this.comments.values()) {
+      const found = list.find((c) => c.id === commentId)
+      if (found) return found
+    }
+    throw new Error(`no comment ${commentId}`)
+  }
+
   async updateComment(commentId: number, body: string): Promise<void> {
     this.writes.push({ kind: 'updateComment', commentId, body })
     for (const list of this.comments.values()) {

@@ -623,6 +623,11 @@ export async function startGitHubServer(
     return json(201, commentJson(c), { location: `${repoApi()}/issues/comments/${c.id}` })
   }
 
+  const getComment: Handler = ({ params }) => {
+    const c = state.comments.find((x) => x.id === num(params.comment_id))
+    return c ? json(200, commentJson(c)) : notFound()
+  }
+
   const updateComment: Handler = ({ params, body }) => {
     const c = state.comments.find((x) => x.id === num(params.comment_id))
     if (!c) return notFound()
@@ -745,6 +750,7 @@ export async function startGitHubServer(
     ['GET', `${R}/issues/{issue_number}`, getIssue],
     ['GET', `${R}/issues/{issue_number}/comments`, listComments],
     ['POST', `${R}/issues/{issue_number}/comments`, createComment],
+    ['GET', `${R}/issues/comments/{comment_id}`, getComment],
     ['PATCH', `${R}/issues/comments/{comment_id}`, updateComment],
     ['GET', `${R}/issues/comments/{comment_id}/reactions`, listReactions],
     ['POST', `${R}/issues/comments/{comment_id}/reactions`, createReaction],

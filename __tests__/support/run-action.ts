@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process'
+import { execFile, type ChildProcess } from 'node:child_process'
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { existsSync, readFileSync } from 'node:fs'
 import os from 'node:os'
@@ -41,10 +41,14 @@ export interface RunActionOptions {
 
 export interface ActionRun {
   exitCode: number
+  /** The signal that ended the process, if one did. */
+  signal: NodeJS.Signals | null
   stdout: string
   stderr: string
   outputs: Record<string, string>
   summary: string
+  /** What the step saved for its post step (GITHUB_STATE). */
+  state: Record<string, string>
   env: Record<string, string>
 }
 
@@ -82,15 +86,19 @@ export function inputEnv(given: Record<string, string>, githubToken: string): Re
   return env
 }
 
-/** Runs `node dist/index.js` exactly as the runner does for `runs.using: node24`. */
-export async function runAction(o: RunActionOptions): Promise<ActionRun> {
+/** A step as the runner starts it: its environment and the files it writes to. */
+interface StepFiles {
+  outputPath: string
+  summaryPath: string
+  statePath: string
+}
+
+/** The environment and command files of a main step, as the runner builds them for `runs.using: node24`. */
+async function mainStep(o: RunActionOptions): Promise<{ env: Record<string, string>; files: StepFiles }> {
   const temp = await mkdtemp(path.join(os.tmpdir(), 'runner-'))
   const eventPath = path.join(temp, 'event.json')
-  const outputPath = path.join(temp, 'output.txt')
-  const summaryPath = path.join(temp, 'summary.md')
+  const files = await stepFiles(temp, 'main')
   await writeFile(eventPath, JSON.stringify(o.payload))
-  await writeFile(outputPath, '')
-  await writeFile(summaryPath, '')
   const githubToken = o.githubToken ?? 'ghs_e2eTokenE2eTokenE2eTokenE2eToken12'
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -107,34 +115,81 @@ export async function runAction(o: RunActionOptions): Promise<ActionRun> {
     GITHUB_RUN_ID: '4242',
     GITHUB_RUN_ATTEMPT: '1',
     GITHUB_WORKFLOW_REF: `${o.repository ?? 'octo-org/octo-repo'}/.github/workflows/implement.yml@refs/heads/main`,
-    GITHUB_OUTPUT: outputPath,
-    GITHUB_STEP_SUMMARY: summaryPath,
     RUNNER_TEMP: temp,
     ...(o.anthropicBaseUrl ? { ANTHROPIC_BASE_URL: o.anthropicBaseUrl } : {}),
     ...inputEnv(o.with ?? {}, githubToken),
     ...o.env,
   }
-  const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>(
-    (resolve) => {
-      execFile(
-        process.execPath,
-        [DIST],
-        { cwd: o.workspace, env, maxBuffer: 64 * 1024 * 1024 },
-        (err, stdout, stderr) => {
-          const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0
-          resolve({ code, stdout, stderr })
-        },
-      )
-    },
-  )
-  return {
+  return { env: { ...env, ...fileEnv(files) }, files }
+}
+
+/** Fresh command files for one step (each step of a job gets its own). */
+async function stepFiles(temp: string, step: string): Promise<StepFiles> {
+  const files = {
+    outputPath: path.join(temp, `${step}-output.txt`),
+    summaryPath: path.join(temp, `${step}-summary.md`),
+    statePath: path.join(temp, `${step}-state.txt`),
+  }
+  for (const f of Object.values(files)) await writeFile(f, '')
+  return files
+}
+
+function fileEnv(f: StepFiles): Record<string, string> {
+  return { GITHUB_OUTPUT: f.outputPath, GITHUB_STEP_SUMMARY: f.summaryPath, GITHUB_STATE: f.statePath }
+}
+
+/** A started step: its process, and what it left once it ended. */
+export interface StartedAction {
+  child: ChildProcess
+  done: Promise<ActionRun>
+}
+
+/** Starts `node dist/index.js` for one step; `done` resolves when it has ended, however it ended. */
+function startStep(env: Record<string, string>, cwd: string, files: StepFiles): StartedAction {
+  let child!: ChildProcess
+  const ended = new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    child = execFile(
+      process.execPath,
+      [DIST],
+      { cwd, env, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0
+        resolve({ code, stdout, stderr })
+      },
+    )
+  })
+  const done = ended.then(async ({ code, stdout, stderr }) => ({
     exitCode: code,
+    signal: child.signalCode,
     stdout,
     stderr,
-    outputs: parseOutputFile(await readFile(outputPath, 'utf8')),
-    summary: await readFile(summaryPath, 'utf8'),
+    outputs: parseOutputFile(await readFile(files.outputPath, 'utf8')),
+    summary: await readFile(files.summaryPath, 'utf8'),
+    state: parseOutputFile(await readFile(files.statePath, 'utf8')),
     env,
-  }
+  }))
+  return { child, done }
+}
+
+/** Starts the main step as the runner does for `runs.using: node24`, to signal it while it runs. */
+export async function startAction(o: RunActionOptions): Promise<StartedAction> {
+  const { env, files } = await mainStep(o)
+  return startStep(env, o.workspace, files)
+}
+
+/** Runs `node dist/index.js` exactly as the runner does for `runs.using: node24`. */
+export async function runAction(o: RunActionOptions): Promise<ActionRun> {
+  return (await startAction(o)).done
+}
+
+/**
+ * Runs the post step (`runs.post`) after `main`, as the runner does: the same inputs and environment, new
+ * command files, and the main step's saved state as `STATE_<name>` variables.
+ */
+export async function runPostStep(main: ActionRun, cwd: string): Promise<ActionRun> {
+  const files = await stepFiles(main.env.RUNNER_TEMP, 'post')
+  const state = Object.fromEntries(Object.entries(main.state).map(([k, v]) => [`STATE_${k}`, v]))
+  return startStep({ ...main.env, ...fileEnv(files), ...state }, cwd, files).done
 }
 
 /** A real webhook payload from @octokit/webhooks-examples, deep-copied, picked by event name and a filter. */

@@ -54,7 +54,8 @@ interface Run {
 }
 
 /**
- * Runs the model against the tools until it ends its turn, asks for clarification, or a budget runs out.
+ * Runs the model against the tools until it ends its turn, asks for clarification, a budget runs out, or
+ * `ctx.signal` fires (status 'cancelled': the request in flight and every tool process are stopped at once).
  *
  * Our own loop (not the SDK's tool runner): each turn sends the whole conversation (see {@link Conversation}
  * for prompt caching), runs the returned tool calls (see {@link dispatchToolCalls}) and answers with their
@@ -105,7 +106,7 @@ async function turns(run: Run): Promise<Ending> {
 /** One turn: a request, its tool calls and the reply. Returns how the run ended, if this turn ended it. */
 async function turn(run: Run): Promise<Ending | undefined> {
   const { opts, conversation, meter } = run
-  if (run.ctx.signal.aborted) return { status: 'timeout' }
+  if (run.ctx.signal.aborted) return interrupted(run)
   if (meter.turnsExhausted) return { status: 'max-turns' }
 
   const request = conversation.request(opts.model.id, run.maxTokens, opts.tools.definitions)
@@ -115,7 +116,7 @@ async function turn(run: Run): Promise<Ending | undefined> {
     retryDelayMs: opts.streamRetryDelayMs ?? 1000,
   })
   if (!sent.ok) {
-    if (sent.aborted) return { status: 'timeout' }
+    if (sent.aborted) return interrupted(run)
     run.log(`Model request failed: ${sent.error}`)
     return { status: 'error', error: sent.error }
   }
@@ -151,7 +152,7 @@ async function answer(
     cutOff,
     maxTokens: run.maxTokens,
   })
-  if (run.ctx.signal.aborted) return { status: 'timeout' }
+  if (run.ctx.signal.aborted) return interrupted(run)
   if (questions) return { status: 'clarification', questions }
   run.conversation.addReply(results, stop, cutOff !== undefined)
 
@@ -163,6 +164,11 @@ async function answer(
       run.log(`Context: cleared ${cleared} older tool result(s) (last request had ${input} input tokens).`)
   }
   return undefined
+}
+
+/** Why the run's signal fired: the caller cancelled it, or else the time budget ran out. */
+function interrupted(run: Run): Ending {
+  return { status: run.opts.ctx.signal?.aborted ? 'cancelled' : 'timeout' }
 }
 
 /** The stop reasons that end the run before any tool call runs. */

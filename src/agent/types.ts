@@ -14,6 +14,7 @@ export type AgentStatus =
   | 'max-turns'
   | 'max-cost'
   | 'timeout'
+  | 'cancelled' // the run's outer signal fired (the runner cancelled the job)
   | 'refused' // the model declined to go on (a refusal stop): not a failure of the API
   | 'error' // model/API failure after retries
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { lstat, readFile, rename, stat, writeFile } from 'node:fs/promises'
+import { lstat, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import * as path from 'node:path'
 import type { Git } from './git.js'
 
@@ -89,6 +89,16 @@ async function placeOf(file: string, content: Buffer, what: string): Promise<Pla
   return { file, content, what, mode: (await stat(file)).mode & 0o777 }
 }
 
+export interface SuspendOptions {
+  /**
+   * A file (in a directory only this process can reach) that holds a copy of every place the suspension
+   * changes until the restore, so the post step can put them back if this process is killed before it does
+   * (see {@link restoreCredentialCopy}). Written with mode 0600 before anything is changed; removed by the
+   * restore, whatever its outcome.
+   */
+  copyTo?: string
+}
+
 /**
  * Removes the checkout token from the repository's LOCAL git config for the duration of the model run:
  * every `http.*.extraheader`, `include.path` and `includeIf.*.path` entry. Returns a function that puts the
@@ -99,57 +109,116 @@ async function placeOf(file: string, content: Buffer, what: string): Promise<Pla
  */
 export async function suspendCredentials(
   git: Git,
+  opts: SuspendOptions = {},
 ): Promise<(opts?: RestoreCredentialsOptions) => Promise<CredentialRestoreReport>> {
   const found = await entries(git, ['--local'], CREDENTIAL_KEYS)
   if (found.length === 0) return async () => ({ failed: [] })
   const file = await localConfigPath(git)
   const local = await placeOf(file, await readFile(file), 'local git config')
-  const blanked = await blankIncludedCredentials(file, found)
+  const included = await includedCredentialPlaces(file, found)
+  if (opts.copyTo) await writeCopy(opts.copyTo, [...included, local])
+  const dropCopy = async (): Promise<void> => {
+    if (opts.copyTo) await rm(opts.copyTo, { force: true }).catch(() => undefined)
+  }
+  for (const p of included) await replaceFile(p.file, '')
   for (const key of new Set(found.map((e) => e.key))) {
     await git.exec(['config', '--local', '--unset-all', key])
   }
   const left = await entries(git, ['--local'], CREDENTIAL_KEYS)
   if (left.length > 0) {
     await replaceFile(file, local.content)
-    for (const b of blanked) await replaceFile(b.file, b.content)
+    for (const b of included) await replaceFile(b.file, b.content)
+    await dropCopy()
     throw new Error(`Could not remove ${left.map((e) => e.key).join(', ')} from the local git config.`)
   }
   let restored = false
   return async (opts = {}) => {
     if (restored) return { failed: [] }
     restored = true
-    const failed: string[] = []
     // Included files first: they live outside the repository (RUNNER_TEMP), so nothing the model did to
     // `.git` can stand in their way.
-    const places = opts.localConfig === false ? blanked : [...blanked, local]
-    if (opts.localConfig === false) failed.push(`${local.what} ${local.file}: not restored (see above)`)
-    for (const p of places) {
-      try {
-        await putBack(p)
-      } catch (err) {
-        const e = err as NodeJS.ErrnoException
-        failed.push(`${p.what} ${p.file}: ${e.code ?? e.message}`)
-      }
-    }
+    const places = opts.localConfig === false ? included : [...included, local]
+    const failed = await putBackAll(places)
+    if (opts.localConfig === false) failed.unshift(`${local.what} ${local.file}: not restored (see above)`)
+    // The copy was for a restore that never came; this one decided, whatever it could do.
+    await dropCopy()
     return { failed }
+  }
+}
+
+/** Puts each place back on its own; what failed, as `what file: reason`. */
+async function putBackAll(places: Place[]): Promise<string[]> {
+  const failed: string[] = []
+  for (const p of places) {
+    try {
+      await putBack(p)
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException
+      failed.push(`${p.what} ${p.file}: ${e.code ?? e.message}`)
+    }
+  }
+  return failed
+}
+
+interface StoredPlace {
+  file: string
+  mode: number
+  what: string
+  /** base64 */
+  content: string
+}
+
+/** The places as one JSON file, mode 0600, written aside and renamed so it is never read half-written. */
+async function writeCopy(file: string, places: Place[]): Promise<void> {
+  const stored: StoredPlace[] = places.map((p) => ({
+    file: p.file,
+    mode: p.mode,
+    what: p.what,
+    content: p.content.toString('base64'),
+  }))
+  await writeAside(file, JSON.stringify({ places: stored }), 0o600)
+}
+
+/**
+ * The post step's half of {@link SuspendOptions.copyTo}: when the main step was killed while the credential was
+ * out of the repository, puts every place back from the copy (byte for byte, each on its own) and removes the
+ * copy. Without a copy (the main step restored them, or never suspended anything) it does nothing. Returns what
+ * it restored and what it could not.
+ */
+export async function restoreCredentialCopy(file: string): Promise<{ restored: string[]; failed: string[] }> {
+  const text = await readFile(file, 'utf8').catch(() => undefined)
+  if (text === undefined) return { restored: [], failed: [] }
+  let places: Place[]
+  try {
+    const stored = (JSON.parse(text) as { places: StoredPlace[] }).places
+    places = stored.map((p) => ({ ...p, content: Buffer.from(p.content, 'base64') }))
+  } catch {
+    return { restored: [], failed: [`the credential copy ${file}: unreadable`] }
+  }
+  const failed = await putBackAll(places)
+  await rm(file, { force: true }).catch(() => undefined)
+  return {
+    restored: places
+      .filter((p) => !failed.some((f) => f.startsWith(`${p.what} ${p.file}:`)))
+      .map((p) => `${p.what} ${p.file}`),
+    failed,
   }
 }
 
 /**
  * Removing an include from the config does not remove the file it names (checkout v6 keeps the header in
  * `<RUNNER_TEMP>/git-credentials-*.config`), and the model's shell could read that file directly. So included
- * files that carry a header are emptied for the run; their contents wait in memory for the restore.
+ * files that carry a header are emptied for the run (by the caller); their contents wait in memory (and in the
+ * copy) for the restore.
  */
-async function blankIncludedCredentials(configFile: string, found: ConfigEntry[]): Promise<Place[]> {
-  const blanked: Place[] = []
+async function includedCredentialPlaces(configFile: string, found: ConfigEntry[]): Promise<Place[]> {
+  const places: Place[] = []
   for (const f of new Set(includedFiles(configFile, found))) {
     const content = await readFile(f).catch(() => undefined)
     if (!content || !/extraheader|authorization:/i.test(content.toString('utf8'))) continue
-    const place = await placeOf(f, content, 'included credentials file')
-    await replaceFile(f, '')
-    blanked.push(place)
+    places.push(await placeOf(f, content, 'included credentials file'))
   }
-  return blanked
+  return places
 }
 
 /** The files `include.path` / `includeIf.*.path` entries name, resolved the way git does (relative to the config). */

@@ -7,7 +7,7 @@
 import * as path from 'node:path'
 import { UserError } from '../errors.js'
 import type { Git } from './git.js'
-import { includedConfigFiles, suspendCredentials } from './credentials.js'
+import { includedConfigFiles, suspendCredentials, type SuspendOptions } from './credentials.js'
 import { snapshotGitMetadata, type GitLayout } from './metadata.js'
 
 /** The fixed layout of the action's git (GitCommandManager), or the one git reports now for a stand-in. */
@@ -28,7 +28,7 @@ async function submodulePaths(git: Git): Promise<string[]> {
 }
 
 /**
- * Suspends the credential and records the git metadata. The returned function (call it after every process the
+ * Suspends the credential (with a copy for the post step where `opts.copyTo` says) and records the git metadata. The returned function (call it after every process the
  * model started is gone, before any git command of the action) puts the metadata back, then the credential; it
  * logs what it put back and, as a `::warning::` line, what it could not, and returns those lines (for the PR
  * body). It throws when the metadata could not be restored: the action must not go on to commit and push from
@@ -37,10 +37,11 @@ async function submodulePaths(git: Git): Promise<string[]> {
 export async function guardGitForRun(
   git: Git,
   log: (line: string) => void,
+  opts: SuspendOptions = {},
 ): Promise<() => Promise<string[]>> {
   // The include entries are gone from the config once the credential is suspended: list their files first.
   const included = await includedConfigFiles(git)
-  const restoreCredentials = await suspendCredentials(git)
+  const restoreCredentials = await suspendCredentials(git, opts)
   let snapshot
   try {
     // After the suspension, so the snapshot holds no credential.

@@ -52,6 +52,7 @@ export interface GitHubApi {
   getIssue(issueNumber: number): Promise<Issue>
   listComments(issueNumber: number): Promise<IssueComment[]>
   createComment(issueNumber: number, body: string): Promise<{ id: number; html_url: string }>
+  getComment(commentId: number): Promise<IssueComment>
   updateComment(commentId: number, body: string): Promise<void>
   addReaction(commentId: number, content: Reaction): Promise<void>
   /** The reactions of one kind on an issue comment (every page). */

@@ -252,6 +252,26 @@ function toPull(d: PullData): PullRequest {
   }
 }
 
+type CommentData = {
+  id: number
+  body?: string
+  user: { login: string; type: string } | null
+  created_at: string
+  updated_at: string
+  html_url: string
+}
+
+function toComment(c: CommentData): IssueComment {
+  return {
+    id: c.id,
+    body: c.body ?? '',
+    user: { login: c.user?.login ?? 'ghost', type: c.user?.type ?? 'User' },
+    created_at: c.created_at,
+    updated_at: c.updated_at,
+    html_url: c.html_url,
+  }
+}
+
 function peopleMethods({
   octokit,
   repo,
@@ -287,7 +307,13 @@ function issueMethods({
   text,
 }: ApiParts): Pick<
   GitHubApi,
-  'getIssue' | 'listComments' | 'createComment' | 'updateComment' | 'addReaction' | 'listReactions'
+  | 'getIssue'
+  | 'listComments'
+  | 'getComment'
+  | 'createComment'
+  | 'updateComment'
+  | 'addReaction'
+  | 'listReactions'
 > {
   return {
     getIssue: (issueNumber) =>
@@ -311,15 +337,13 @@ function issueMethods({
           issue_number: issueNumber,
           per_page: 100,
         })
-        return all.map((c): IssueComment => ({
-          id: c.id,
-          body: c.body ?? '',
-          user: { login: c.user?.login ?? 'ghost', type: c.user?.type ?? 'User' },
-          created_at: c.created_at,
-          updated_at: c.updated_at,
-          html_url: c.html_url,
-        }))
+        return all.map(toComment)
       }),
+
+    getComment: (commentId) =>
+      call(`read comment ${commentId}`, async () =>
+        toComment((await octokit.rest.issues.getComment({ ...repo, comment_id: commentId })).data),
+      ),
 
     createComment: (issueNumber, body) =>
       call(`comment on #${issueNumber}`, async () => {

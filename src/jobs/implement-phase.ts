@@ -54,6 +54,7 @@ export async function implementPhase(
   const comments = issueNumber === undefined ? [] : await (thread ?? issueThread(d.api, issueNumber))()
   const origin = originComment(trigger, comments)
   const prepared = await prepareBranch(d.git, { branch, base })
+  d.recordState?.('branch', branch)
   await tracking.step(
     prepared.existed
       ? `Continuing on existing branch \`${branch}\``

@@ -8,7 +8,7 @@ import type { Budgets, PipelineDeps, PipelineResult } from '../pipeline/types.js
 import { earlyStopReason } from '../report/messages.js'
 import type { TrackingComment } from '../report/tracking.js'
 import type { Phase, SpecDocument } from '../spec/types.js'
-import { ensurePhaseMarked, publishWork, type PublishRequest } from './phase-publish.js'
+import { ensurePhaseMarked, publishWork, type Published, type PublishRequest } from './phase-publish.js'
 
 /** What the ending of a run needs to know about it. */
 export interface RunContext {
@@ -112,6 +112,7 @@ async function deliver(
     warnings.push(...(await ensurePhaseMarked(d.workspace, c.before, c.phase.id, d.log)))
   }
   const published = await publishWork(d, { ...publishing, wip, warnings })
+  if (result.status === 'cancelled') return reportCancelled(c, published, accounting)
   if (!published.pull) {
     const msg = wip
       ? `The run stopped early because ${wip} No files had changed, so no PR was opened.`
@@ -142,4 +143,30 @@ async function deliver(
   const details = [accounting, ...warnings.map((w) => `⚠️ ${w}`)].join('\n\n')
   await tracking.finish(`✅ ${verb} ${prLine}${fallback}`, details)
   return { ...outputs, status: 'pr-opened', message: `${verb.toLowerCase()} ${prLine}`, failed: false }
+}
+
+/**
+ * The run was cancelled (or its job timed out) and its work is kept as far as there was time: the tracking
+ * comment says what was kept, and the status is `cancelled`.
+ */
+async function reportCancelled(c: RunContext, published: Published, accounting: string): Promise<Ending> {
+  const pr = published.pull
+  const kept = pr
+    ? `Work so far is in the work-in-progress ${published.draftFallback ? 'PR' : 'draft PR'} #${pr.number}: ${pr.html_url}`
+    : published.committed
+      ? `Work so far is pushed to branch \`${c.branch}\`; no PR was opened because the runner was ending the job.`
+      : 'No file had changed, so there was nothing to keep.'
+  await c.tracking.finish(
+    `🛑 **Cancelled.** ${kept}`,
+    [
+      `Comment \`${c.d.inputs.trigger} ${c.phase.id}\` again to continue on the same branch.`,
+      accounting,
+    ].join('\n\n'),
+  )
+  return {
+    ...(pr ? { prNumber: pr.number, prUrl: pr.html_url } : {}),
+    status: 'cancelled',
+    message: `cancelled; ${kept}`,
+    failed: true,
+  }
 }

@@ -9,6 +9,7 @@ import { prBody } from '../report/messages.js'
 import { checkCompletion, markPhaseComplete } from '../spec/complete.js'
 import { findPhases, parseSpec } from '../spec/phases.js'
 import type { Phase, SpecDocument } from '../spec/types.js'
+import { unlessAborted } from '../pipeline/cancellation.js'
 import type { PipelineDeps } from '../pipeline/types.js'
 
 /**
@@ -87,7 +88,11 @@ export async function publishWork(d: PipelineDeps, r: PublishRequest): Promise<P
     message: commitMessage(d, r),
     coAuthor: r.requester,
   })
-  if (!r.openPr) return { committed, created: false, draftFallback: false }
+  // A second signal from the runner: the push above is what keeps the work; a PR is not worth the SIGKILL.
+  const hurry = d.cancellation?.hurry
+  // Nothing new from a cancelled run: an open PR of an earlier run stays as it is.
+  const cancelled = d.cancellation?.signal.aborted && !committed
+  if (!r.openPr || hurry?.aborted || cancelled) return { committed, created: false, draftFallback: false }
   if (!committed && !(await d.api.findOpenPull(r.branch)))
     return { committed, created: false, draftFallback: false }
   const title = `${r.phase.id}: ${r.phase.title}`
@@ -108,7 +113,7 @@ export async function publishWork(d: PipelineDeps, r: PublishRequest): Promise<P
       blockedNetwork: d.sandbox.blocked?.() ?? [],
       unsandboxed: d.inputs.sandbox === 'off',
     })
-  const up = await upsertPullRequest(d.api, {
+  const upsert = upsertPullRequest(d.api, {
     branch: r.branch,
     base: r.base,
     title: pullTitle(title, Boolean(r.wip)),
@@ -121,6 +126,9 @@ export async function publishWork(d: PipelineDeps, r: PublishRequest): Promise<P
       `Fix that, then comment the command again (it continues on the branch), or open the PR from \`${r.branch}\` by hand.`,
     )
   })
+  const up = hurry ? await unlessAborted(upsert, hurry) : await upsert
+  if (!up) return { committed, created: false, draftFallback: false }
+  d.recordState?.('pr', up.pull.html_url)
   if (up.draftFallback) {
     // Say so in the PR itself: a normal PR where a draft was asked for is worth a line.
     up.pull = await d.api.updatePull(up.pull.number, {

@@ -42,7 +42,7 @@ export interface AgentRun {
 export async function runAgentOnBranch(d: PipelineDeps, r: AgentRunRequest): Promise<AgentRun> {
   await requireSandbox(d)
   // The credential out of the repository and the git metadata recorded, until the model and its processes are gone.
-  const restoreGit = await guardGitForRun(d.git, d.log)
+  const restoreGit = await guardGitForRun(d.git, d.log, { copyTo: d.credentialCopy })
   const tools = createToolset(r.tools, (line) => d.log(d.redactor.redact(line)))
   let result: AgentResult
   let warnings: string[]
@@ -53,7 +53,8 @@ export async function runAgentOnBranch(d: PipelineDeps, r: AgentRunRequest): Pro
       system: r.system,
       prompt: r.prompt,
       tools,
-      ctx: { workspace: d.workspace, sandbox: d.sandbox },
+      // A cancelled run stops the request in flight and kills every tool process at once.
+      ctx: { workspace: d.workspace, sandbox: d.sandbox, signal: d.cancellation?.signal },
       budgets: {
         maxTurns: r.budgets.maxTurns,
         maxCostUsd: r.budgets.maxCostUsd,
@@ -122,12 +123,14 @@ export async function commitAndPush(d: PipelineDeps, r: CommitRequest): Promise<
   const commit = await commitAll(d.git, { message: d.redactor.redact(r.message), coAuthor: r.coAuthor })
   if (!commit.committed) return false
   const cleanup = await withPushAuth(d.git, { serverUrl: d.run.serverUrl, token: d.inputs.githubToken })
+  let sha: string
   try {
-    await pushBranch(d.git, r.branch)
+    sha = (await pushBranch(d.git, r.branch)).sha
   } finally {
     await cleanup()
   }
-  d.log(`Pushed ${commit.sha ?? ''} to origin ${r.branch}`)
+  d.log(`Pushed ${sha} to origin ${r.branch}`)
+  d.recordState?.('pushed', sha)
   return true
 }
 

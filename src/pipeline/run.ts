@@ -33,12 +33,13 @@ export async function runPipeline(d: PipelineDeps): Promise<PipelineResult> {
 
   const ids = trigger.command.issueIds
   const title = ids.length ? ids.map((id) => `\`${id}\``).join(', ') : `\`${d.inputs.trigger}\``
-  const tracking = new TrackingComment(d.api, trigger.issueNumber, title, d.run.runUrl, d.log)
+  const issue = trigger.issueNumber
+  const tracking = new TrackingComment(d.api, issue, title, d.run.runUrl, d.log, {
+    onComment: (id) => d.recordState?.('tracking', `${issue}:${id}`),
+  })
   const result = await answer(d, trigger, tracking)
   const why = tracking.undelivered
-  return why === undefined || trigger.issueNumber === undefined
-    ? result
-    : unposted(result, trigger.issueNumber, why)
+  return why === undefined || issue === undefined ? result : unposted(result, issue, why)
 }
 
 /** The run's result; its final word is on the issue, or `tracking.undelivered` says why not. */

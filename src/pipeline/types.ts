@@ -6,6 +6,8 @@ import type { Outputs } from '../report/outputs.js'
 import type { Redactor } from '../report/redact.js'
 import type { RunInfo } from '../report/run-info.js'
 import type { Sandbox } from '../sandbox/types.js'
+import type { Cancellation } from './cancellation.js'
+import type { RecordState } from './post-state.js'
 
 /** Everything the pipeline needs from the outside world; main.ts wires the real ones, tests inject stand-ins. */
 export interface PipelineDeps {
@@ -27,6 +29,16 @@ export interface PipelineDeps {
   warn?: (line: string) => void
   /** Detail shown only with step debug logging (stack traces of unexpected errors). */
   debug: (line: string) => void
+  /** The runner's signals (absent: nothing cancels the run). */
+  cancellation?: Cancellation
+  /**
+   * Where the checkout's credential is copied while it is out of the repository, for the post step to put back
+   * if this step is killed first: a path the model's commands can never read (under RUNNER_TEMP, which the
+   * sandbox hides). Absent: no copy (outside a runner).
+   */
+  credentialCopy?: string
+  /** Records what the post step needs to know if this step is killed (absent: nothing is recorded). */
+  recordState?: RecordState
 }
 
 /** The budgets of one agent run, as the inputs give them. */

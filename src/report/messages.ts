@@ -45,6 +45,8 @@ export function earlyStopReason(
       return `it reached the cost budget (max-cost-usd: ${budgets.maxCostUsd}). Raise \`max-cost-usd\` or split the phase, then comment the command again to continue on the same branch.`
     case 'timeout':
       return `it reached the time budget (timeout-minutes: ${budgets.timeoutMinutes}). Raise \`timeout-minutes\`, then comment the command again to continue on the same branch.`
+    case 'cancelled':
+      return 'the workflow run was cancelled (or its job reached `timeout-minutes`). Comment the command again to continue on the same branch.'
     case 'refused':
       return 'the model declined to continue the task (a refusal by the model, not an API failure). Check the phase and the notes for anything that reads as a harmful request, then comment the command again; work so far continues on the same branch.'
     case 'error':

@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import type { Redactor } from './redact.js'
 
-export type Status = 'pr-opened' | 'clarification-requested' | 'skipped' | 'failed'
+export type Status = 'pr-opened' | 'clarification-requested' | 'skipped' | 'failed' | 'cancelled'
 
 export interface Outputs {
   status: Status

@@ -81,14 +81,19 @@ function startSession(bwrapPath: string): Promise<void> {
 let signalsKept = false
 /**
  * sandbox-runtime cleans up on SIGINT and SIGTERM with listeners of its own, and a listener keeps Node from
- * ending on the signal: a cancelled job would go on running. After its clean-up, the signal ends the process
- * as it did before.
+ * ending on the signal: a process that does not handle the signal itself would go on running. After its
+ * clean-up, the signal ends the process as it did before, unless the process listens for it itself (the
+ * action does: src/pipeline/cancellation.ts keeps the work, then exits).
  */
 function keepSignalsFatal(): void {
   if (signalsKept) return
   signalsKept = true
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
-    process.once(signal, () => setImmediate(() => process.kill(process.pid, signal)))
+    process.once(signal, () =>
+      setImmediate(() => {
+        if (process.listenerCount(signal) === 0) process.kill(process.pid, signal)
+      }),
+    )
 }
 
 /** How one sandbox runs a command: its environment, its network allow list, its file system policy. */

@@ -13,7 +13,6 @@ import { readdir, readFile, stat } from 'node:fs/promises'
 export const TOOL_RUN_MARKER_NAME = 'IMPLEMENT_ACTION_TOOL_RUN'
 /** The marker's value for this process. */
 export const TOOL_RUN_MARKER_VALUE = randomBytes(16).toString('hex')
-const TOOL_RUN_MARKER = `${TOOL_RUN_MARKER_NAME}=${TOOL_RUN_MARKER_VALUE}`
 
 interface ProcInfo {
   pid: number
@@ -21,8 +20,8 @@ interface ProcInfo {
   marked: boolean
 }
 
-/** This user's processes (except this one) with their parent and whether they carry the marker. Linux only. */
-async function scanProcesses(): Promise<ProcInfo[]> {
+/** This user's processes (except this one) with their parent and whether they carry `marker`. Linux only. */
+async function scanProcesses(marker: string): Promise<ProcInfo[]> {
   const uid = process.getuid?.()
   const names = await readdir('/proc').catch(() => [] as string[])
   const found: ProcInfo[] = []
@@ -40,7 +39,7 @@ async function scanProcesses(): Promise<ProcInfo[]> {
         // `pid (comm) state ppid ...`; comm may hold spaces and parentheses, so parse after the last ')'.
         const [state, ppid] = statLine.slice(statLine.lastIndexOf(')') + 2).split(' ')
         if (state === 'Z' || state === 'X') return // already dead, waiting to be reaped
-        found.push({ pid, ppid: Number(ppid), marked: environ.split('\0').includes(TOOL_RUN_MARKER) })
+        found.push({ pid, ppid: Number(ppid), marked: environ.split('\0').includes(marker) })
       } catch {
         // gone meanwhile, or not ours to read
       }
@@ -67,12 +66,14 @@ function signalProcess(pid: number, signal: NodeJS.Signals): boolean {
  * than Linux. Call it after the agent loop and before the credential comes back.
  * Limit: a process that removed the marker from its own environment (`env -i`, `env -u`) and left the process
  * tree (setsid and its parent exited) is not found.
+ * `markerValue`: another process's marker (the post step sweeps for a main step that was killed).
  */
-export async function stopStrayProcesses(): Promise<number> {
+export async function stopStrayProcesses(markerValue = TOOL_RUN_MARKER_VALUE): Promise<number> {
   if (process.platform !== 'linux') return 0
+  const marker = `${TOOL_RUN_MARKER_NAME}=${markerValue}`
   const stopped = new Set<number>()
   for (let pass = 0; pass < 50; pass++) {
-    const procs = await scanProcesses()
+    const procs = await scanProcesses(marker)
     const targets = new Set(procs.filter((p) => p.marked).map((p) => p.pid))
     for (const pid of stopped) targets.add(pid)
     // Descendants of a tool process are the tool's too, whatever their environment says.
