@@ -132,13 +132,13 @@ describe('runAgent (in process)', () => {
     expect(h.provider.requests).toHaveLength(1)
   })
 
-  it('times out when the outer signal fires, before a request or during a tool call', async () => {
+  it('ends as cancelled (not a timeout) when the outer signal fires, before a request or during a tool call', async () => {
     const before = new AbortController()
     before.abort()
     const early = await run([reply([text('never')])], {
       ctx: { workspace: '/nowhere', sandbox: unusedSandbox, signal: before.signal },
     })
-    expect(early.result).toMatchObject({ status: 'timeout', turns: 0 })
+    expect(early.result).toMatchObject({ status: 'cancelled', turns: 0 })
     expect(early.provider.requests).toHaveLength(0)
 
     const during = new AbortController()
@@ -155,7 +155,7 @@ describe('runAgent (in process)', () => {
       tools: createToolset([slow]),
       ctx: { workspace: '/nowhere', sandbox: unusedSandbox, signal: during.signal },
     })
-    expect(late.result).toMatchObject({ status: 'timeout', turns: 1 })
+    expect(late.result).toMatchObject({ status: 'cancelled', turns: 1 })
     expect(slow.calls).toHaveLength(1)
   })
 
