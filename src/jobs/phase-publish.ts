@@ -4,6 +4,7 @@ import type { AgentResult } from '../agent/types.js'
 import { describeError, UserError } from '../errors.js'
 import type { PullRequest } from '../github/api.js'
 import { pullTitle, upsertPullRequest, wipTitle } from '../github/pull-requests.js'
+import type { PushOptions } from '../git/push.js'
 import { commitAndPush } from '../pipeline/agent-run.js'
 import { prBody } from '../report/messages.js'
 import { checkCompletion, markPhaseComplete } from '../spec/complete.js'
@@ -68,6 +69,8 @@ export interface PublishRequest {
   /** False for a clarification: push the work so a rerun continues, but open no PR. */
   openPr: boolean
   warnings?: string[]
+  /** Retry waits and a cancellation signal for the push (see pushBranch). */
+  push?: PushOptions
 }
 
 export interface Published {
@@ -87,6 +90,7 @@ export async function publishWork(d: PipelineDeps, r: PublishRequest): Promise<P
     branch: r.branch,
     message: commitMessage(d, r),
     coAuthor: r.requester,
+    push: r.push,
   })
   // A second signal from the runner: the push above is what keeps the work; a PR is not worth the SIGKILL.
   const hurry = d.cancellation?.hurry

@@ -9,7 +9,8 @@
  */
 import { runAgent } from '../agent/loop.js'
 import type { AgentResult } from '../agent/types.js'
-import { changedFiles, commitAll, pushBranch } from '../git/branch.js'
+import { changedFiles, commitAll } from '../git/branch.js'
+import { pushBranch, type PushOptions } from '../git/push.js'
 import { withPushAuth } from '../git/credentials.js'
 import { guardGitForRun } from '../git/guard.js'
 import type { ModelInfo } from '../providers/types.js'
@@ -112,6 +113,8 @@ export interface CommitRequest {
   message: string
   /** The person who asked, as `Co-authored-by`. */
   coAuthor: { login: string; id?: number }
+  /** How long to keep retrying an unreachable origin, and a signal that cuts the retries short (cancellation). */
+  push?: PushOptions
 }
 
 /**
@@ -125,7 +128,7 @@ export async function commitAndPush(d: PipelineDeps, r: CommitRequest): Promise<
   const cleanup = await withPushAuth(d.git, { serverUrl: d.run.serverUrl, token: d.inputs.githubToken })
   let sha: string
   try {
-    sha = (await pushBranch(d.git, r.branch)).sha
+    sha = (await pushBranch(d.git, r.branch, r.push)).sha
   } finally {
     await cleanup()
   }
