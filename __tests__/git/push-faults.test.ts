@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { commitAll, firstLines, prepareBranch } from '../../src/git/branch.js'
 import { createGit, type GitCommandManager } from '../../src/git/command-manager.js'
 import { withPushAuth } from '../../src/git/credentials.js'
+import type { Git } from '../../src/git/git.js'
 import { PushError, pushBranch } from '../../src/git/push.js'
 import { createOrigin, runGit, type Origin } from '../support/git-fixture.js'
 import { startGitHttpServer, type GitHttpServer } from '../support/git-http-server.js'
@@ -187,5 +188,76 @@ describe('pushBranch over smart HTTP', () => {
     expect(
       firstLines(`fatal: unable to access 'https://x-access-token:${TOKEN}@github.com/o/r.git/': 503`),
     ).toBe("fatal: unable to access 'https://***@github.com/o/r.git/': 503")
+  })
+})
+
+/** A git whose push always answers `stderr`; every other command succeeds (rev-parse gives a sha). */
+function answering(stderr: string): { git: Git; pushes: () => number } {
+  let pushes = 0
+  const git: Git = {
+    cwd: '/nonexistent',
+    exec: (args) => {
+      if (args.includes('push')) {
+        pushes++
+        return Promise.resolve({ exitCode: 128, stdout: '', stderr })
+      }
+      return Promise.resolve({ exitCode: 0, stdout: 'f'.repeat(40), stderr: '' })
+    },
+  }
+  return { git, pushes: () => pushes }
+}
+
+describe("pushBranch reads GitHub's and git's own words", () => {
+  it.each([
+    [
+      'remote: error: GH006: Protected branch update failed for refs/heads/ISSUE-3.\n! [remote rejected] ISSUE-3 -> ISSUE-3 (protected branch hook declined)',
+      'refused',
+      /branch protection or ruleset/,
+    ],
+    [
+      '! [remote rejected] ISSUE-3 -> ISSUE-3 (refusing to allow a GitHub App to create or update workflow `.github/workflows/ci.yml` without `workflows` permission)',
+      'refused',
+      /`workflows` permission/,
+    ],
+    [
+      "remote: Invalid username or password.\nfatal: Authentication failed for 'https://github.com/o/r.git/'",
+      'refused',
+      /no valid credential/,
+    ],
+    [
+      "fatal: unable to access 'https://github.com/o/r.git/': The requested URL returned error: 403",
+      'refused',
+      /contents: write/,
+    ],
+    [
+      "fatal: unable to access 'https://github.com/o/r.git/': Could not resolve host: github.com",
+      'unreachable',
+      /not a permissions problem/,
+    ],
+    [
+      "fatal: unable to access 'https://github.com/o/r.git/': Failed to connect to github.com port 443 after 130000 ms: Connection timed out",
+      'unreachable',
+      /outage/,
+    ],
+    [
+      'error: RPC failed; HTTP 500 curl 22 The requested URL returned error: 500\nsend-pack: unexpected disconnect while reading sideband packet\nfatal: the remote end hung up unexpectedly',
+      'unreachable',
+      /outage/,
+    ],
+    [
+      'error: RPC failed; HTTP 413 curl 22 The requested URL returned error: 413\nfatal: the remote end hung up unexpectedly',
+      'refused',
+      /contents: write/,
+    ],
+    ['fatal: early EOF\nfatal: the remote end hung up unexpectedly', 'unreachable', /outage/],
+  ])('%s → %s', async (stderr, kind, hint) => {
+    const { git, pushes } = answering(stderr)
+    const err = (await pushBranch(git, 'ISSUE-3', { retryDelaysMs: [1, 1] }).catch(
+      (e: unknown) => e,
+    )) as PushError
+    expect(err).toBeInstanceOf(PushError)
+    expect(err.kind).toBe(kind)
+    expect(err.hint).toMatch(hint)
+    expect(pushes()).toBe(kind === 'unreachable' ? 3 : 1)
   })
 })
