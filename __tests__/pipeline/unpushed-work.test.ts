@@ -79,12 +79,12 @@ function runnerEnv(): Record<string, string> {
   return env
 }
 
-async function failedPush(d: PipelineDeps): Promise<PushError> {
+async function failedPush(d: PipelineDeps, signal?: AbortSignal): Promise<PushError> {
   const err = await commitAndPush(d, {
     branch: 'ISSUE-3',
     message: 'ISSUE-3: slug',
     coAuthor: { login: 'octocat', id: 1 },
-    push: { retryDelaysMs: [5, 5] },
+    push: { retryDelaysMs: [5, 5], signal },
   }).catch((e: unknown) => e)
   expect(err).toBeInstanceOf(PushError)
   return err as PushError
@@ -162,5 +162,18 @@ describe('commitAndPush when the push fails for good', () => {
     expect(err.hint).toMatch(/the artifact upload failed: .*403/)
     expect(err.hint).toContain(`written on the runner to \`${tempDir}`)
     expect(artifacts.artifacts).toEqual([])
+  })
+
+  it('a cancelled job (aborted signal) waits for nothing: one push, no upload, the files on the runner', async () => {
+    const d = await workspace(runnerEnv())
+    gitServer.fault({ status: 503, times: 10 })
+    const ac = new AbortController()
+    ac.abort()
+    const err = await failedPush(d, ac.signal)
+    expect(err.kind).toBe('unreachable')
+    expect(gitServer.receivePackRequests()).toHaveLength(1)
+    expect(artifacts.requests).toEqual([])
+    expect(err.hint).toContain('the job was cancelled before the upload could start')
+    expect(err.hint).toContain(`written on the runner to \`${tempDir}`)
   })
 })

@@ -140,7 +140,7 @@ export async function commitAndPush(d: PipelineDeps, r: CommitRequest): Promise<
     await cleanup()
   }
   // After the cleanup: keeping the work needs no credential, and the upload may take a while.
-  if (failed) throw await keepUnpushedWork(d, r.branch, failed)
+  if (failed) throw await keepUnpushedWork(d, r.branch, failed, r.push?.signal)
   d.log(`Pushed ${sha} to origin ${r.branch}`)
   d.recordState?.('pushed', sha)
   return true

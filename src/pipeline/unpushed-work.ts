@@ -20,10 +20,15 @@ export function workArtifactName(branch: string): string {
  * where the work is and how to apply it. Never throws: a failure here is told in the hint instead, so the
  * explanation of the push failure is never lost.
  */
-export async function keepUnpushedWork(d: PipelineDeps, branch: string, err: PushError): Promise<PushError> {
+export async function keepUnpushedWork(
+  d: PipelineDeps,
+  branch: string,
+  err: PushError,
+  signal?: AbortSignal,
+): Promise<PushError> {
   let where: string
   try {
-    where = await keep(d, branch)
+    where = await keep(d, branch, signal)
   } catch (e) {
     where = `Writing the work to a file failed too (${describeError(e)}); it is only on the local branch "${branch}" of this runner.`
   }
@@ -31,15 +36,17 @@ export async function keepUnpushedWork(d: PipelineDeps, branch: string, err: Pus
   return new PushError(err.kind, err.message, [err.hint, where].filter(Boolean).join('\n\n'), err.sha)
 }
 
-async function keep(d: PipelineDeps, branch: string): Promise<string> {
+async function keep(d: PipelineDeps, branch: string, signal?: AbortSignal): Promise<string> {
   const files = await writeWorkFiles(d.git, branch, d.tempDir ?? tmpdir())
   if (!files) return `Origin already has every commit of "${branch}"; nothing else needed keeping.`
   const name = workArtifactName(branch)
   const store = d.artifacts
   let reason = store ? store.unavailable() : 'this run has no artifact service wired'
+  // An aborted signal means nothing more may be waited for, an upload included.
+  if (!reason && signal?.aborted) reason = 'the job was cancelled before the upload could start'
   if (store && !reason) {
     try {
-      await store.upload(name, [files.bundle, files.patch], files.dir)
+      await untilAborted(store.upload(name, [files.bundle, files.patch], files.dir), signal)
       const run = d.run.runUrl ? ` (${d.run.runUrl}, under Artifacts)` : ''
       return `The work (${commitsIn(files)}) is attached to this workflow run as the artifact \`${name}\`${run}. ${howToApply(branch, files)}`
     } catch (e) {
@@ -50,6 +57,19 @@ async function keep(d: PipelineDeps, branch: string): Promise<string> {
     `The work (${commitsIn(files)}) could not be attached to the run (${reason}), so it was written on the runner to ` +
     `\`${files.dir}\`; it is lost with the runner, so copy it off before the runner is reused or removed. ${howToApply(branch, files)}`
   )
+}
+
+/**
+ * `work`, or a rejection as soon as `signal` aborts: a cancelled job has seconds left, and the files on the
+ * runner are then reported instead of waiting for an upload the client cannot abort.
+ */
+function untilAborted<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return work
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new Error('the job was cancelled before the upload finished'))
+    signal.addEventListener('abort', onAbort, { once: true })
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+  })
 }
 
 function commitsIn(files: WorkFiles): string {
