@@ -90,7 +90,7 @@ export async function publishWork(d: PipelineDeps, r: PublishRequest): Promise<P
     branch: r.branch,
     message: commitMessage(d, r),
     coAuthor: r.requester,
-    push: r.push,
+    push: r.push ?? pushOptions(d),
   })
   // A second signal from the runner: the push above is what keeps the work; a PR is not worth the SIGKILL.
   const hurry = d.cancellation?.hurry
@@ -141,6 +141,21 @@ export async function publishWork(d: PipelineDeps, r: PublishRequest): Promise<P
     })
   }
   return { committed, pull: up.pull, created: up.created, draftFallback: up.draftFallback }
+}
+
+/** Waits between push retries once the run is cancelled: the runner's SIGKILL is about 10 s away. */
+const CANCELLED_PUSH_RETRY_DELAYS_MS = [1_000, 2_000]
+
+/**
+ * A cancelled run retries an unreachable origin briefly, and the second signal stops the retries (and the wait
+ * for the artifact upload) at once: by then keeping the work where it is and reporting it is all there is time for.
+ */
+function pushOptions(d: PipelineDeps): PushOptions | undefined {
+  if (!d.cancellation) return undefined
+  return {
+    signal: d.cancellation.hurry,
+    retryDelaysMs: d.cancellation.signal.aborted ? CANCELLED_PUSH_RETRY_DELAYS_MS : undefined,
+  }
 }
 
 /** The commit of a phase: `[WIP ]<id>: <title>`, why it stopped early, the model's first paragraph, the run. */

@@ -8,6 +8,7 @@ import path from 'node:path'
 import { describeError } from '../errors.js'
 import { fileStem, writeWorkFiles, type WorkFiles } from '../git/keep-work.js'
 import { PushError } from '../git/push.js'
+import { unlessAborted } from './cancellation.js'
 import type { PipelineDeps } from './types.js'
 
 /** The artifact the unpushed work of `branch` is uploaded as. */
@@ -46,7 +47,12 @@ async function keep(d: PipelineDeps, branch: string, signal?: AbortSignal): Prom
   if (!reason && signal?.aborted) reason = 'the job was cancelled before the upload could start'
   if (store && !reason) {
     try {
-      await untilAborted(store.upload(name, [files.bundle, files.patch], files.dir), signal)
+      const upload = store.upload(name, [files.bundle, files.patch], files.dir)
+      // The client cannot abort an upload; a job that must end now reports the files on the runner instead.
+      if (signal && !(await unlessAborted(upload, signal))) {
+        throw new Error('the job was cancelled before the upload finished')
+      }
+      await upload
       const run = d.run.runUrl ? ` (${d.run.runUrl}, under Artifacts)` : ''
       return `The work (${commitsIn(files)}) is attached to this workflow run as the artifact \`${name}\`${run}. ${howToApply(branch, files)}`
     } catch (e) {
@@ -57,19 +63,6 @@ async function keep(d: PipelineDeps, branch: string, signal?: AbortSignal): Prom
     `The work (${commitsIn(files)}) could not be attached to the run (${reason}), so it was written on the runner to ` +
     `\`${files.dir}\`; it is lost with the runner, so copy it off before the runner is reused or removed. ${howToApply(branch, files)}`
   )
-}
-
-/**
- * `work`, or a rejection as soon as `signal` aborts: a cancelled job has seconds left, and the files on the
- * runner are then reported instead of waiting for an upload the client cannot abort.
- */
-function untilAborted<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return work
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new Error('the job was cancelled before the upload finished'))
-    signal.addEventListener('abort', onAbort, { once: true })
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
-  })
 }
 
 function commitsIn(files: WorkFiles): string {
