@@ -4,6 +4,7 @@ import * as core from '@actions/core'
 import { TRACKING_MARKER } from './discussion/markers.js'
 import { describeError, UserError } from './errors.js'
 import { createGit } from './git/command-manager.js'
+import { createActionsArtifactStore } from './github/artifacts.js'
 import { readActionContext } from './github/context.js'
 import { createGitHubApi, parseRepo } from './github/octokit.js'
 import { parseAllowedBots, readInputs, type Inputs } from './inputs.js'
@@ -74,6 +75,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<boolean
       cancellation,
       credentialCopy,
       recordState,
+      artifacts: createActionsArtifactStore(env),
+      tempDir: env.RUNNER_TEMP || undefined,
     })
     await report(result, redactor, sandbox.blocked?.() ?? [])
   } catch (err) {

@@ -9,8 +9,8 @@ import {
   coAuthorTrailer,
   commitAll,
   prepareBranch,
-  pushBranch,
 } from '../../src/git/branch.js'
+import { PushError, pushBranch } from '../../src/git/push.js'
 import { createGit } from '../../src/git/command-manager.js'
 import { createOrigin, runGit, type Origin } from '../support/git-fixture.js'
 
@@ -249,7 +249,8 @@ describe('pushBranch', () => {
     })
 
     const err = await pushBranch(git, 'ISSUE-3').catch((e: unknown) => e)
-    expect(err).toBeInstanceOf(UserError)
+    expect(err).toBeInstanceOf(PushError)
+    expect((err as PushError).kind).toBe('conflict')
     const msg = (err as UserError).message
     expect(msg).toContain('conflict')
     expect(msg).toContain(`local branch "ISSUE-3" at commit ${ours.sha}`)
@@ -262,7 +263,7 @@ describe('pushBranch', () => {
     expect(await origin.head('ISSUE-3')).toBe(theirs)
   })
 
-  it('turns other push failures into a UserError that keeps the sha', async () => {
+  it('turns a refusal by origin (a pre-receive hook) into a refused PushError that keeps the sha', async () => {
     const work = await origin.clone()
     const git = await createGit(work)
     await prepareBranch(git, { branch: 'ISSUE-3', base: 'main' })
@@ -271,9 +272,11 @@ describe('pushBranch', () => {
     const hook = path.join(origin.bare, 'hooks', 'pre-receive')
     await writeFile(hook, '#!/bin/sh\necho "denied by policy" >&2\nexit 1\n')
     await chmod(hook, 0o755)
-    const err = await pushBranch(git, 'ISSUE-3').catch((e: unknown) => e)
-    expect(err).toBeInstanceOf(UserError)
-    expect((err as UserError).message).toContain('Pushing branch "ISSUE-3" to origin failed')
+    const err = await pushBranch(git, 'ISSUE-3', { retryDelaysMs: [1, 1] }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(PushError)
+    expect((err as PushError).kind).toBe('refused')
+    expect((err as PushError).sha).toBe(c.sha)
+    expect((err as UserError).message).toContain('Origin refused the push of branch "ISSUE-3"')
     expect((err as UserError).message).toContain('denied by policy')
     expect((err as UserError).hint).toContain(c.sha!)
   })

@@ -7,7 +7,8 @@ import { chmod, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/
 import { devNull, tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { changedFiles, commitAll, pushBranch } from '../../src/git/branch.js'
+import { changedFiles, commitAll } from '../../src/git/branch.js'
+import { pushBranch } from '../../src/git/push.js'
 import { createGit, GitCommandManager, parseGitVersion } from '../../src/git/command-manager.js'
 import { createOrigin, type Origin } from '../support/git-fixture.js'
 

@@ -8,7 +8,7 @@ export const BOT_NAME = 'github-actions[bot]'
 export const BOT_EMAIL = '41898282+github-actions[bot]@users.noreply.github.com'
 
 /** Author and committer through the environment: it wins over any author.*, committer.* or user.* config. */
-const BOT_ENV: Record<string, string> = {
+export const BOT_ENV: Record<string, string> = {
   GIT_AUTHOR_NAME: BOT_NAME,
   GIT_AUTHOR_EMAIL: BOT_EMAIL,
   GIT_COMMITTER_NAME: BOT_NAME,
@@ -24,16 +24,21 @@ export const NO_HOOKS = ['-c', `core.hooksPath=${devNull}`]
 
 const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/
 
-function remoteRef(branch: string): string {
+export function remoteRef(branch: string): string {
   return `refs/remotes/origin/${branch}`
 }
 
-function refspec(branch: string): string {
+export function refspec(branch: string): string {
   return `+refs/heads/${branch}:${remoteRef(branch)}`
 }
 
-function firstLines(text: string, max = 6): string {
+/**
+ * The first lines of git's output for a message, without `hint:` lines and with any `user:password@` in a URL
+ * masked: a remote URL may carry a token, and these lines end up on the issue.
+ */
+export function firstLines(text: string, max = 6): string {
   return text
+    .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1***@')
     .split('\n')
     .map((l) => l.trimEnd())
     .filter((l) => l && !l.startsWith('hint:'))
@@ -41,7 +46,7 @@ function firstLines(text: string, max = 6): string {
     .join('\n')
 }
 
-async function revParse(git: Git, ref: string): Promise<string> {
+export async function revParse(git: Git, ref: string): Promise<string> {
   const r = await git.exec(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], {
     allowFailure: true,
   })
@@ -154,83 +159,6 @@ export async function commitAll(
     )
   }
   return { committed: true, sha: await revParse(git, 'HEAD'), files }
-}
-
-/** Parses `git push --porcelain` output for the one ref we pushed. */
-function pushStatus(stdout: string): { flag: string; summary: string } | undefined {
-  for (const line of stdout.split('\n')) {
-    const m = /^([ +\-*=!])\t[^\t]*\t(.*)$/.exec(line)
-    if (m) return { flag: m[1], summary: m[2] }
-  }
-  return undefined
-}
-
-function movedOnRemote(stdout: string, stderr: string): boolean {
-  const status = pushStatus(stdout)
-  const text = status ? status.summary : stderr
-  return /\[rejected\] \((?:fetch first|non-fast-forward)\)/.test(text)
-}
-
-function pushFailureHint(stderr: string): string {
-  if (/refusing to allow .* workflow/i.test(stderr)) {
-    return 'The change touches .github/workflows; the token needs the `workflows` permission (a GitHub App or PAT).'
-  }
-  if (/protected branch|GH006|GH013/i.test(stderr)) {
-    return 'A branch protection or ruleset rule blocks this branch; allow the bot to push to it.'
-  }
-  return 'Check that the workflow grants `contents: write` and that checkout used `persist-credentials: true`.'
-}
-
-/**
- * Pushes the local branch to the same name on origin: `git push origin refs/heads/B:refs/heads/B`, never forced.
- * If origin's branch moved meanwhile, fetches it, rebases onto it and pushes once more. If that conflicts or
- * fails, aborts the rebase and throws a UserError that says where the work is.
- */
-export async function pushBranch(
-  git: Git,
-  branch: string,
-): Promise<{ pushed: boolean; rebased: boolean; sha: string }> {
-  validateBranchName(branch)
-  const local = `refs/heads/${branch}`
-  const args = [...NO_HOOKS, 'push', '--porcelain', '--', 'origin', `${local}:${local}`]
-  const sha = await revParse(git, local)
-
-  const first = await git.exec(args, { allowFailure: true })
-  if (first.exitCode === 0) {
-    return { pushed: pushStatus(first.stdout)?.flag !== '=', rebased: false, sha }
-  }
-  if (!movedOnRemote(first.stdout, first.stderr)) {
-    throw new UserError(
-      `Pushing branch "${branch}" to origin failed: ${firstLines(first.stderr || first.stdout)}`,
-      `${pushFailureHint(first.stderr)} The work is kept on the local branch "${branch}" at commit ${sha}.`,
-    )
-  }
-
-  const kept = (why: string, at: string): UserError =>
-    new UserError(
-      `Could not push branch "${branch}": ${why}. The work is kept on the local branch "${branch}" at commit ${at} ` +
-        'on this runner (it is lost when the job ends).',
-      `Bring "${branch}" on origin into a state that includes or drops the other changes, then rerun the command: ` +
-        'a rerun continues on the branch as it is on origin.',
-    )
-
-  // Never into submodules: an on-demand submodule fetch runs git in the submodule's repository, found through a
-  // gitfile in the work tree the model could have pointed elsewhere.
-  await git.exec(['fetch', '--no-tags', '--no-recurse-submodules', '--', 'origin', refspec(branch)])
-  const rebase = await git.exec([...NO_HOOKS, 'rebase', '--no-autostash', '--', remoteRef(branch), branch], {
-    env: BOT_ENV,
-    allowFailure: true,
-  })
-  if (rebase.exitCode !== 0) {
-    await git.exec([...NO_HOOKS, 'rebase', '--abort'], { allowFailure: true })
-    throw kept('someone else pushed to it meanwhile and their changes conflict with this run', sha)
-  }
-  const rebasedSha = await revParse(git, local)
-  const second = await git.exec(args, { allowFailure: true })
-  if (second.exitCode !== 0) {
-    throw kept(`the retry after rebasing failed: ${firstLines(second.stderr || second.stdout)}`, rebasedSha)
-  }
-  return { pushed: true, rebased: true, sha: rebasedSha }
 }
 
 /** Paths changed in the work tree relative to HEAD, untracked files included (from `git status --porcelain -z`). */

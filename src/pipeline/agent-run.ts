@@ -9,7 +9,8 @@
  */
 import { runAgent } from '../agent/loop.js'
 import type { AgentResult } from '../agent/types.js'
-import { changedFiles, commitAll, pushBranch } from '../git/branch.js'
+import { changedFiles, commitAll } from '../git/branch.js'
+import { PushError, pushBranch, type PushOptions } from '../git/push.js'
 import { withPushAuth } from '../git/credentials.js'
 import { guardGitForRun } from '../git/guard.js'
 import type { ModelInfo } from '../providers/types.js'
@@ -18,6 +19,7 @@ import { accountingLine } from '../report/messages.js'
 import { createToolset } from '../tools/toolset.js'
 import type { Tool } from '../tools/types.js'
 import type { Budgets, PipelineDeps } from './types.js'
+import { keepUnpushedWork } from './unpushed-work.js'
 
 export interface AgentRunRequest {
   model: ModelInfo
@@ -112,23 +114,33 @@ export interface CommitRequest {
   message: string
   /** The person who asked, as `Co-authored-by`. */
   coAuthor: { login: string; id?: number }
+  /** How long to keep retrying an unreachable origin, and a signal that cuts the retries short (cancellation). */
+  push?: PushOptions
 }
 
 /**
  * Commits every change as github-actions[bot] and pushes only `origin <branch>`, with the push credential
- * present for that push alone. True when a commit was pushed; false when nothing had changed.
+ * present for that push alone. True when a commit was pushed; false when nothing had changed. When the push
+ * fails for good, the commits are kept off the runner (an artifact of the run) before the PushError is thrown
+ * on, its hint then saying where they are.
  */
 export async function commitAndPush(d: PipelineDeps, r: CommitRequest): Promise<boolean> {
   if (!(await hasChanges(d))) return false
   const commit = await commitAll(d.git, { message: d.redactor.redact(r.message), coAuthor: r.coAuthor })
   if (!commit.committed) return false
   const cleanup = await withPushAuth(d.git, { serverUrl: d.run.serverUrl, token: d.inputs.githubToken })
-  let sha: string
+  let sha = ''
+  let failed: PushError | undefined
   try {
-    sha = (await pushBranch(d.git, r.branch)).sha
+    sha = (await pushBranch(d.git, r.branch, r.push)).sha
+  } catch (err) {
+    if (!(err instanceof PushError)) throw err
+    failed = err
   } finally {
     await cleanup()
   }
+  // After the cleanup: keeping the work needs no credential, and the upload may take a while.
+  if (failed) throw await keepUnpushedWork(d, r.branch, failed, r.push?.signal)
   d.log(`Pushed ${sha} to origin ${r.branch}`)
   d.recordState?.('pushed', sha)
   return true

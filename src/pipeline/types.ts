@@ -1,5 +1,6 @@
 import type { Git } from '../git/git.js'
 import type { GitHubApi } from '../github/api.js'
+import type { ArtifactStore } from '../github/artifacts.js'
 import type { Inputs } from '../inputs.js'
 import type { ModelProvider } from '../providers/types.js'
 import type { Outputs } from '../report/outputs.js'
@@ -39,6 +40,10 @@ export interface PipelineDeps {
   credentialCopy?: string
   /** Records what the post step needs to know if this step is killed (absent: nothing is recorded). */
   recordState?: RecordState
+  /** Where work that could not be pushed is attached to the run; without it, the work is left in `tempDir`. */
+  artifacts?: ArtifactStore
+  /** The runner's temp directory (RUNNER_TEMP), outside the workspace; the OS temp directory when unset. */
+  tempDir?: string
 }
 
 /** The budgets of one agent run, as the inputs give them. */
