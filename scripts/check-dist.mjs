@@ -32,7 +32,8 @@ try {
     ],
     { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
   )
-  execFileSync(process.execPath, [path.join(root, 'scripts/copy-vendor.mjs'), out], { stdio: 'inherit' })
+  for (const script of ['copy-vendor.mjs', 'post-entry.mjs'])
+    execFileSync(process.execPath, [path.join(root, 'scripts', script), out], { stdio: 'inherit' })
   const committed = path.join(root, 'dist')
   const names = new Set([...files(out), ...files(committed)])
   const stale = [...names].filter((n) => {

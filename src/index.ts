@@ -1,11 +1,11 @@
-import * as core from '@actions/core'
+import path from 'node:path'
 import { run } from './main.js'
-import { POST_STATE } from './pipeline/post-state.js'
 import { runPost } from './pipeline/post.js'
 
-// The runner's entry point for both steps (as actions/checkout does): the main step records `main` in its
-// state, which the runner hands only to the post step. Neither throws.
-if (core.getState(POST_STATE.main)) {
+// The runner's entry point for both steps: action.yml's `runs.main` starts this bundle as dist/index.js, its
+// `runs.post` as dist/post.js (scripts/post-entry.mjs). The step is told by the path it was started by, never by
+// saved state, which a main step killed before writing any would lack. Neither step throws.
+if (path.basename(process.argv[1] ?? '') === 'post.js') {
   await runPost()
 } else if (await run()) {
   // Cancelled: the work is kept and reported; the runner's SIGKILL is seconds away, so nothing may linger.

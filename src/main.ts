@@ -54,7 +54,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<boolean
     const api = createGitHubApi({ token: inputs.githubToken, repo: parseRepo(run.repository), redactor, log })
     const git = await createGit(workspace)
     let provider: ModelProvider | undefined
-    sandbox = createToolSandbox(inputs, git.cwd, env, log)
+    sandbox = createToolSandbox(inputs, git.cwd, env, log, cancellation.signal)
     copyDir = await credentialCopyDir(env)
     const credentialCopy = copyDir && path.join(copyDir, 'credentials.json')
     if (credentialCopy) recordState('credentials', credentialCopy)
@@ -78,6 +78,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<boolean
       artifacts: createActionsArtifactStore(env),
       tempDir: env.RUNNER_TEMP || undefined,
     })
+    // The final word is on the issue (or the result says why not): nothing is left for the post step to say.
+    recordState('finished', 'true')
     await report(result, redactor, sandbox.blocked?.() ?? [])
   } catch (err) {
     const message = describeError(err)
@@ -85,12 +87,12 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<boolean
     await tellIssue(env, message, redactor).catch((e: unknown) =>
       log(`Could not report on the issue: ${describeError(e)}`),
     )
+    recordState('finished', 'true')
     core.setFailed(redactor.redact(message))
   } finally {
     await sandbox?.close?.()
     // Every path restored the credential (and removed its copy) before getting here.
     if (copyDir) await rm(copyDir, { recursive: true, force: true }).catch(() => undefined)
-    recordState('finished', 'true')
     cancellation.dispose()
   }
   return cancellation.received !== undefined
@@ -113,6 +115,7 @@ function createToolSandbox(
   workspace: string,
   env: NodeJS.ProcessEnv,
   log: (line: string) => void,
+  signal: AbortSignal,
 ): Sandbox {
   if (inputs.sandbox === 'off') return createPlainSandbox({ env: allowlistedEnv(env) })
   return createRuntimeSandbox({
@@ -121,6 +124,7 @@ function createToolSandbox(
     allowedDomains: inputs.allowedDomains,
     hostEnv: env,
     log,
+    signal,
   })
 }
 

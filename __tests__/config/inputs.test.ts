@@ -112,8 +112,13 @@ describe('inputs', () => {
     expect((caught as Error).message).toMatch(message)
   })
 
-  it('action.yml declares every output the action sets and runs on node24', () => {
-    expect(actionYml.runs).toEqual({ using: 'node24', main: 'dist/index.js' })
+  it('action.yml declares every output the action sets and runs on node24, with a post step that always runs', () => {
+    expect(actionYml.runs).toEqual({
+      using: 'node24',
+      main: 'dist/index.js',
+      post: 'dist/post.js',
+      'post-if': 'always()',
+    })
     expect(Object.keys(actionYml.outputs).sort()).toEqual(
       [
         'branch',

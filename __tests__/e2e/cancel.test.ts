@@ -176,7 +176,9 @@ describe('e2e: cancelled, killed or cut off', () => {
     expect(main.signal).toBe('SIGKILL')
     const seen = JSON.stringify(action.anthropic.requests[1].body)
     expect(seen).toMatch(/read=[1-9]/)
-    expect(seen).not.toContain(BASIC)
+    // The copy holds the config base64-encoded in JSON: neither its form nor the encoded header came through.
+    expect(seen).not.toContain('"places"')
+    expect(seen).not.toContain(Buffer.from(HEADER).toString('base64').slice(0, 24))
     expect(fs.existsSync(main.state.credentials)).toBe(true)
     // The sandbox's command died with the step (bubblewrap dies with its parent, and its PID namespace with it).
     await until(() => pidsWith(`sleep ${needle}`).length === 0, 5_000)
@@ -217,6 +219,49 @@ describe('e2e: cancelled, killed or cut off', () => {
     expect(pidsWith(`sleep ${needle}`)).toEqual([])
     expect(localConfig(sb)).toContain(`extraheader = ${HEADER}`)
     expect(botComments(sb).at(-1)).toContain('🛑 **Stopped before it could finish:**')
+  })
+
+  it('a post step after a main step that recorded nothing (killed while loading) does nothing', async () => {
+    sb = await createSandbox()
+    const { payload } = sb.comment('/implement ISSUE-2')
+    const action = await start(sb, { payload, script: [{ content: [{ type: 'text', text: 'Nothing.' }] }] })
+    const main = await action.done
+    const requests = sb.github.requests.length
+    const post = await runPostStep({ ...main, state: {} }, sb.workspace)
+    expect(post.exitCode, post.stdout + post.stderr).toBe(0)
+    expect(post.stdout).toContain('The main step recorded nothing: nothing to clean up.')
+    expect(sb.github.requests.length).toBe(requests)
+  })
+
+  it('a post step never overwrites a final word the main step posted (killed before it recorded so)', async () => {
+    sb = await createSandbox()
+    const { payload } = sb.comment('/implement ISSUE-2')
+    const action = await start(sb, { payload, script: [{ content: [{ type: 'text', text: 'Nothing.' }] }] })
+    const main = await action.done
+    const before = botComments(sb)
+    expect(before.at(-1)).not.toContain('Working…')
+    const { finished: _finished, ...state } = main.state
+    const post = await runPostStep({ ...main, state }, sb.workspace)
+    expect(post.stdout).toContain('The tracking comment already has its final word')
+    expect(botComments(sb)).toEqual(before)
+  })
+
+  it('a third signal ends the step at once', async () => {
+    sb = await createSandbox()
+    const { payload } = sb.comment('/implement ISSUE-2')
+    const action = await start(sb, {
+      payload,
+      script: writesThen({ content: [{ type: 'text', text: 'never sent' }], delayMs: 120_000 }),
+    })
+    await until(() => action.anthropic.requests.length >= 2)
+    // Apart: signals of one kind that arrive before the first is handled merge into one.
+    for (let i = 0; i < 3; i++) {
+      action.child.kill('SIGINT')
+      await new Promise((r) => setTimeout(r, 150))
+    }
+    const run = await action.done
+    expect(run.exitCode).toBe(130)
+    expect(run.stdout).toContain('Received SIGINT a third time: exiting now.')
   })
 
   it('after a main step that finished, the post step changes nothing', async () => {

@@ -94,6 +94,20 @@ describe('the credential copy for the post step', () => {
     expect(await readFile(configFile, 'utf8')).not.toContain(BASIC)
   })
 
+  it('a suspension that fails half way puts everything back from memory and leaves no copy', async () => {
+    await persistLikeCheckoutV5()
+    const credentials = await persistLikeCheckoutV6()
+    const before = { config: await readFile(configFile), included: await readFile(credentials) }
+    const copy = await copyPath()
+    // Another git holds the config's lock: the included file is already emptied when the unset fails.
+    await writeFile(`${configFile}.lock`, '')
+    await expect(suspendCredentials(await createGit(work), { copyTo: copy })).rejects.toThrow()
+    await rm(`${configFile}.lock`)
+    expect((await readFile(configFile)).equals(before.config)).toBe(true)
+    expect((await readFile(credentials)).equals(before.included)).toBe(true)
+    await expect(stat(copy)).rejects.toThrow(/ENOENT/)
+  })
+
   it('is not written when there is no credential to suspend', async () => {
     const copy = await copyPath()
     await suspendCredentials(await createGit(work), { copyTo: copy })

@@ -1,10 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
   listenForCancellation,
   unlessAborted,
   type CancellationListener,
 } from '../../src/pipeline/cancellation.js'
-import { keptLine, type PostState } from '../../src/pipeline/post.js'
 
 let listener: CancellationListener | undefined
 afterEach(() => listener?.dispose())
@@ -25,10 +24,15 @@ describe('listenForCancellation', () => {
     process.emit('SIGINT', 'SIGINT')
     expect(listener.hurry.aborted).toBe(true)
     expect(listener.received).toBe('SIGTERM')
-    process.emit('SIGINT', 'SIGINT') // a third changes nothing
+    // A third (a person pressing Ctrl-C again; the runner's third is SIGKILL) ends the process at once.
+    const exit = vi.spyOn(process, 'exit').mockImplementation((() => undefined) as never)
+    process.emit('SIGINT', 'SIGINT')
+    expect(exit).toHaveBeenCalledWith(130)
+    exit.mockRestore()
     expect(logs).toEqual([
       'Received SIGTERM: cancelling. Stopping the model and its commands; the work so far is kept.',
       'Received SIGINT again: skipping the pull request; pushing the work and reporting now.',
+      'Received SIGINT a third time: exiting now.',
     ])
   })
 
@@ -49,30 +53,5 @@ describe('unlessAborted', () => {
     expect(await unlessAborted(never, c.signal)).toBeUndefined()
     // Already aborted: not even waited for; its later failure is not unhandled.
     expect(await unlessAborted(Promise.reject(new Error('late')), c.signal)).toBeUndefined()
-  })
-})
-
-describe('keptLine (the post step’s word on what a killed run kept)', () => {
-  const state = (s: Partial<PostState>): PostState =>
-    ({
-      main: 'true',
-      marker: '',
-      credentials: '',
-      tracking: '',
-      branch: '',
-      pushed: '',
-      pr: '',
-      finished: '',
-      ...s,
-    }) as PostState
-
-  it('names the PR, else the pushed commit, else says nothing was pushed', () => {
-    expect(
-      keptLine(state({ branch: 'ISSUE-2', pushed: 'a'.repeat(40), pr: 'https://github.com/o/r/pull/3' })),
-    ).toBe('Work pushed before it stopped is on branch `ISSUE-2` and in https://github.com/o/r/pull/3.')
-    expect(keptLine(state({ branch: 'ISSUE-2', pushed: '0123456789abcdef' }))).toBe(
-      'Work pushed before it stopped is on branch `ISSUE-2` (commit 0123456789ab).',
-    )
-    expect(keptLine(state({ branch: 'ISSUE-2' }))).toMatch(/^Nothing had been pushed/)
   })
 })

@@ -115,6 +115,93 @@ describe('pipeline in-process: cancelled', () => {
   })
 })
 
+/** A cancellation the test fires itself: `cancel()` is the runner's first signal, `hurry()` its second. */
+function cancellation() {
+  const first = new AbortController()
+  const second = new AbortController()
+  return {
+    value: { signal: first.signal, hurry: second.signal },
+    cancel: () => first.abort(),
+    hurry: () => second.abort(),
+  }
+}
+
+describe('pipeline in-process: cancelled at each stage', () => {
+  it('a signal while the sandbox starts is a cancellation, not "the sandbox could not start"', async () => {
+    world = await createSandbox()
+    const { payload } = world.comment('/implement ISSUE-2')
+    const { d } = await deps(world, { eventName: 'issue_comment', payload, script: implementIssue2() })
+    const c = cancellation()
+    d.cancellation = c.value
+    // sandbox-runtime stops its own start-up on the signal; the probe then reports it could not start.
+    d.sandbox = {
+      ...d.sandbox,
+      async status() {
+        c.cancel()
+        return { isolated: false, reason: 'initialize() was cancelled by reset()' }
+      },
+    }
+    const result = await runPipeline(d)
+    expect(result).toMatchObject({ status: 'cancelled', turns: 0 })
+    expect(anthropic?.requests).toHaveLength(0)
+    const tracking = world.github.commentsOn(world.issue.number).at(-1)?.body ?? ''
+    expect(tracking).toContain('🛑 **Cancelled.** No file had changed')
+    expect(tracking).not.toMatch(/could not start|sandbox: off/)
+  })
+
+  it('a second signal while the PR is being opened: the push is kept and the PR reported as unconfirmed', async () => {
+    world = await createSandbox()
+    const { payload } = world.comment('/implement ISSUE-2')
+    const { d } = await deps(world, { eventName: 'issue_comment', payload, script: implementIssue2() })
+    const c = cancellation()
+    d.cancellation = c.value
+    // The model finished; both signals come while GitHub is still answering the PR request.
+    d.api = {
+      ...d.api,
+      createPull: () => {
+        c.cancel()
+        c.hurry()
+        return new Promise(() => {})
+      },
+    }
+    const result = await runPipeline(d)
+    expect(result).toMatchObject({ status: 'cancelled', failed: true })
+    expect(result.prNumber).toBeUndefined()
+    expect(await world.originFile('ISSUE-2', 'src/slugify.js')).toBe(SLUGIFY_JS)
+    const tracking = world.github.commentsOn(world.issue.number).at(-1)?.body ?? ''
+    expect(tracking).toContain(
+      '🛑 **Cancelled.** Work so far is pushed to branch `ISSUE-2`; the runner ended the job while its PR was being opened, so whether it was is unconfirmed.',
+    )
+  })
+
+  it('a fan-out cancelled after its first dispatch starts no more runs and says which did not start', async () => {
+    world = await createSandbox()
+    const { payload } = world.comment('/implement ISSUE-2 ISSUE-3 ISSUE-4')
+    const { d } = await deps(world, {
+      eventName: 'issue_comment',
+      payload,
+      with: { 'workflow-file': 'implement.yml' },
+    })
+    const c = cancellation()
+    d.cancellation = c.value
+    const dispatch = d.api.dispatchWorkflow.bind(d.api)
+    d.api = {
+      ...d.api,
+      async dispatchWorkflow(...args) {
+        await dispatch(...args)
+        c.cancel()
+      },
+    }
+    const result = await runPipeline(d)
+    expect(result.status, result.message).toBe('cancelled')
+    expect(world.github.state.dispatches.map((x) => x.inputs['issue-id'])).toEqual(['ISSUE-2'])
+    const tracking = world.github.commentsOn(world.issue.number).at(-1)?.body ?? ''
+    expect(tracking).toContain(
+      '🛑 **Cancelled.** Started runs for `ISSUE-2`; cancelled before starting runs for `ISSUE-3`, `ISSUE-4`.',
+    )
+  })
+})
+
 describe('pipeline in-process: implement a phase', () => {
   it('opens one draft PR with the pushed work, and finishes the tracking comment', async () => {
     world = await createSandbox()

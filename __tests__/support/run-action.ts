@@ -15,15 +15,18 @@ function findRoot(dir: string): string {
     if (path.dirname(d) === d) throw new Error(`no action.yml above ${dir}`)
   }
 }
-export const DIST = path.join(REPO_ROOT, 'dist', 'index.js')
 
 interface ActionYml {
   inputs: Record<string, { default?: string; required?: boolean }>
   outputs: Record<string, unknown>
-  runs: { using: string; main: string }
+  runs: { using: string; main: string; post: string; 'post-if'?: string }
 }
 
 export const actionYml = parse(readFileSync(path.join(REPO_ROOT, 'action.yml'), 'utf8')) as ActionYml
+/** The main step's entry (`runs.main`), as the runner starts it. */
+export const DIST = path.join(REPO_ROOT, actionYml.runs.main)
+/** The post step's entry (`runs.post`). */
+export const POST_DIST = path.join(REPO_ROOT, actionYml.runs.post)
 
 export interface RunActionOptions {
   eventName: string
@@ -144,13 +147,13 @@ export interface StartedAction {
   done: Promise<ActionRun>
 }
 
-/** Starts `node dist/index.js` for one step; `done` resolves when it has ended, however it ended. */
-function startStep(env: Record<string, string>, cwd: string, files: StepFiles): StartedAction {
+/** Starts `node <entry>` for one step; `done` resolves when it has ended, however it ended. */
+function startStep(env: Record<string, string>, cwd: string, files: StepFiles, entry = DIST): StartedAction {
   let child!: ChildProcess
   const ended = new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
     child = execFile(
       process.execPath,
-      [DIST],
+      [entry],
       { cwd, env, maxBuffer: 64 * 1024 * 1024 },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0
@@ -189,7 +192,7 @@ export async function runAction(o: RunActionOptions): Promise<ActionRun> {
 export async function runPostStep(main: ActionRun, cwd: string): Promise<ActionRun> {
   const files = await stepFiles(main.env.RUNNER_TEMP, 'post')
   const state = Object.fromEntries(Object.entries(main.state).map(([k, v]) => [`STATE_${k}`, v]))
-  return startStep({ ...main.env, ...fileEnv(files), ...state }, cwd, files).done
+  return startStep({ ...main.env, ...fileEnv(files), ...state }, cwd, files, POST_DIST).done
 }
 
 /** A real webhook payload from @octokit/webhooks-examples, deep-copied, picked by event name and a filter. */

@@ -120,44 +120,58 @@ export async function suspendCredentials(
   const dropCopy = async (): Promise<void> => {
     if (opts.copyTo) await rm(opts.copyTo, { force: true }).catch(() => undefined)
   }
-  for (const p of included) await replaceFile(p.file, '')
-  for (const key of new Set(found.map((e) => e.key))) {
-    await git.exec(['config', '--local', '--unset-all', key])
-  }
-  const left = await entries(git, ['--local'], CREDENTIAL_KEYS)
-  if (left.length > 0) {
-    await replaceFile(file, local.content)
-    for (const b of included) await replaceFile(b.file, b.content)
+  try {
+    await removeCredentials(git, found, included)
+  } catch (err) {
+    // Half removed is worse than not removed: everything back as it was, from memory, and no copy left over.
+    await putBackAll([...included, local])
     await dropCopy()
-    throw new Error(`Could not remove ${left.map((e) => e.key).join(', ')} from the local git config.`)
+    throw err
   }
   let restored = false
   return async (opts = {}) => {
     if (restored) return { failed: [] }
     restored = true
+    const keepLocalOut = opts.localConfig === false
+    // Decided here, whatever this restore manages: the post step must never put back what this one would not,
+    // so the copy goes first when the local config stays out (otherwise last: a second restore of the same
+    // bytes is harmless, a lost credential is not).
+    if (keepLocalOut) await dropCopy()
     // Included files first: they live outside the repository (RUNNER_TEMP), so nothing the model did to
     // `.git` can stand in their way.
-    const places = opts.localConfig === false ? included : [...included, local]
-    const failed = await putBackAll(places)
-    if (opts.localConfig === false) failed.unshift(`${local.what} ${local.file}: not restored (see above)`)
-    // The copy was for a restore that never came; this one decided, whatever it could do.
+    const r = await putBackAll(keepLocalOut ? included : [...included, local])
+    const failed = r.failed
+    if (keepLocalOut) failed.unshift(`${local.what} ${local.file}: not restored (see above)`)
     await dropCopy()
     return { failed }
   }
 }
 
-/** Puts each place back on its own; what failed, as `what file: reason`. */
-async function putBackAll(places: Place[]): Promise<string[]> {
+/** Empties the included credential files and unsets every credential key; throws when one is left. */
+async function removeCredentials(git: Git, found: ConfigEntry[], included: Place[]): Promise<void> {
+  for (const p of included) await replaceFile(p.file, '')
+  for (const key of new Set(found.map((e) => e.key))) {
+    await git.exec(['config', '--local', '--unset-all', key])
+  }
+  const left = await entries(git, ['--local'], CREDENTIAL_KEYS)
+  if (left.length > 0)
+    throw new Error(`Could not remove ${left.map((e) => e.key).join(', ')} from the local git config.`)
+}
+
+/** Puts each place back on its own: what was restored, and what failed as `what file: reason`. */
+async function putBackAll(places: Place[]): Promise<{ restored: string[]; failed: string[] }> {
+  const restored: string[] = []
   const failed: string[] = []
   for (const p of places) {
     try {
       await putBack(p)
+      restored.push(`${p.what} ${p.file}`)
     } catch (err) {
       const e = err as NodeJS.ErrnoException
       failed.push(`${p.what} ${p.file}: ${e.code ?? e.message}`)
     }
   }
-  return failed
+  return { restored, failed }
 }
 
 interface StoredPlace {
@@ -195,14 +209,9 @@ export async function restoreCredentialCopy(file: string): Promise<{ restored: s
   } catch {
     return { restored: [], failed: [`the credential copy ${file}: unreadable`] }
   }
-  const failed = await putBackAll(places)
+  const r = await putBackAll(places)
   await rm(file, { force: true }).catch(() => undefined)
-  return {
-    restored: places
-      .filter((p) => !failed.some((f) => f.startsWith(`${p.what} ${p.file}:`)))
-      .map((p) => `${p.what} ${p.file}`),
-    failed,
-  }
+  return r
 }
 
 /**
@@ -249,13 +258,15 @@ export async function includedConfigFiles(git: Git): Promise<string[]> {
  */
 export async function withPushAuth(
   git: Git,
-  opts: { serverUrl: string; token: string },
+  opts: { serverUrl: string; token: string; onAdd?: (key: string) => void },
 ): Promise<() => Promise<void>> {
   if (!opts.token) throw new Error('withPushAuth needs a token.')
   const existing = await entries(git, ['--includes'], EXTRAHEADER_KEYS)
   if (existing.length > 0) return async () => {}
 
-  const key = `http.${new URL(opts.serverUrl).origin}/.extraheader`
+  const key = pushAuthKey(opts.serverUrl)
+  // Before the token is on disk: a process killed from here on leaves the post step a note to remove it.
+  opts.onAdd?.(key)
   const value = `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${opts.token}`, 'utf8').toString('base64')}`
   const placeholder = `AUTHORIZATION: basic placeholder-${randomBytes(12).toString('hex')}`
   await git.exec(['config', '--local', key, placeholder])
@@ -273,8 +284,19 @@ export async function withPushAuth(
   return async () => {
     if (cleaned) return
     cleaned = true
-    await git.exec(['config', '--local', '--unset-all', key, '^AUTHORIZATION: basic '], {
-      allowFailure: true,
-    })
+    await removePushAuth(git, key)
   }
+}
+
+function pushAuthKey(serverUrl: string): string {
+  return `http.${new URL(serverUrl).origin}/.extraheader`
+}
+
+/**
+ * Removes what {@link withPushAuth} added under `key` (the post step's half, when the process that added it was
+ * killed during the push). Only ever called for a key withPushAuth added, which it does only when no header was
+ * configured before, so no header of the checkout's own goes with it.
+ */
+export async function removePushAuth(git: Git, key: string): Promise<void> {
+  await git.exec(['config', '--local', '--unset-all', key, '^AUTHORIZATION: basic '], { allowFailure: true })
 }

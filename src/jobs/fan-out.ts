@@ -34,6 +34,8 @@ export async function fanOut(
   const ref = d.inputs.baseBranch ?? (await d.api.getDefaultBranch())
   const started: string[] = []
   for (const id of ids) {
+    // Cancelled: the runs already started go on; no more are started.
+    if (d.cancellation?.signal.aborted) break
     await d.api.dispatchWorkflow(workflow, ref, {
       // Only the command's own spec argument: the dispatched run resolves labels and inputs itself, in order.
       'spec-name': trigger.command.specArg ?? '',
@@ -47,6 +49,15 @@ export async function fanOut(
     d.log(`Dispatched ${workflow} for ${id}`)
   }
   const list = started.map((id) => `\`${id}\``).join(', ')
+  const skipped = ids.slice(started.length)
+  if (skipped.length) {
+    const msg = `cancelled before starting runs for ${skipped.map((id) => `\`${id}\``).join(', ')}`
+    await tracking.finish(
+      `🛑 **Cancelled.** ${started.length ? `Started runs for ${list}; ` : ''}${msg}.`,
+      'Comment the command again with the ids still to do.',
+    )
+    return { status: 'cancelled', message: msg, failed: true }
+  }
   await tracking.finish(
     `🚀 Started one run per id: ${list}. Each reports on this issue when its draft PR is ready.`,
     `Runs: ${d.run.serverUrl}/${d.run.repository}/actions/workflows/${workflow}`,

@@ -112,7 +112,9 @@ async function deliver(
     warnings.push(...(await ensurePhaseMarked(d.workspace, c.before, c.phase.id, d.log)))
   }
   const published = await publishWork(d, { ...publishing, wip, warnings })
-  if (result.status === 'cancelled') return reportCancelled(c, published, accounting)
+  // Cancelled during the run, or while its work was being delivered (a PR skipped is then the signal's doing).
+  if (result.status === 'cancelled' || (d.cancellation?.signal.aborted && !published.pull))
+    return reportCancelled(c, published, accounting)
   if (!published.pull) {
     const msg = wip
       ? `The run stopped early because ${wip} No files had changed, so no PR was opened.`
@@ -151,11 +153,14 @@ async function deliver(
  */
 async function reportCancelled(c: RunContext, published: Published, accounting: string): Promise<Ending> {
   const pr = published.pull
+  const branch = `Work so far is pushed to branch \`${c.branch}\``
   const kept = pr
     ? `Work so far is in the work-in-progress ${published.draftFallback ? 'PR' : 'draft PR'} #${pr.number}: ${pr.html_url}`
-    : published.committed
-      ? `Work so far is pushed to branch \`${c.branch}\`; no PR was opened because the runner was ending the job.`
-      : 'No file had changed, so there was nothing to keep.'
+    : published.unconfirmed
+      ? `${branch}; the runner ended the job while its PR was being opened, so whether it was is unconfirmed.`
+      : published.committed
+        ? `${branch}; no PR was opened because the runner was ending the job.`
+        : 'No file had changed, so there was nothing to keep.'
   await c.tracking.finish(
     `🛑 **Cancelled.** ${kept}`,
     [

@@ -78,6 +78,8 @@ export interface Published {
   pull?: PullRequest
   created: boolean
   draftFallback: boolean
+  /** The runner's second signal came while the PR was being opened or updated: whether it was, is unknown. */
+  unconfirmed?: boolean
 }
 
 /**
@@ -131,7 +133,7 @@ export async function publishWork(d: PipelineDeps, r: PublishRequest): Promise<P
     )
   })
   const up = hurry ? await unlessAborted(upsert, hurry) : await upsert
-  if (!up) return { committed, created: false, draftFallback: false }
+  if (!up) return { committed, created: false, draftFallback: false, unconfirmed: true }
   d.recordState?.('pr', up.pull.html_url)
   if (up.draftFallback) {
     // Say so in the PR itself: a normal PR where a draft was asked for is worth a line.

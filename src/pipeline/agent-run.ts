@@ -9,6 +9,7 @@
  */
 import { runAgent } from '../agent/loop.js'
 import type { AgentResult } from '../agent/types.js'
+import { emptyUsage } from '../agent/usage.js'
 import { changedFiles, commitAll } from '../git/branch.js'
 import { PushError, pushBranch, type PushOptions } from '../git/push.js'
 import { withPushAuth } from '../git/credentials.js'
@@ -42,7 +43,7 @@ export interface AgentRun {
  * the tools open, or a process of the model's running, whatever happens inside.
  */
 export async function runAgentOnBranch(d: PipelineDeps, r: AgentRunRequest): Promise<AgentRun> {
-  await requireSandbox(d)
+  if (!(await requireSandbox(d))) return notStarted(d, r)
   // The credential out of the repository and the git metadata recorded, until the model and its processes are gone.
   const restoreGit = await guardGitForRun(d.git, d.log, { copyTo: d.credentialCopy })
   const tools = createToolset(r.tools, (line) => d.log(d.redactor.redact(line)))
@@ -80,9 +81,14 @@ export async function runAgentOnBranch(d: PipelineDeps, r: AgentRunRequest): Pro
 /**
  * Fail closed: with `sandbox: auto` the model runs only if the sandbox started (else a UserError, before the
  * credential is touched or the model asked anything); with `sandbox: off` it runs unsandboxed, with a warning.
+ * False when the run was cancelled before the model could start: a sandbox whose start the signal cut short
+ * (sandbox-runtime stops its own start-up on SIGINT and SIGTERM) is then no reason to tell anyone to install it.
  */
-async function requireSandbox(d: PipelineDeps): Promise<void> {
+async function requireSandbox(d: PipelineDeps): Promise<boolean> {
+  const cancelled = d.cancellation?.signal
+  if (cancelled?.aborted) return false
   const status = await d.sandbox.status()
+  if (cancelled?.aborted) return false
   if (status.isolated) {
     const net = d.inputs.allowedDomains.length
       ? d.inputs.allowedDomains.includes('*')
@@ -92,13 +98,13 @@ async function requireSandbox(d: PipelineDeps): Promise<void> {
     d.log(
       `sandbox: the model's commands run in bubblewrap (sandbox-runtime): own PID namespace and /proc, writes only in the workspace (not .git), runner secrets hidden, network: ${net}.`,
     )
-    return
+    return true
   }
   if (d.inputs.sandbox === 'off') {
     ;(d.warn ?? d.log)(
       "sandbox: off: the model's commands run UNSANDBOXED as the runner's user; they can read the runner's secrets, write anywhere and reach any host.",
     )
-    return
+    return true
   }
   throw new UserError(
     `The sandbox for the model's commands could not start on this runner, so the model was not run: ${status.reason ?? 'unknown reason'}.`,
@@ -106,6 +112,23 @@ async function requireSandbox(d: PipelineDeps): Promise<void> {
       'and allow unprivileged user namespaces (`sysctl kernel.apparmor_restrict_unprivileged_userns=0` on Ubuntu 24.04). ' +
       "To run without a sandbox anyway (unsafe: the model's commands can then read the runner's secrets), set `sandbox: off`.",
   )
+}
+
+/** A run the runner's signal ended before the model was asked anything: nothing ran, nothing was guarded. */
+function notStarted(d: PipelineDeps, r: AgentRunRequest): AgentRun {
+  const result: AgentResult = {
+    status: 'cancelled',
+    summary: '',
+    usage: emptyUsage(),
+    costUsd: r.model.prices ? 0 : null,
+    turns: 0,
+    durationMs: 0,
+    cacheHitShare: 0,
+    transcript: [],
+  }
+  const accounting = accountingLine(result, r.model.id)
+  d.log(`Cancelled before the model was asked anything · ${accounting}`)
+  return { result, accounting, warnings: [] }
 }
 
 export interface CommitRequest {
@@ -128,7 +151,11 @@ export async function commitAndPush(d: PipelineDeps, r: CommitRequest): Promise<
   if (!(await hasChanges(d))) return false
   const commit = await commitAll(d.git, { message: d.redactor.redact(r.message), coAuthor: r.coAuthor })
   if (!commit.committed) return false
-  const cleanup = await withPushAuth(d.git, { serverUrl: d.run.serverUrl, token: d.inputs.githubToken })
+  const cleanup = await withPushAuth(d.git, {
+    serverUrl: d.run.serverUrl,
+    token: d.inputs.githubToken,
+    onAdd: (key) => d.recordState?.('pushAuth', key),
+  })
   let sha = ''
   let failed: PushError | undefined
   try {
@@ -138,6 +165,7 @@ export async function commitAndPush(d: PipelineDeps, r: CommitRequest): Promise<
     failed = err
   } finally {
     await cleanup()
+    d.recordState?.('pushAuth', '')
   }
   // After the cleanup: keeping the work needs no credential, and the upload may take a while.
   if (failed) throw await keepUnpushedWork(d, r.branch, failed, r.push?.signal)

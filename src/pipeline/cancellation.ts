@@ -16,12 +16,6 @@ export interface Cancellation {
   readonly received?: NodeJS.Signals
 }
 
-/** A run that nothing cancels (tests, and code paths that run outside the action). */
-export const NOT_CANCELLED: Cancellation = {
-  signal: new AbortController().signal,
-  hurry: new AbortController().signal,
-}
-
 export interface CancellationListener extends Cancellation {
   /** Stops listening; the signals' default action (ending the process) is back. */
   dispose(): void
@@ -30,8 +24,9 @@ export interface CancellationListener extends Cancellation {
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const
 
 /**
- * Listens for SIGINT and SIGTERM for the rest of the run. While it listens, neither signal ends the process:
- * the run ends itself once the work is kept and reported (src/index.ts exits right after).
+ * Listens for SIGINT and SIGTERM for the rest of the run. While it listens, the first two signals do not end the
+ * process: the run ends itself once the work is kept and reported (src/index.ts exits right after). A third
+ * (never the runner's: its third is SIGKILL; a person pressing Ctrl-C again) ends it at once.
  */
 export function listenForCancellation(log: (line: string) => void): CancellationListener {
   const cancel = new AbortController()
@@ -45,6 +40,9 @@ export function listenForCancellation(log: (line: string) => void): Cancellation
     } else if (!hurry.signal.aborted) {
       log(`Received ${name} again: skipping the pull request; pushing the work and reporting now.`)
       hurry.abort(new Error(`received ${name}`))
+    } else {
+      log(`Received ${name} a third time: exiting now.`)
+      process.exit(130)
     }
   }
   for (const s of SIGNALS) process.on(s, onSignal)

@@ -8,7 +8,8 @@
 import * as core from '@actions/core'
 import { TRACKING_MARKER } from '../discussion/markers.js'
 import { describeError } from '../errors.js'
-import { restoreCredentialCopy } from '../git/credentials.js'
+import { createGit } from '../git/command-manager.js'
+import { removePushAuth, restoreCredentialCopy } from '../git/credentials.js'
 import type { GitHubApi } from '../github/api.js'
 import { createGitHubApi, parseRepo } from '../github/octokit.js'
 import { Redactor } from '../report/redact.js'
@@ -32,8 +33,13 @@ export async function runPost(env: NodeJS.ProcessEnv = process.env): Promise<voi
   const state = Object.fromEntries(
     (Object.keys(POST_STATE) as PostStateKey[]).map((k) => [k, core.getState(POST_STATE[k])]),
   ) as PostState
+  if (!state.main) {
+    // Killed while it was still loading (or never started): it changed nothing there is to undo.
+    log('The main step recorded nothing: nothing to clean up.')
+    return
+  }
   try {
-    await cleanUp(state, log)
+    await cleanUp(state, env.GITHUB_WORKSPACE || process.cwd(), log)
     if (state.finished) return
     log('The main step was stopped before it could report; finishing its report.')
     const api =
@@ -46,8 +52,15 @@ export async function runPost(env: NodeJS.ProcessEnv = process.env): Promise<voi
   }
 }
 
-/** The model's processes, then the credential: both before anything else runs in this job. */
-export async function cleanUp(state: PostState, log: (line: string) => void): Promise<void> {
+/**
+ * The model's processes, then the checkout's credential, then a push credential of the action's own: all
+ * before the post steps of the steps before this one (actions/checkout's among them).
+ */
+export async function cleanUp(
+  state: PostState,
+  workspace: string,
+  log: (line: string) => void,
+): Promise<void> {
   if (state.marker) {
     const stopped = await stopStrayProcesses(state.marker)
     if (stopped) log(`Stopped ${stopped} process(es) the model left running.`)
@@ -56,6 +69,10 @@ export async function cleanUp(state: PostState, log: (line: string) => void): Pr
     const r = await restoreCredentialCopy(state.credentials)
     for (const place of r.restored) log(`Put back the checkout's credential: ${place}.`)
     for (const f of r.failed) core.warning(`Could not put back the checkout's credential: ${f}`)
+  }
+  if (state.pushAuth) {
+    await removePushAuth(await createGit(workspace), state.pushAuth)
+    log('Removed the push credential the main step had added for its push.')
   }
 }
 
@@ -68,7 +85,11 @@ export function keptLine(state: PostState): string {
   return 'Nothing had been pushed, so changes the model made in this run are lost with the runner.'
 }
 
-/** The tracking comment's headline replaced (its milestones kept), or a new comment; and the job summary. */
+/**
+ * The tracking comment's "Working…" headline replaced (its milestones kept), or a new comment when it cannot be
+ * read or written; and the job summary. A comment that no longer says "Working…" was finished by the main step
+ * (killed after its report, before it recorded so) and is left alone.
+ */
 async function reportStopped(
   state: PostState,
   api: GitHubApi | undefined,
@@ -88,10 +109,8 @@ async function reportStopped(
   const text = `${headline}\n\n${kept}${again}`
   try {
     const comment = await api.getComment(id)
-    const body = comment.body.includes(WORKING)
-      ? comment.body.replace(WORKING, text)
-      : `${comment.body}\n\n${text}`
-    await api.updateComment(id, body)
+    if (comment.body.includes(WORKING)) await api.updateComment(id, comment.body.replace(WORKING, text))
+    else log('The tracking comment already has its final word; it is left as it is.')
     return
   } catch (err) {
     log(`Could not update the tracking comment: ${describeError(err)}`)

@@ -42,6 +42,8 @@ export interface RuntimeSandboxOptions {
   hostEnv?: NodeJS.ProcessEnv
   /** Install missing packages and lift the AppArmor restriction if needed (default: on GitHub-hosted runners). */
   prepareHost?: boolean
+  /** The run's cancellation: once it fired, a sandbox that is not ready is not prepared (no `sudo apt-get`). */
+  signal?: AbortSignal
   log?: (line: string) => void
 }
 
@@ -213,7 +215,7 @@ export function createRuntimeSandbox(opts: RuntimeSandboxOptions): RuntimeSandbo
   const status = (): Promise<SandboxStatus> => {
     probed ??= (async (): Promise<SandboxStatus> => {
       let why = await whyNotReady(opts, hostEnv, runner)
-      if (why && (opts.prepareHost ?? isGitHubHosted(hostEnv))) {
+      if (why && !opts.signal?.aborted && (opts.prepareHost ?? isGitHubHosted(hostEnv))) {
         log(`sandbox: not ready (${why}); preparing this GitHub-hosted runner`)
         const programs = Object.keys(SANDBOX_PACKAGES)
         const found = await Promise.all(programs.map((p) => findExecutable(p, hostEnv.PATH)))
