@@ -1,7 +1,7 @@
 import { mkdtemp, realpath, rm } from 'node:fs/promises'
 import path from 'node:path'
 import * as core from '@actions/core'
-import { TRACKING_MARKER } from './discussion/markers.js'
+import { answersMarker, TRACKING_MARKER } from './discussion/markers.js'
 import { describeError, UserError } from './errors.js'
 import { createGit } from './git/command-manager.js'
 import { createActionsArtifactStore } from './github/artifacts.js'
@@ -173,7 +173,7 @@ async function tellIssue(env: NodeJS.ProcessEnv, message: string, redactor: Reda
   const payload = raw as {
     action?: string
     issue?: { number?: number }
-    comment?: { body?: string; user?: { login?: string; type?: string } }
+    comment?: { id?: number; body?: string; user?: { login?: string; type?: string } }
   }
   const trigger = core.getInput('trigger').trim() || '/implement'
   const token = core.getInput('github-token').trim()
@@ -187,6 +187,6 @@ async function tellIssue(env: NodeJS.ProcessEnv, message: string, redactor: Reda
   if (!(await authorize(api, actor, allowedBots)).allowed) return
   await api.createComment(
     issueNumber,
-    `${TRACKING_MARKER}\n❌ **implement-action could not start:** ${message}`,
+    `${TRACKING_MARKER}\n${answersMarker([payload.comment?.id ?? 0])}\n❌ **implement-action could not start:** ${message}`,
   )
 }

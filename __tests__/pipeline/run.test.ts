@@ -420,6 +420,7 @@ describe('pipeline in-process: superseded commands', () => {
     expect(replies[0].body).toBe(
       [
         SUPERSEDED_MARKER,
+        `<!-- implement-action:answers ${middle.id} ${another.id} -->`,
         `⏭️ These commands were superseded by [this command](${url(third.id)}) before a run started for them, so they were not run:`,
         '',
         `- [\`/implement ISSUE-3\`](${url(middle.id)}) by @maintainer-mona`,
@@ -430,15 +431,69 @@ describe('pipeline in-process: superseded commands', () => {
     )
     expect(replies[0].body).not.toContain(url(answered.id))
     expect(replies[0].body).not.toContain(url(newer.id))
-    // Listed once for the check and the notes; reactions read only for the two unanswered candidates.
+    // Listed once for the check and the notes; reactions read walking back, down to the command that ran.
     expect(
       gh.requests.filter((r) => r.method === 'GET' && /\/issues\/\d+\/comments/.test(r.path)),
     ).toHaveLength(1)
     expect(gh.requests.filter((r) => r.path.includes('/reactions?')).map((r) => r.path)).toEqual([
-      expect.stringMatching(new RegExp(`/issues/comments/${middle.id}/reactions\\?.*content=eyes`)),
       expect.stringMatching(new RegExp(`/issues/comments/${another.id}/reactions\\?.*content=eyes`)),
+      expect.stringMatching(new RegExp(`/issues/comments/${middle.id}/reactions\\?.*content=eyes`)),
+      expect.stringMatching(new RegExp(`/issues/comments/${answered.id}/reactions\\?.*content=eyes`)),
     ])
+    // The reply names what it answers: the next run passes over them without asking GitHub.
+    const { payload: fourth } = world.comment('/implement ISSUE-2')
+    gh.addReaction(third.id, 'eyes')
+    gh.addReaction(newer.id, 'eyes')
+    await anthropic?.close()
+    const again = await deps(world, {
+      eventName: 'issue_comment',
+      payload: fourth,
+      script: implementIssue2(),
+    })
+    const before = gh.requests.length
+    await runPipeline(again.d)
+    expect(gh.commentsOn(issue).filter((c) => c.body.includes(SUPERSEDED_MARKER))).toHaveLength(1)
+    expect(
+      gh.requests
+        .slice(before)
+        .filter((r) => r.path.includes('/reactions?'))
+        .map((r) => r.path),
+    ).toEqual([expect.stringContaining(`/issues/comments/${newer.id}/reactions`)])
     expect(logs).toContain(`Answered 2 superseded command(s): ${middle.id}, ${another.id}.`)
+  })
+
+  it('answers a command posted before the previous run reported, and never a refused one', async () => {
+    world = await createSandbox()
+    const gh = world.github
+    const issue = world.issue.number
+    // Three quick commands: the second is posted before the first run's tracking comment appears.
+    const first = world.comment('/implement ISSUE-2').comment
+    const second = world.comment('/implement ISSUE-3').comment
+    gh.addReaction(first.id, 'eyes')
+    gh.addComment({
+      issue,
+      user: BOT,
+      body: `${TRACKING_MARKER}\n<!-- implement-action:answers ${first.id} -->\n✅ Opened draft PR #9`,
+    })
+    // A refusal after it: answered by its own reply, so not superseded.
+    const refused = world.comment('/implement ISSUE-2', { user: 'drive-by' }).comment
+    gh.addComment({
+      issue,
+      user: BOT,
+      body: `${TRACKING_MARKER}\n<!-- implement-action:answers ${refused.id} -->\n🚫 @drive-by: no write access`,
+    })
+    const { payload } = world.comment('/implement ISSUE-2')
+    const { d } = await deps(world, { eventName: 'issue_comment', payload, script: implementIssue2() })
+    await runPipeline(d)
+    const replies = gh.commentsOn(issue).filter((c) => c.body.includes(SUPERSEDED_MARKER))
+    expect(replies).toHaveLength(1)
+    expect(replies[0].body).toContain(`<!-- implement-action:answers ${second.id} -->`)
+    expect(replies[0].body).toContain(`#issuecomment-${second.id}`)
+    expect(replies[0].body).not.toContain(`#issuecomment-${refused.id}`)
+    // This run's own tracking comment names the command it answers.
+    expect(gh.commentsOn(issue).at(-1)?.body).toContain(
+      `<!-- implement-action:answers ${(payload as { comment: { id: number } }).comment.id} -->`,
+    )
   })
 
   it('answers nothing when every earlier command was answered, and a failing check never stops the run', async () => {

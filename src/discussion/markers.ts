@@ -2,8 +2,21 @@
  * The hidden markers in the action's own comments. The tracking comment is found and replaced by its marker;
  * a clarification question carries its own, so the next run passes it to the model as discussion (what it
  * asked) while every other comment of the action is left out. The reply to commands superseded before their
- * run started has its own, so nothing mistakes it for a run's tracking comment.
+ * run started has its own, so nothing mistakes it for a run's tracking comment. Every reply to a command (a
+ * run's tracking comment, a refusal, a could-not-start, a superseded reply) names the command comments it
+ * answers, so a later run can tell which commands got no answer (src/discussion/superseded.ts).
  */
 export const TRACKING_MARKER = '<!-- implement-action:tracking -->'
 export const QUESTION_MARKER = '<!-- implement-action:question -->'
 export const SUPERSEDED_MARKER = '<!-- implement-action:superseded -->'
+
+/** The hidden line naming the command comments a comment of the action answers. */
+export function answersMarker(commentIds: number[]): string {
+  return `<!-- implement-action:answers ${commentIds.join(' ')} -->`
+}
+
+/** The command comment ids a comment of the action names as answered (none for other comments). */
+export function answeredIds(body: string): number[] {
+  const m = /<!-- implement-action:answers ([\d ]+) -->/.exec(body)
+  return m ? m[1].split(' ').filter(Boolean).map(Number) : []
+}

@@ -1,7 +1,7 @@
 import { describeError } from '../errors.js'
 import type { GitHubApi, IssueComment } from '../github/api.js'
 import { parseCommand } from '../trigger/command.js'
-import { SUPERSEDED_MARKER, TRACKING_MARKER } from './markers.js'
+import { answeredIds, answersMarker, SUPERSEDED_MARKER } from './markers.js'
 import { byCreation } from './thread.js'
 
 /** The login the action comments and reacts as. */
@@ -37,12 +37,11 @@ export async function answerSuperseded(api: GitHubApi, o: SupersededOptions): Pr
 }
 
 /**
- * Earlier commands no run answered: created after the action's last tracking comment (each run's, a
- * refusal's, a could-not-start reply's) or superseded reply, and before this run's command, without the 👀 the action gives every
- * command it runs. One reaction request per such command; there are seldom more than one or two.
- *
- * Limit: a command posted before the previous run's tracking comment appeared (within seconds of the run's
- * own command) falls before that bound and is not answered here.
+ * Earlier commands no run answered, walking back from this run's command: a command a comment of the action
+ * names as answered (a refusal, a could-not-start, an earlier superseded reply) is passed over; one the action
+ * reacted 👀 to had its run, and that run answered everything before it the same way (the workflow's
+ * concurrency group runs one run of an issue at a time), so the walk stops there. What is left between got
+ * nothing. One reaction request per command walked; there are seldom more than one or two.
  */
 async function findSuperseded(
   api: GitHubApi,
@@ -50,17 +49,14 @@ async function findSuperseded(
   o: SupersededOptions,
 ): Promise<IssueComment[]> {
   const at = comments.findIndex((c) => c.id === o.commandId)
-  const earlier = at === -1 ? [] : comments.slice(0, at)
-  const lastAnswer = earlier.findLastIndex(
-    (c) => isSelf(c) && (c.body.includes(TRACKING_MARKER) || c.body.includes(SUPERSEDED_MARKER)),
-  )
-  const candidates = earlier
-    .slice(lastAnswer + 1)
-    .filter((c) => !isSelf(c) && parseCommand(c.body, o.trigger) !== undefined)
+  if (at === -1) return []
+  const answered = new Set(comments.filter(isSelf).flatMap((c) => answeredIds(c.body)))
   const out: IssueComment[] = []
-  for (const c of candidates) {
+  for (const c of comments.slice(0, at).reverse()) {
+    if (isSelf(c) || answered.has(c.id) || parseCommand(c.body, o.trigger) === undefined) continue
     const eyes = await api.listReactions(c.id, 'eyes')
-    if (!eyes.some((r) => r.user.login.toLowerCase() === SELF)) out.push(c)
+    if (eyes.some((r) => r.user.login.toLowerCase() === SELF)) break
+    out.unshift(c)
   }
   return out
 }
@@ -78,6 +74,7 @@ function supersededReply(
   )
   return [
     SUPERSEDED_MARKER,
+    answersMarker(superseded.map((c) => c.id)),
     `⏭️ ${one ? 'This command was' : 'These commands were'} superseded by ${thisOne} before a run started for ${one ? 'it' : 'them'}, so ${one ? 'it was' : 'they were'} not run:`,
     '',
     ...lines,

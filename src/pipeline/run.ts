@@ -36,6 +36,7 @@ export async function runPipeline(d: PipelineDeps): Promise<PipelineResult> {
   const issue = trigger.issueNumber
   const tracking = new TrackingComment(d.api, issue, title, d.run.runUrl, d.log, {
     onComment: (id) => d.recordState?.('tracking', `${issue}:${id}`),
+    answers: trigger.kind === 'comment' ? trigger.commentId : undefined,
   })
   const result = await answer(d, trigger, tracking)
   const why = tracking.undelivered

@@ -1,10 +1,12 @@
-import { TRACKING_MARKER } from '../discussion/markers.js'
+import { answersMarker, TRACKING_MARKER } from '../discussion/markers.js'
 import { describeError } from '../errors.js'
 import type { GitHubApi } from '../github/api.js'
 
 export interface TrackingOptions {
   /** Called with the id of each comment that comes to carry the run's state (the first, and a fallback one). */
   onComment?: (id: number) => void
+  /** The command comment this run answers (named in a hidden line, see answersMarker). */
+  answers?: number
 }
 
 /**
@@ -87,7 +89,14 @@ export class TrackingComment {
 
   render(details?: string): string {
     const run = this.runUrl ? ` · [workflow run](${this.runUrl})` : ''
-    const lines = [TRACKING_MARKER, `**implement-action** · ${this.title}${run}`, '', this.headline]
+    const answers = this.opts.answers === undefined ? [] : [answersMarker([this.opts.answers])]
+    const lines = [
+      TRACKING_MARKER,
+      ...answers,
+      `**implement-action** · ${this.title}${run}`,
+      '',
+      this.headline,
+    ]
     if (this.steps.length) lines.push('', ...this.steps.map((s) => `- ${s}`))
     if (details) lines.push('', details)
     return lines.join('\n')
