@@ -34,6 +34,20 @@ function writesThen(then: ScriptStep): ScriptStep[] {
   ]
 }
 
+/**
+ * `/implement ISSUE-2` whose model writes a file, then takes its time over the next answer: resolves once that
+ * answer is awaited (the moment to signal the step "while the model answers").
+ */
+async function startWaitingOnModel(sb: Sandbox) {
+  const { payload } = sb.comment('/implement ISSUE-2')
+  const action = await start(sb, {
+    payload,
+    script: writesThen({ content: [{ type: 'text', text: 'never sent' }], delayMs: 120_000 }),
+  })
+  await until(() => action.anthropic.requests.length >= 2)
+  return action
+}
+
 /** Resolves once `check` holds (polled), or fails after `ms`. */
 async function until(check: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
   const end = Date.now() + ms
@@ -70,12 +84,7 @@ describe('e2e: cancelled, killed or cut off', () => {
   it('SIGINT while the model answers: the work is pushed as a [WIP] draft PR, the comment says cancelled, all well before SIGTERM', async () => {
     sb = await createSandbox()
     persistCredential(sb)
-    const { payload } = sb.comment('/implement ISSUE-2')
-    const action = await start(sb, {
-      payload,
-      script: writesThen({ content: [{ type: 'text', text: 'never sent' }], delayMs: 120_000 }),
-    })
-    await until(() => action.anthropic.requests.length >= 2)
+    const action = await startWaitingOnModel(sb)
     const signalled = Date.now()
     action.child.kill('SIGINT')
     const run = await action.done
@@ -129,12 +138,7 @@ describe('e2e: cancelled, killed or cut off', () => {
 
   it('a second signal skips the pull request but keeps the push', async () => {
     sb = await createSandbox()
-    const { payload } = sb.comment('/implement ISSUE-2')
-    const action = await start(sb, {
-      payload,
-      script: writesThen({ content: [{ type: 'text', text: 'never sent' }], delayMs: 120_000 }),
-    })
-    await until(() => action.anthropic.requests.length >= 2)
+    const action = await startWaitingOnModel(sb)
     action.child.kill('SIGINT')
     action.child.kill('SIGTERM')
     const run = await action.done
@@ -248,12 +252,7 @@ describe('e2e: cancelled, killed or cut off', () => {
 
   it('a third signal ends the step at once', async () => {
     sb = await createSandbox()
-    const { payload } = sb.comment('/implement ISSUE-2')
-    const action = await start(sb, {
-      payload,
-      script: writesThen({ content: [{ type: 'text', text: 'never sent' }], delayMs: 120_000 }),
-    })
-    await until(() => action.anthropic.requests.length >= 2)
+    const action = await startWaitingOnModel(sb)
     // Apart: signals of one kind that arrive before the first is handled merge into one.
     for (let i = 0; i < 3; i++) {
       action.child.kill('SIGINT')
