@@ -400,7 +400,11 @@ describe('pipeline in-process: superseded commands', () => {
     // An earlier run: its command got 👀 and the run its tracking comment.
     const answered = world.comment('/implement ISSUE-2').comment
     gh.addReaction(answered.id, 'eyes')
-    gh.addComment({ issue, user: BOT, body: `${TRACKING_MARKER}\n✅ Opened draft PR #9` })
+    gh.addComment({
+      issue,
+      user: BOT,
+      body: `${TRACKING_MARKER}\n<!-- implement-action:answers ${answered.id} -->\n✅ Opened draft PR #9`,
+    })
     // Commands whose pending runs were replaced: nobody's 👀 but the action's counts.
     const middle = world.comment('/implement ISSUE-3 please').comment
     const another = world.comment('/implement docs/specs/slugkit.md ISSUE-2\nnotes').comment
@@ -423,8 +427,8 @@ describe('pipeline in-process: superseded commands', () => {
         `<!-- implement-action:answers ${middle.id} ${another.id} -->`,
         `⏭️ These commands were superseded by [this command](${url(third.id)}) before a run started for them, so they were not run:`,
         '',
-        `- [\`/implement ISSUE-3\`](${url(middle.id)}) by @maintainer-mona`,
-        `- [\`/implement ISSUE-2\`](${url(another.id)}) by @maintainer-mona`,
+        `- [\`/implement ISSUE-3\`](${url(middle.id)}) by maintainer-mona`,
+        `- [\`/implement ISSUE-2\`](${url(another.id)}) by maintainer-mona`,
         '',
         'GitHub keeps only the newest pending run of this workflow. If you still want one of them, comment it again.',
       ].join('\n'),
@@ -496,6 +500,46 @@ describe('pipeline in-process: superseded commands', () => {
     )
   })
 
+  it('with an App token: its own 👀 and replies count, the walk stops at the command that ran, edited comments are passed over', async () => {
+    world = await createSandbox()
+    const gh = world.github
+    const issue = world.issue.number
+    const APP = 'implement-app[bot]'
+    gh.addUser(APP, { type: 'Bot' })
+    gh.state.actor = APP
+    // From before replies named what they answer: an old refusal, then its old-style reply. Never reached.
+    const old = world.comment('/implement ISSUE-3', { user: 'drive-by' }).comment
+    gh.addComment({ issue, user: APP, body: `${TRACKING_MARKER}\n🚫 @drive-by: no write access` })
+    // A run of the App's; a command that came before it and got nothing is that run's business.
+    const before = world.comment('/implement ISSUE-3').comment
+    const ran = world.comment('/implement ISSUE-2').comment
+    gh.addReaction(ran.id, 'eyes', APP)
+    gh.addComment({
+      issue,
+      user: APP,
+      body: `${TRACKING_MARKER}\n<!-- implement-action:answers ${ran.id} -->\n✅ Opened draft PR #9`,
+    })
+    const edited = world.comment('thanks').comment
+    const middle = world.comment('/implement ISSUE-3').comment
+    const { payload } = world.comment('/implement ISSUE-2')
+    // Edited into a command after it was posted: an edit starts no run, so it never had one to lose.
+    const e = gh.state.comments.find((c) => c.id === edited.id)!
+    e.body = '/implement ISSUE-2'
+    e.updated_at = new Date(Date.now() + 60_000).toISOString()
+
+    const { d } = await deps(world, { eventName: 'issue_comment', payload, script: implementIssue2() })
+    await runPipeline(d)
+    const replies = gh.commentsOn(issue).filter((c) => c.body.includes(SUPERSEDED_MARKER))
+    expect(replies).toHaveLength(1)
+    expect(replies[0].user).toBe(APP)
+    expect(replies[0].body).toContain(`<!-- implement-action:answers ${middle.id} -->`)
+    for (const other of [old, before, ran, edited]) expect(replies[0].body).not.toContain(`-${other.id})`)
+    expect(gh.requests.filter((r) => r.path.includes('/reactions?')).map((r) => r.path)).toEqual([
+      expect.stringContaining(`/issues/comments/${middle.id}/reactions`),
+      expect.stringContaining(`/issues/comments/${ran.id}/reactions`),
+    ])
+  })
+
   it('answers nothing when every earlier command was answered, and a failing check never stops the run', async () => {
     world = await createSandbox()
     const gh = world.github
@@ -526,7 +570,7 @@ describe('pipeline in-process: superseded commands', () => {
     const result = await runPipeline(retry.d)
     expect(result).toMatchObject({ status: 'failed', message: expect.stringContaining('anthropic-api-key') })
     expect(retry.logs.join('\n')).toMatch(
-      /Could not check for superseded commands: GitHub API could not list the reactions to comment \d+: 404/,
+      /Could not answer superseded commands: GitHub API could not list the reactions to comment \d+: 404/,
     )
     expect(gh.commentsOn(issue).at(-1)?.body).toMatch(/❌ \*\*Failed:\*\* Input `anthropic-api-key` is empty/)
   })

@@ -123,11 +123,12 @@ export class FakeGitHubApi implements GitHubApi {
     }
   }
 
-  async addReaction(commentId: number, content: Reaction): Promise<void> {
+  async addReaction(commentId: number, content: Reaction): Promise<{ login: string }> {
     this.writes.push({ kind: 'addReaction', commentId, content })
     const list = this.reactions.get(commentId) ?? []
     list.push({ content, user: { login: 'github-actions[bot]' } })
     this.reactions.set(commentId, list)
+    return { login: 'github-actions[bot]' }
   }
 
   async listReactions(commentId: number, content: Reaction): Promise<CommentReaction[]> {

@@ -15,8 +15,11 @@ export function answersMarker(commentIds: number[]): string {
   return `<!-- implement-action:answers ${commentIds.join(' ')} -->`
 }
 
-/** The command comment ids a comment of the action names as answered (none for other comments). */
+/**
+ * The command comment ids a comment of the action names as answered: only on its second line, right under its
+ * marker, so text quoted further down (a question the model wrote, say) can never claim an answer.
+ */
 export function answeredIds(body: string): number[] {
-  const m = /<!-- implement-action:answers ([\d ]+) -->/.exec(body)
+  const m = /^<!-- implement-action:answers ([\d ]+) -->$/.exec(body.split('\n')[1] ?? '')
   return m ? m[1].split(' ').filter(Boolean).map(Number) : []
 }

@@ -54,7 +54,8 @@ export interface GitHubApi {
   createComment(issueNumber: number, body: string): Promise<{ id: number; html_url: string }>
   getComment(commentId: number): Promise<IssueComment>
   updateComment(commentId: number, body: string): Promise<void>
-  addReaction(commentId: number, content: Reaction): Promise<void>
+  /** Reacts as the token's user; resolves with that login (how the action learns who it posts as). */
+  addReaction(commentId: number, content: Reaction): Promise<{ login: string }>
   /** The reactions of one kind on an issue comment (every page). */
   listReactions(commentId: number, content: Reaction): Promise<CommentReaction[]>
   getDefaultBranch(): Promise<string>

@@ -362,7 +362,12 @@ function issueMethods({
 
     addReaction: (commentId, content: Reaction) =>
       call(`react to comment ${commentId}`, async () => {
-        await octokit.rest.reactions.createForIssueComment({ ...repo, comment_id: commentId, content })
+        const { data } = await octokit.rest.reactions.createForIssueComment({
+          ...repo,
+          comment_id: commentId,
+          content,
+        })
+        return { login: data.user?.login ?? '' }
       }),
 
     listReactions: (commentId, content) =>

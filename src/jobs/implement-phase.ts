@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { gatherNotes } from '../discussion/notes.js'
-import { issueThread } from '../discussion/thread.js'
+import { ACTIONS_BOT, issueThread, type IssueThread } from '../discussion/thread.js'
 import { validateBranchName } from '../git/branch-name.js'
 import { prepareBranch } from '../git/branch.js'
 import type { IssueComment } from '../github/api.js'
@@ -27,8 +27,6 @@ import { readLabels } from '../trigger/labels.js'
 import type { Trigger } from '../trigger/types.js'
 import { finishRun } from './phase-outcome.js'
 
-const SELF_LOGINS = ['github-actions[bot]']
-
 type Command = Exclude<Trigger, { kind: 'skip' }>
 
 /** One phase, start to finish: spec, branch, prompt, model, then the outcome (PR, question, or why not). */
@@ -37,8 +35,8 @@ export async function implementPhase(
   trigger: Command,
   requestedId: string,
   tracking: TrackingComment,
-  /** The issue's comments, when the run lists them once for several readers (see discussion/thread.ts). */
-  thread?: () => Promise<IssueComment[]>,
+  /** The issue's discussion, when the run reads it for several purposes (see discussion/thread.ts). */
+  thread?: IssueThread,
 ): Promise<PipelineResult> {
   const plan = await planPhase(d, trigger, requestedId)
   const { phase, baseDoc, branch, base } = plan
@@ -51,7 +49,8 @@ export async function implementPhase(
 
   // Listed once: the origin of a fan-out run and the earlier discussion both come from these.
   const issueNumber = trigger.issueNumber
-  const comments = issueNumber === undefined ? [] : await (thread ?? issueThread(d.api, issueNumber))()
+  const discussion = thread ?? (issueNumber === undefined ? undefined : issueThread(d.api, issueNumber))
+  const comments = discussion ? await discussion.comments() : []
   const origin = originComment(trigger, comments)
   const prepared = await prepareBranch(d.git, { branch, base })
   d.recordState?.('branch', branch)
@@ -66,7 +65,7 @@ export async function implementPhase(
     trigger: origin.cutoff,
     commandNotes: trigger.command.notes,
     inputNotes: trigger.kind === 'comment' ? d.inputs.notes : undefined,
-    selfLogins: SELF_LOGINS,
+    selfLogins: discussion?.selfLogins ?? [ACTIONS_BOT],
     redactor: d.redactor,
     skipIssueComments: issueNumber === undefined,
     comments,

@@ -1,5 +1,5 @@
 import { answerSuperseded } from '../discussion/superseded.js'
-import { issueThread } from '../discussion/thread.js'
+import { issueThread, type IssueThread } from '../discussion/thread.js'
 import { describeError, UserError } from '../errors.js'
 import { TrackingComment } from '../report/tracking.js'
 import { parseTrigger } from '../trigger/event.js'
@@ -84,6 +84,7 @@ async function afterTrigger(
   trigger: Exclude<Trigger, { kind: 'skip' }>,
   tracking: TrackingComment,
 ): Promise<PipelineResult> {
+  let thread: IssueThread | undefined
   if (trigger.kind === 'comment') {
     // A dispatch needs write access to start, so GitHub has already checked it; a comment has not.
     const auth = await authorize(d.api, trigger.actor, d.inputs.allowedBots)
@@ -91,22 +92,27 @@ async function afterTrigger(
       await tracking.finish(`🚫 @${trigger.actor.login}: ${auth.reason}`)
       return { status: 'skipped', message: auth.reason, failed: false }
     }
-    await d.api
-      .addReaction(trigger.commentId, 'eyes')
-      .catch((e: unknown) => d.log(`Could not react: ${describeError(e)}`))
-  }
-  const comments = trigger.issueNumber === undefined ? undefined : issueThread(d.api, trigger.issueNumber)
-  if (trigger.kind === 'comment' && comments) {
-    await answerSuperseded(d.api, {
-      issueNumber: trigger.issueNumber,
-      commandId: trigger.commentId,
-      trigger: d.inputs.trigger,
-      comments,
-      log: d.log,
-    })
+    // The reaction also says who the token acts as: the action's own comments are told apart by that login.
+    const self = await d.api.addReaction(trigger.commentId, 'eyes').then(
+      (r) => r.login,
+      (e: unknown) => void d.log(`Could not react: ${describeError(e)}`),
+    )
+    thread =
+      trigger.issueNumber === undefined
+        ? undefined
+        : issueThread(d.api, trigger.issueNumber, self ?? undefined)
+    if (thread) {
+      await answerSuperseded(d.api, {
+        issueNumber: trigger.issueNumber,
+        commandId: trigger.commentId,
+        trigger: d.inputs.trigger,
+        thread,
+        log: d.log,
+      })
+    }
   }
   const ids = trigger.command.issueIds
   if (ids.length === 0) throw new UserError('The command names no phase id.', USAGE(d.inputs.trigger))
   if (ids.length > 1) return fanOut(d, trigger, tracking)
-  return implementPhase(d, trigger, ids[0], tracking, comments)
+  return implementPhase(d, trigger, ids[0], tracking, thread)
 }
