@@ -59,16 +59,24 @@ describe('report messages', () => {
     expect(why).toMatch(
       /^the model declined to continue the task \(a refusal by the model, not an API failure\)\./,
     )
-    expect(why).not.toMatch(/API failed/)
+    expect(why).not.toMatch(/API failed|ended with an error/)
+  })
+
+  it('an error that is not the API (the context window) is not called an API failure', () => {
+    const b = { maxTurns: 40, maxCostUsd: 5, timeoutMinutes: 30 }
+    const error = "The conversation exceeded the model's context window."
+    expect(earlyStopReason(result({ status: 'error', error }), b)).toMatch(
+      /^it ended with an error: The conversation exceeded the model's context window\. Comment/,
+    )
   })
 
   it('joins an error description that ends its own sentence without doubling the period', () => {
     const b = { maxTurns: 40, maxCostUsd: 5, timeoutMinutes: 30 }
     expect(earlyStopReason(result({ status: 'error', error: 'Connection error.' }), b)).toBe(
-      'the model API failed: Connection error. Comment the command again to retry; work so far continues on the same branch.',
+      'it ended with an error: Connection error. Comment the command again to retry; work so far continues on the same branch.',
     )
     expect(earlyStopReason(result({ status: 'error', error: 'socket hang up' }), b)).toMatch(
-      /^the model API failed: socket hang up\. Comment/,
+      /^it ended with an error: socket hang up\. Comment/,
     )
   })
 

@@ -135,6 +135,57 @@ describe('TrackingComment against the fake GitHub', () => {
     )
   })
 
+  it('an edit that landed although its answer was an error is not posted a second time', async () => {
+    const t = tracking()
+    await t.step('Phase `ISSUE-3`')
+    // Every try of the edit is made, and every answer is lost (a proxy's 502).
+    gh.fault({
+      method: 'PATCH',
+      path: EDIT,
+      status: 502,
+      body: { message: 'Bad Gateway' },
+      times: 100,
+      applied: true,
+    })
+    expect(await t.finish('✅ Opened draft PR #7')).toBe(true)
+    expect(bodies()).toEqual([t.render()])
+    expect(logs.join('\n')).toMatch(/The final word reached the issue although GitHub's answer was an error/)
+  })
+
+  it('a first comment that landed although its answer was an error is adopted, not posted again', async () => {
+    const t = tracking()
+    gh.fault({
+      method: 'POST',
+      path: CREATE,
+      status: 502,
+      body: { message: 'Bad Gateway' },
+      times: 100,
+      applied: true,
+    })
+    expect(await t.finish('✅ done')).toBe(true)
+    // The retries of the one POST each landed (GitHub would have kept them too); no fallback adds another.
+    const landed = gh.commentsOn(issue)
+    expect(t.commentId).toBe(landed.find((c) => c.body === t.render())?.id)
+    expect(gh.requests.filter((r) => r.method === 'POST').length).toBe(landed.length)
+    expect(created).toEqual([t.commentId])
+  })
+
+  it('a 429 is waited out by the throttling alone: no retries of its own on top', async () => {
+    const t = tracking()
+    await t.step('Phase `ISSUE-3`')
+    gh.fault({
+      method: 'PATCH',
+      path: EDIT,
+      status: 429,
+      headers: { 'retry-after': '1' },
+      body: { message: 'You have exceeded a secondary rate limit.' },
+      times: 100,
+    })
+    expect(await t.finish('✅ done')).toBe(true)
+    // One try and the throttling plugin's one retry, then the new comment: never four requests per try.
+    expect(gh.requests.filter((r) => r.method === 'PATCH')).toHaveLength(2)
+  })
+
   it('without an issue, the log is the only place and finish reports nothing lost', async () => {
     const t = tracking({ noIssue: true })
     await t.step('Phase `ISSUE-3`')

@@ -72,8 +72,12 @@ export interface FakeDispatch {
   ref: string
   inputs: Record<string, unknown>
 }
-/** The next `times` requests matching method + path (regex on the path incl. query) get this reply instead. */
+/**
+ * The next `times` requests matching method + path (regex on the path incl. query) get this reply instead;
+ * with `applied`, the request takes effect first (a change made whose answer was lost: a 502 from a proxy).
+ */
 export interface Fault {
+  applied?: boolean
   method?: string
   path: RegExp
   status: number
@@ -819,6 +823,10 @@ export async function startGitHubServer(
     if (fault) {
       fault.times = (fault.times ?? 1) - 1
       if (fault.times <= 0) state.faults.splice(state.faults.indexOf(fault), 1)
+      const match = fault.applied ? route(method, url.pathname) : undefined
+      const obj =
+        body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {}
+      match?.handler({ params: match.params, query: url.searchParams, body: obj, path: url.pathname })
       return send(res, { status: fault.status, body: fault.body, headers: fault.headers })
     }
 

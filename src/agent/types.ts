@@ -16,7 +16,7 @@ export type AgentStatus =
   | 'timeout'
   | 'cancelled' // the run's outer signal fired (the runner cancelled the job)
   | 'refused' // the model declined to go on (a refusal stop): not a failure of the API
-  | 'error' // model/API failure after retries
+  | 'error' // the model API failed after retries, the context window was exceeded, or the loop itself failed
 
 export interface TranscriptEntry {
   turn: number

@@ -168,7 +168,9 @@ function createOctokit(
       warn: (m: string) => log(`GitHub API: ${m}`),
       error: (m: string) => log(`GitHub API: ${m}`),
     },
-    retry: { retryAfterBaseValue: base },
+    // 429 is the throttling plugin's to wait out (it follows Retry-After); retried here too, every wait would
+    // send four more requests while GitHub asks for none.
+    retry: { retryAfterBaseValue: base, doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
     throttle: {
       retryAfterBaseValue: base,
       ...(opts.writeSpacingMs !== undefined

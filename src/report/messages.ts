@@ -50,7 +50,8 @@ export function earlyStopReason(
     case 'refused':
       return 'the model declined to continue the task (a refusal by the model, not an API failure). Check the phase and the notes for anything that reads as a harmful request, then comment the command again; work so far continues on the same branch.'
     case 'error':
-      return `the model API failed: ${sentence(r.error ?? 'unknown error')} Comment the command again to retry; work so far continues on the same branch.`
+      // Not always the API: the context window, or the loop itself, end a run the same way.
+      return `it ended with an error: ${sentence(r.error ?? 'unknown error')} Comment the command again to retry; work so far continues on the same branch.`
     default:
       return ''
   }

@@ -74,6 +74,12 @@ export class TrackingComment {
     } catch (err) {
       first = describeError(err)
     }
+    // A write whose answer was lost (a reset, a 5xx after the change was made) may have landed: read it back
+    // before writing the final word a second time.
+    if (await this.landed(issue, headline)) {
+      this.log(`The final word reached the issue although GitHub's answer was an error (${first}).`)
+      return true
+    }
     // A rate limit or an outage may refuse the edit and still take a new comment (another endpoint and limit).
     const tried = this.id === undefined ? 'Posting the tracking comment' : 'Updating the tracking comment'
     this.log(`${tried} failed (${first}); posting the result as a new comment.`)
@@ -100,6 +106,29 @@ export class TrackingComment {
     if (this.steps.length) lines.push('', ...this.steps.map((s) => `- ${s}`))
     if (details) lines.push('', details)
     return lines.join('\n')
+  }
+
+  /**
+   * True when the issue shows `headline` already: in this run's comment, or, when the run has none yet, in a
+   * comment of this run (its marker and run link) posted by a write whose answer was lost. False when it does
+   * not, or when GitHub cannot be read either.
+   */
+  private async landed(issue: number, headline: string): Promise<boolean> {
+    try {
+      if (this.id !== undefined) return (await this.api.getComment(this.id)).body.includes(headline)
+      if (!this.runUrl) return false
+      const runUrl = this.runUrl
+      const mine = (await this.api.listComments(issue)).find(
+        (c) => c.body.startsWith(TRACKING_MARKER) && c.body.includes(runUrl) && c.body.includes(headline),
+      )
+      if (mine) {
+        this.id = mine.id
+        this.opts.onComment?.(mine.id)
+      }
+      return mine !== undefined
+    } catch {
+      return false
+    }
   }
 
   /** Edits the comment, or creates it when there is none yet. */
