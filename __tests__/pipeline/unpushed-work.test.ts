@@ -84,7 +84,7 @@ async function failedPush(d: PipelineDeps, signal?: AbortSignal): Promise<PushEr
     branch: 'ISSUE-3',
     message: 'ISSUE-3: slug',
     coAuthor: { login: 'octocat', id: 1 },
-    push: { retryDelaysMs: [5, 5], signal },
+    push: { retryDelaysMs: [5, 5], cancellation: signal && { signal, hurry: signal } },
   }).catch((e: unknown) => e)
   expect(err).toBeInstanceOf(PushError)
   return err as PushError
