@@ -63,6 +63,25 @@ describe('writeWorkFiles', () => {
     expect(heads).toMatch(/ refs\/heads\/main$/)
   })
 
+  it('keeps the bytes of text that is not UTF-8 (a Latin-1 file): the patch applies to the same bytes', async () => {
+    const work = await origin.clone()
+    await runGit(work, ['checkout', '--quiet', '-b', 'ISSUE-3'])
+    const git = await createGit(work)
+    // "café\n" in Latin-1: a text file (no NUL), so format-patch writes it as a text diff, byte for byte.
+    const latin1 = Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a])
+    await writeFile(path.join(work, 'menu.txt'), latin1)
+    await commitAll(git, { message: 'Menu' })
+    const files = await writeWorkFiles(git, 'ISSUE-3', temp)
+    const patch = await readFile(files!.patch)
+    expect(patch.includes(Buffer.from('+caf\xe9\n', 'latin1'))).toBe(true)
+    expect(patch.includes(Buffer.from('\ufffd', 'utf8'))).toBe(false)
+
+    const clone = await origin.clone()
+    expect(files!.base).toBe(await runGit(clone, ['rev-parse', 'HEAD']))
+    await runGit(clone, [...HUMAN, 'am', '--quiet', files!.patch])
+    expect(await readFile(path.join(clone, 'menu.txt'))).toEqual(latin1)
+  })
+
   it('refuses a branch name that is not one', () => {
     expect(() => fileStem('--output=/etc/x')).toThrow(/starts with "-"/)
   })

@@ -47,7 +47,10 @@ afterEach(async () => {
 })
 
 /** A checkout of origin over HTTP on branch ISSUE-3 with one uncommitted file, and deps around it. */
-async function workspace(env: Record<string, string | undefined>): Promise<PipelineDeps> {
+async function workspace(
+  env: Record<string, string | undefined>,
+  runAttempt?: number,
+): Promise<PipelineDeps> {
   const work = await origin.clone()
   await runGit(work, ['remote', 'set-url', 'origin', gitServer.repoUrl])
   await runGit(work, ['checkout', '--quiet', '-b', 'ISSUE-3'])
@@ -56,7 +59,12 @@ async function workspace(env: Record<string, string | undefined>): Promise<Pipel
   const redactor = new Redactor()
   redactor.add(TOKEN)
   const values: Record<string, string> = { 'anthropic-api-key': 'sk-ant-x', 'github-token': TOKEN }
-  const run = readRunInfo({ serverUrl: gitServer.url, repository: 'octo-org/octo-repo', runId: 7 })
+  const run = readRunInfo({
+    serverUrl: gitServer.url,
+    repository: 'octo-org/octo-repo',
+    runId: 7,
+    runAttempt,
+  })
   return {
     inputs: readInputs((name) => values[name] ?? actionYml.inputs[name]?.default ?? ''),
     run: { ...run, runUrl: RUN_URL },
@@ -84,7 +92,7 @@ async function failedPush(d: PipelineDeps, signal?: AbortSignal): Promise<PushEr
     branch: 'ISSUE-3',
     message: 'ISSUE-3: slug',
     coAuthor: { login: 'octocat', id: 1 },
-    push: { retryDelaysMs: [5, 5], signal },
+    push: { retryDelaysMs: [5, 5], cancellation: signal && { signal, hurry: signal } },
   }).catch((e: unknown) => e)
   expect(err).toBeInstanceOf(PushError)
   return err as PushError
@@ -109,8 +117,11 @@ describe('commitAndPush when the push fails for good', () => {
     expect(name).toBe('implement-action-ISSUE-3-work')
     expect(err.hint).toContain(`attached to this workflow run as the artifact \`${name}\` (${RUN_URL}`)
     expect(err.hint).toContain('`git fetch ISSUE-3.bundle ISSUE-3:ISSUE-3`')
-    expect(err.hint).toContain('`git am ISSUE-3.patch`')
+    const base = await origin.head('main')
+    expect(err.hint).toContain(`\`git am ISSUE-3.patch\` on commit ${base}`)
     expect(err.hint).toMatch(/not a permissions problem/)
+    // Attached: nothing says the work is lost.
+    expect(err.hint).not.toMatch(/lost/)
 
     expect(artifacts.artifacts).toHaveLength(1)
     const [stored] = artifacts.artifacts
@@ -145,9 +156,13 @@ describe('commitAndPush when the push fails for good', () => {
     expect(artifacts.requests).toEqual([])
     const [dir] = await readdir(tempDir)
     const kept = path.join(tempDir, dir)
-    expect(err.hint).toContain('ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL unset')
+    expect(err.hint).toContain(
+      'was not attached to the run (this runner gives no artifact service: ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL unset)',
+    )
     expect(err.hint).toContain(`written on the runner to \`${kept}\``)
-    expect(err.hint).toMatch(/lost with the runner/)
+    // The runner empties RUNNER_TEMP at the end of the job: only a later step can save it.
+    expect(err.hint).toMatch(/lost then, unless a later step with `if: failure\(\)` uploads that directory/)
+    expect(err.hint).not.toMatch(/copy it off|reused/)
     expect(await fetchBundle(path.join(kept, 'ISSUE-3.bundle'))).toBe(err.sha)
     expect(await readFile(path.join(kept, 'ISSUE-3.patch'), 'utf8')).toContain(
       'Subject: [PATCH] ISSUE-3: slug',
@@ -174,6 +189,80 @@ describe('commitAndPush when the push fails for good', () => {
     expect(gitServer.receivePackRequests()).toHaveLength(1)
     expect(artifacts.requests).toEqual([])
     expect(err.hint).toContain('the job was cancelled before the upload could start')
+    expect(err.hint).toContain(`written on the runner to \`${tempDir}`)
+  })
+
+  it('a re-run attempt uploads under a name of its own (the first attempt has the plain name: 409)', async () => {
+    const env = runnerEnv()
+    gitServer.fault({ status: 503, times: 100 })
+    const first = await failedPush(await workspace(env))
+    expect(first.hint).toContain('the artifact `implement-action-ISSUE-3-work`')
+    const again = await failedPush(await workspace(env, 2))
+    expect(again.hint).toContain('the artifact `implement-action-ISSUE-3-work-attempt-2`')
+    expect(artifacts.artifacts.map((a) => [a.name, a.finalized])).toEqual([
+      ['implement-action-ISSUE-3-work', true],
+      ['implement-action-ISSUE-3-work-attempt-2', true],
+    ])
+  })
+
+  it('push protection found a secret: nothing is uploaded, the files stay on the runner, and it says why', async () => {
+    const d = await workspace(runnerEnv())
+    // Origin's own pre-receive hook answers as GitHub's push protection does.
+    const hook = path.join(origin.bare, 'hooks', 'pre-receive')
+    await writeFile(
+      hook,
+      [
+        '#!/bin/sh',
+        'cat >&2 <<EOF',
+        'error: GH013: Repository rule violations found for refs/heads/ISSUE-3.',
+        '',
+        '- GITHUB PUSH PROTECTION',
+        '  —————————————————————————————————————————',
+        '    Resolve the following violations before pushing again',
+        '',
+        '    - Push cannot contain secrets',
+        '',
+        '      https://github.com/octo-org/octo-repo/security/secret-scanning/unblock-secret/2abc',
+        'EOF',
+        'exit 1',
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    )
+    const err = await failedPush(d)
+    expect(err.kind).toBe('secret')
+    expect(gitServer.receivePackRequests()).toHaveLength(2)
+    expect(err.message).toContain('Push cannot contain secrets')
+    expect(err.message).toContain('[remote rejected] (pre-receive hook declined)')
+    expect(err.hint).toContain('Remove the secret from the work')
+    expect(err.hint).toContain('/security/secret-scanning/unblock-secret/2abc')
+    expect(err.hint).not.toMatch(/allow the bot|contents: write/)
+    expect(artifacts.requests).toEqual([])
+    expect(err.hint).toContain(
+      'the commits contain a secret, and anyone who can read the repository can download',
+    )
+    expect(err.hint).toContain(`written on the runner to \`${tempDir}`)
+  })
+
+  it("a conflict says to bring in origin's changes before pushing the kept work", async () => {
+    const d = await workspace(runnerEnv())
+    const other = await origin.clone()
+    await origin.push(other, { branch: 'ISSUE-3', files: { 'slug.js': 'export const slug = 1\n' } })
+    const err = await failedPush(d)
+    expect(err.kind).toBe('conflict')
+    expect(err.hint).toContain(
+      "`git fetch ISSUE-3.bundle ISSUE-3:ISSUE-3` then bring in origin's changes (`git fetch origin ISSUE-3`, then `git rebase origin/ISSUE-3 ISSUE-3`",
+    )
+  })
+
+  it('an upload that does not finish in time holds nothing: the files on the runner are reported', async () => {
+    const d = { ...(await workspace(runnerEnv())), artifactUploadTimeoutMs: 500 }
+    artifacts.fault({ hang: true })
+    gitServer.fault({ status: 503, times: 10 })
+    const started = Date.now()
+    const err = await failedPush(d)
+    expect(Date.now() - started).toBeLessThan(10_000)
+    expect(err.hint).toContain('the artifact upload failed: it did not finish within 1 s')
     expect(err.hint).toContain(`written on the runner to \`${tempDir}`)
   })
 })

@@ -136,6 +136,7 @@ describe('report messages', () => {
   it('reads run info (from the run context) and the workflow file', () => {
     const info = readRunInfo({ serverUrl: 'https://github.com', repository: 'o/r', runId: 9, runAttempt: 2 })
     expect(info.runUrl).toBe('https://github.com/o/r/actions/runs/9/attempts/2')
+    expect(info.runAttempt).toBe(2)
     expect(workflowFileFromRef('o/r/.github/workflows/implement.yml@refs/heads/main')).toBe('implement.yml')
     expect(workflowFileFromRef(undefined)).toBeUndefined()
   })

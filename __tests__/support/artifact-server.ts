@@ -36,8 +36,11 @@ export interface ArtifactServer {
   artifacts: StoredArtifact[]
   /** `METHOD path` of every request, the query left off (it carries the blob signature). */
   requests: string[]
-  /** The next N CreateArtifact calls answer this status (a 4xx is not retried by the client). */
-  fault(f: { status: number; times?: number }): void
+  /**
+   * The next N CreateArtifact calls answer this status (a 4xx is not retried by the client), or with `hang`
+   * are read and never answered (a stalled service).
+   */
+  fault(f: { status?: number; times?: number; hang?: boolean }): void
   close(): Promise<void>
 }
 
@@ -96,7 +99,7 @@ export async function startArtifactServer(): Promise<ArtifactServer> {
   const artifacts: StoredArtifact[] = []
   const requests: string[] = []
   const blocks = new Map<string, Map<string, Buffer>>()
-  const faults: Array<{ status: number; times: number }> = []
+  const faults: Array<{ status: number; times: number; hang: boolean }> = []
   const sockets = new Set<Socket>()
   let base = ''
 
@@ -113,6 +116,7 @@ export async function startArtifactServer(): Promise<ArtifactServer> {
     if (method === 'CreateArtifact') {
       const fault = faults[0]
       if (fault && --fault.times <= 0) faults.shift()
+      if (fault?.hang) return
       if (fault) return json(res, fault.status, { code: 'internal', msg: `injected ${fault.status}` })
       if (artifacts.some((a) => a.name === name)) {
         return json(res, 409, { code: 'already_exists', msg: 'an artifact with this name already exists' })
@@ -203,7 +207,7 @@ export async function startArtifactServer(): Promise<ArtifactServer> {
     artifacts,
     requests,
     fault(f) {
-      faults.push({ status: f.status, times: f.times ?? 1 })
+      faults.push({ status: f.status ?? 0, times: f.times ?? 1, hang: f.hang ?? false })
     },
     close() {
       closed ??= new Promise<void>((resolve) => {

@@ -2,7 +2,8 @@
  * A smart-HTTP git server on loopback for tests: Node's `http` in front of the real `git http-backend` CGI over
  * one bare repository, so `git push`/`fetch` speak the same protocol they speak to GitHub. Faults are injected
  * per push: the next N requests for `git-receive-pack` (its ref discovery `info/refs?service=git-receive-pack`
- * and the pack POST) get a status such as 403 or 503 instead; `close()` leaves the port refusing connections.
+ * and the pack POST) get a status such as 403 or 503 instead, or (`hang`) the pack POST is read and never
+ * answered, as a stalled origin does; `close()` leaves the port refusing connections.
  * With `token`, every request must carry the header actions/checkout persists
  * (`Authorization: basic base64(x-access-token:TOKEN)`), as GitHub requires for a push.
  */
@@ -11,7 +12,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net'
 import path from 'node:path'
 
-const BACKEND = '/usr/lib/git-core/git-http-backend'
+/** `git-http-backend` in the installed git's own helper directory (`git --exec-path`), wherever that is. */
+async function backendPath(): Promise<string> {
+  const dir = await new Promise<string>((resolve, reject) =>
+    execFile('git', ['--exec-path'], (err, stdout) => (err ? reject(err) : resolve(stdout.trim()))),
+  )
+  return path.join(dir, 'git-http-backend')
+}
 /** A CGI run that takes longer than this is killed: a hung test must not hang the suite. */
 const CGI_TIMEOUT_MS = 30_000
 
@@ -21,12 +28,15 @@ export interface GitHttpRequest {
   url: string
   /** `git-receive-pack` or `git-upload-pack`, when the request is for one. */
   service?: string
-  /** The status the server answered. */
+  /** The status the server answered; 0 for a request it never answered (a `hang` fault). */
   status: number
 }
 
 export interface GitHttpFault {
-  status: number
+  /** The status answered; ignored with `hang`. */
+  status?: number
+  /** Let ref discovery through, then read the pack POST and never answer it. */
+  hang?: boolean
   /** How many receive-pack requests get the fault (default 1). */
   times?: number
   /** A text/plain body, which git shows as `remote: …` lines (GitHub explains a 403 this way). */
@@ -54,6 +64,7 @@ function serviceOf(req: IncomingMessage, pathname: string, query: URLSearchParam
 
 /** Runs the CGI for one request and streams its answer back. */
 function runBackend(
+  backend: string,
   root: string,
   req: IncomingMessage,
   res: ServerResponse,
@@ -78,7 +89,7 @@ function runBackend(
       ...(req.headers['content-encoding'] ? { HTTP_CONTENT_ENCODING: req.headers['content-encoding'] } : {}),
       ...(req.headers['git-protocol'] ? { HTTP_GIT_PROTOCOL: String(req.headers['git-protocol']) } : {}),
     }
-    const child = spawn(BACKEND, [], { env, stdio: ['pipe', 'pipe', 'ignore'] })
+    const child = spawn(backend, [], { env, stdio: ['pipe', 'pipe', 'ignore'] })
     const timer = setTimeout(() => child.kill('SIGKILL'), CGI_TIMEOUT_MS)
     req.pipe(child.stdin)
     child.stdin.on('error', () => undefined)
@@ -124,13 +135,14 @@ export async function startGitHttpServer(opts: { bare: string; token?: string })
       (err) => (err ? reject(err) : resolve()),
     ),
   )
+  const backend = await backendPath()
   const root = path.dirname(opts.bare)
   const repoPath = `/${path.basename(opts.bare)}`
   const expected = opts.token
     ? `basic ${Buffer.from(`x-access-token:${opts.token}`, 'utf8').toString('base64')}`
     : undefined
   const requests: GitHttpRequest[] = []
-  const faults: Array<Required<Omit<GitHttpFault, 'body'>> & { body?: string }> = []
+  const faults: Array<{ status: number; times: number; hang: boolean; body?: string }> = []
   const sockets = new Set<Socket>()
 
   const server = createServer((req, res) => {
@@ -149,14 +161,28 @@ export async function startGitHttpServer(opts: { bare: string; token?: string })
     if (expected && req.headers.authorization?.toLowerCase() !== expected.toLowerCase()) {
       return answer(401, { 'www-authenticate': 'Basic realm="git"' }, 'Authentication required.\n')
     }
-    const fault = service === 'git-receive-pack' ? faults[0] : undefined
+    let fault = service === 'git-receive-pack' ? faults[0] : undefined
+    // A hang lets ref discovery through: the stall comes after git sent its pack, as when origin stops answering.
+    if (fault?.hang && req.method !== 'POST') fault = undefined
+    if (fault?.hang) {
+      if (--fault.times <= 0) faults.shift()
+      record(0)
+      req.resume()
+      return
+    }
     if (fault) {
       if (--fault.times <= 0) faults.shift()
       return answer(fault.status, {}, fault.body ?? `injected ${fault.status}\n`)
     }
-    void runBackend(root, req, res, u.pathname, u.search.slice(1), expected ? 'x-access-token' : '').then(
-      record,
-    )
+    void runBackend(
+      backend,
+      root,
+      req,
+      res,
+      u.pathname,
+      u.search.slice(1),
+      expected ? 'x-access-token' : '',
+    ).then(record)
   })
   server.on('connection', (s) => {
     sockets.add(s)
@@ -171,7 +197,7 @@ export async function startGitHttpServer(opts: { bare: string; token?: string })
     requests,
     receivePackRequests: () => requests.filter((r) => r.service === 'git-receive-pack'),
     fault(f) {
-      faults.push({ status: f.status, times: f.times ?? 1, body: f.body })
+      faults.push({ status: f.status ?? 0, times: f.times ?? 1, hang: f.hang ?? false, body: f.body })
     },
     close() {
       closed ??= new Promise<void>((resolve) => {

@@ -1,4 +1,5 @@
 import type { ModelProvider, ModelRequest, ModelResponse } from '../providers/types.js'
+import { sleep } from '../pipeline/cancellation.js'
 
 /** Extra attempts for a turn whose stream failed after it started (the SDK retries only before it starts). */
 export const STREAM_RETRIES = 2
@@ -38,20 +39,4 @@ export async function sendTurn(
       if (!(await sleep(opts.retryDelayMs * 2 ** attempt, opts.signal))) return { ok: false, aborted: true }
     }
   }
-}
-
-/** Waits `ms`; false when the signal fired first. */
-function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve(false)
-    const onAbort = (): void => {
-      clearTimeout(timer)
-      resolve(false)
-    }
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort)
-      resolve(true)
-    }, ms)
-    signal.addEventListener('abort', onAbort, { once: true })
-  })
 }

@@ -33,17 +33,20 @@ export function refspec(branch: string): string {
 }
 
 /**
- * The first lines of git's output for a message, without `hint:` lines and with any `user:password@` in a URL
+ * The first lines of git's output for a message, without `hint:` lines, blank `remote:` lines, and with any `user:password@` in a URL
  * masked: a remote URL may carry a token, and these lines end up on the issue.
  */
 export function firstLines(text: string, max = 6): string {
-  return text
-    .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1***@')
-    .split('\n')
-    .map((l) => l.trimEnd())
-    .filter((l) => l && !l.startsWith('hint:'))
-    .slice(0, max)
-    .join('\n')
+  return (
+    text
+      .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1***@')
+      .split('\n')
+      .map((l) => l.trimEnd())
+      // Neither git's hints nor the blank and rule-only `remote:` lines GitHub pads its explanations with.
+      .filter((l) => l && !l.startsWith('hint:') && !/^remote:[\s\-—=_]*$/.test(l))
+      .slice(0, max)
+      .join('\n')
+  )
 }
 
 export async function revParse(git: Git, ref: string): Promise<string> {

@@ -1,9 +1,9 @@
-import { execFile } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { accessSync, constants, existsSync, lstatSync, realpathSync, statSync } from 'node:fs'
-import { devNull } from 'node:os'
+import { constants as osConstants, devNull } from 'node:os'
 import * as path from 'node:path'
 import { UserError } from '../errors.js'
-import { GitError, type Git, type GitResult } from './git.js'
+import { GitError, type Git, type GitExecOptions, type GitResult } from './git.js'
 import type { GitLayout } from './metadata.js'
 
 /** Variables copied from the parent environment. Everything else (tokens, INPUT_*, ACTIONS_*, ANTHROPIC_*) is dropped. */
@@ -199,7 +199,7 @@ function assertLayout(layout: GitLayout | undefined): void {
 }
 
 /**
- * Runs git in one working directory via execFile (never a shell) with an allowlisted environment, the `git`
+ * Runs git in one working directory via spawn (never a shell) with an allowlisted environment, the `git`
  * found on PATH when it was created (see resolveGit), without global or system config, and with
  * `-c core.fsmonitor=false -c core.hooksPath=<null device> -c safe.directory=<workspace>` before every command.
  * Modeled on actions/checkout's git command manager.
@@ -227,12 +227,10 @@ export class GitCommandManager implements Git {
 
   /**
    * Runs `git <args>` in `cwd`. Throws GitError on a non-zero exit unless `allowFailure`. `env` is added for
-   * this call only; it cannot turn global or system config back on.
+   * this call only; it cannot turn global or system config back on. With `signal` or `timeoutMs`, git is
+   * killed when either comes first (see stopProcess) and the result says so (GitResult.stopped).
    */
-  exec(
-    args: string[],
-    opts: { allowFailure?: boolean; env?: Record<string, string> } = {},
-  ): Promise<GitResult> {
+  exec(args: string[], opts: GitExecOptions = {}): Promise<GitResult> {
     this.log?.(`git ${args.join(' ')}`)
     const env = opts.env
       ? {
@@ -248,24 +246,101 @@ export class GitCommandManager implements Git {
     } catch (err) {
       return Promise.reject(err as Error)
     }
-    return new Promise((resolve, reject) => {
-      execFile(
-        this.gitPath,
-        [...this.configArgs, ...args],
-        { cwd: this.cwd, env, maxBuffer: MAX_BUFFER, encoding: 'utf8', windowsHide: true, shell: false },
-        (err, stdout, stderr) => {
-          if (err && typeof err.code !== 'number') {
-            // Spawn failure (git missing, cwd gone) or maxBuffer exceeded: nothing a caller could allow.
-            reject(err)
-            return
-          }
-          const result: GitResult = { exitCode: err ? (err.code as number) : 0, stdout, stderr }
-          if (result.exitCode !== 0 && !opts.allowFailure) reject(new GitError(args, result))
-          else resolve(result)
-        },
-      )
+    const run = runProcess(this.gitPath, [...this.configArgs, ...args], this.cwd, env, opts)
+    return run.then((result) => {
+      if (result.exitCode !== 0 && !opts.allowFailure) throw new GitError(args, result)
+      return result
     })
   }
+}
+
+/**
+ * Runs one git process (never a shell) and collects its output as text. Rejects only when git could not run
+ * (missing, cwd gone) or wrote more than MAX_BUFFER: nothing a caller could allow. With `signal` or
+ * `timeoutMs` it resolves as soon as either comes first, with `stopped` set, and the process is ended.
+ */
+function runProcess(
+  file: string,
+  argv: string[],
+  cwd: string,
+  env: Record<string, string>,
+  opts: GitExecOptions,
+): Promise<GitResult> {
+  const stoppable = opts.signal !== undefined || opts.timeoutMs !== undefined
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, argv, {
+      cwd,
+      env,
+      windowsHide: true,
+      shell: false,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, so a stop reaches the helpers it starts too (git-remote-https, pack-objects).
+      detached: stoppable && process.platform !== 'win32',
+    })
+    let stdout = ''
+    let stderr = ''
+    let settled = false
+    const onAbort = (): void => stop('aborted')
+    const timer = opts.timeoutMs !== undefined ? setTimeout(() => stop('timeout'), opts.timeoutMs) : undefined
+    const settle = (done: () => void): void => {
+      if (settled) return
+      settled = true
+      if (timer) clearTimeout(timer)
+      opts.signal?.removeEventListener('abort', onAbort)
+      done()
+    }
+    const stop = (why: 'aborted' | 'timeout'): void => {
+      if (settled) return
+      stopProcess(child)
+      const said =
+        why === 'timeout'
+          ? `git was stopped after ${Math.round((opts.timeoutMs ?? 0) / 1000)} s without finishing (timed out)`
+          : 'git was stopped because the run was cancelled (aborted)'
+      const sep = stderr && !stderr.endsWith('\n') ? '\n' : ''
+      settle(() => resolve({ exitCode: -1, stdout, stderr: `${stderr}${sep}${said}\n`, stopped: why }))
+    }
+    const collect = (which: 'stdout' | 'stderr') => (chunk: string) => {
+      if (which === 'stdout') stdout += chunk
+      else stderr += chunk
+      if (stdout.length + stderr.length > MAX_BUFFER) {
+        stopProcess(child)
+        settle(() => reject(new Error(`git wrote more than ${MAX_BUFFER} bytes of output`)))
+      }
+    }
+    child.stdout.setEncoding('utf8').on('data', collect('stdout'))
+    child.stderr.setEncoding('utf8').on('data', collect('stderr'))
+    child.on('error', (err) => settle(() => reject(err)))
+    child.on('close', (code, signal) => {
+      // Killed by someone else (code null): a failure with the signal's conventional exit status.
+      const exitCode = code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0)
+      settle(() => resolve({ exitCode, stdout, stderr }))
+    })
+    opts.signal?.addEventListener('abort', onAbort, { once: true })
+    if (opts.signal?.aborted) stop('aborted')
+  })
+}
+
+/** How long a stopped git gets to clean up (its lock files, temporary packs) before it is killed outright. */
+const STOP_GRACE_MS = 2_000
+
+/**
+ * Ends a git that was stopped, with its helpers: SIGTERM to its process group (git removes its lock files on
+ * it), then SIGKILL if anything is left after STOP_GRACE_MS. The caller does not wait for either.
+ */
+function stopProcess(child: ChildProcess): void {
+  child.stdout?.destroy()
+  child.stderr?.destroy()
+  const pid = child.pid
+  const kill = (sig: NodeJS.Signals): void => {
+    try {
+      if (pid !== undefined && process.platform !== 'win32') process.kill(-pid, sig)
+      else child.kill(sig)
+    } catch {
+      // Already gone.
+    }
+  }
+  kill('SIGTERM')
+  setTimeout(() => kill('SIGKILL'), STOP_GRACE_MS).unref()
 }
 
 /**

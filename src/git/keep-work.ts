@@ -3,7 +3,7 @@
  * fetchable as a branch) and a readable patch series (`git format-patch`, reviewable and `git am`-able).
  * Made with the action's own git (hooks off, no global config), after the run: nothing of the model's runs.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { validateBranchName } from './branch-name.js'
 import type { Git } from './git.js'
@@ -17,6 +17,8 @@ export interface WorkFiles {
   patch: string
   /** How many commits are in them. */
   commits: number
+  /** The commit the first of them was made on (what `git am` applies on); undefined when they start the history. */
+  base?: string
 }
 
 /** A branch name as one file name component (`feature/x` → `feature-x`). */
@@ -45,15 +47,24 @@ export async function writeWorkFiles(
   const bundle = path.join(dir, `${stem}.bundle`)
   const patch = path.join(dir, `${stem}.patch`)
   await git.exec(['bundle', 'create', bundle, ...range])
+  await writePatchSeries(git, range, dir, patch)
+  const first = (await git.exec(['rev-list', '--reverse', ...range])).stdout.split('\n')[0]
+  const parent = await git.exec(['rev-parse', '--verify', '--quiet', `${first}^`], { allowFailure: true })
+  const base = parent.exitCode === 0 ? parent.stdout.trim() : undefined
+  return { dir, bundle, patch, commits, base }
+}
+
+/**
+ * `git format-patch` of `range` into the single mbox file `patch`. Git writes the patch files itself and they
+ * are joined as bytes (what `--stdout` prints): a diff carries the files' own bytes, which need not be UTF-8,
+ * and reading git's output as text would replace what is not.
+ */
+async function writePatchSeries(git: Git, range: string[], dir: string, patch: string): Promise<void> {
+  const parts = await mkdtemp(path.join(dir, 'patches-'))
   // `--root` so a branch with no commit on origin is written from its first commit, not as an empty range.
-  const series = await git.exec([
-    'format-patch',
-    '--root',
-    '--binary',
-    '--stdout',
-    '--no-signature',
-    ...range,
-  ])
-  await writeFile(patch, series.stdout)
-  return { dir, bundle, patch, commits }
+  await git.exec(['format-patch', '--root', '--binary', '--no-signature', '-o', parts, ...range])
+  // Numbered 0001-…, so name order is commit order.
+  const names = (await readdir(parts)).filter((n) => n.endsWith('.patch')).sort()
+  await writeFile(patch, Buffer.concat(await Promise.all(names.map((n) => readFile(path.join(parts, n))))))
+  await rm(parts, { recursive: true, force: true })
 }

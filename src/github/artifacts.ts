@@ -19,7 +19,7 @@ export function createActionsArtifactStore(env: NodeJS.ProcessEnv = process.env)
     unavailable() {
       const missing = ['ACTIONS_RUNTIME_TOKEN', 'ACTIONS_RESULTS_URL'].filter((k) => !env[k])
       return missing.length
-        ? `this runner gives no artifact service (${missing.join(' and ')} unset)`
+        ? `this runner gives no artifact service: ${missing.join(' and ')} unset`
         : undefined
     },
     async upload(name, files, rootDirectory) {

@@ -4,7 +4,6 @@ import type { AgentResult } from '../agent/types.js'
 import { describeError, UserError } from '../errors.js'
 import type { PullRequest } from '../github/api.js'
 import { pullTitle, upsertPullRequest, wipTitle } from '../github/pull-requests.js'
-import type { PushOptions } from '../git/push.js'
 import { commitAndPush } from '../pipeline/agent-run.js'
 import { prBody } from '../report/messages.js'
 import { checkCompletion, markPhaseComplete } from '../spec/complete.js'
@@ -69,8 +68,6 @@ export interface PublishRequest {
   /** False for a clarification: push the work so a rerun continues, but open no PR. */
   openPr: boolean
   warnings?: string[]
-  /** Retry waits and a cancellation signal for the push (see pushBranch). */
-  push?: PushOptions
 }
 
 export interface Published {
@@ -92,7 +89,8 @@ export async function publishWork(d: PipelineDeps, r: PublishRequest): Promise<P
     branch: r.branch,
     message: commitMessage(d, r),
     coAuthor: r.requester,
-    push: r.push ?? pushOptions(d),
+    // The runner's signals shorten the push's retries and stop it (pushBranch decides how).
+    push: d.cancellation ? { cancellation: d.cancellation } : undefined,
   })
   // A second signal from the runner: the push above is what keeps the work; a PR is not worth the SIGKILL.
   const hurry = d.cancellation?.hurry
@@ -143,21 +141,6 @@ export async function publishWork(d: PipelineDeps, r: PublishRequest): Promise<P
     })
   }
   return { committed, pull: up.pull, created: up.created, draftFallback: up.draftFallback }
-}
-
-/** Waits between push retries once the run is cancelled: the runner's SIGKILL is about 10 s away. */
-const CANCELLED_PUSH_RETRY_DELAYS_MS = [1_000, 2_000]
-
-/**
- * A cancelled run retries an unreachable origin briefly, and the second signal stops the retries (and the wait
- * for the artifact upload) at once: by then keeping the work where it is and reporting it is all there is time for.
- */
-function pushOptions(d: PipelineDeps): PushOptions | undefined {
-  if (!d.cancellation) return undefined
-  return {
-    signal: d.cancellation.hurry,
-    retryDelaysMs: d.cancellation.signal.aborted ? CANCELLED_PUSH_RETRY_DELAYS_MS : undefined,
-  }
 }
 
 /** The commit of a phase: `[WIP ]<id>: <title>`, why it stopped early, the model's first paragraph, the run. */

@@ -137,7 +137,7 @@ export interface CommitRequest {
   message: string
   /** The person who asked, as `Co-authored-by`. */
   coAuthor: { login: string; id?: number }
-  /** How long to keep retrying an unreachable origin, and a signal that cuts the retries short (cancellation). */
+  /** How long to keep retrying an unreachable origin, and the runner's signals that shorten and stop the push. */
   push?: PushOptions
 }
 
@@ -168,7 +168,7 @@ export async function commitAndPush(d: PipelineDeps, r: CommitRequest): Promise<
     d.recordState?.('pushAuth', '')
   }
   // After the cleanup: keeping the work needs no credential, and the upload may take a while.
-  if (failed) throw await keepUnpushedWork(d, r.branch, failed, r.push?.signal)
+  if (failed) throw await keepUnpushedWork(d, r.branch, failed, r.push?.cancellation?.hurry)
   d.log(`Pushed ${sha} to origin ${r.branch}`)
   d.recordState?.('pushed', sha)
   return true

@@ -76,3 +76,22 @@ export async function unlessAborted<T>(work: Promise<T>, signal: AbortSignal): P
     work.catch(() => undefined)
   }
 }
+
+/**
+ * Resolves true after `ms`, or false at once when `signal` fires (before or during the wait): the one abortable
+ * wait of the run (the push's retries, the model's stream retries).
+ */
+export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
+  if (signal?.aborted) return Promise.resolve(false)
+  return new Promise((resolve) => {
+    const onAbort = (): void => {
+      clearTimeout(timer)
+      resolve(false)
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve(true)
+    }, ms)
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}

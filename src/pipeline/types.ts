@@ -42,6 +42,8 @@ export interface PipelineDeps {
   recordState?: RecordState
   /** Where work that could not be pushed is attached to the run; without it, the work is left in `tempDir`. */
   artifacts?: ArtifactStore
+  /** How long the upload of a failed push's work may hold the report (60 s when unset); then the files stay on the runner. */
+  artifactUploadTimeoutMs?: number
   /** The runner's temp directory (RUNNER_TEMP), outside the workspace; the OS temp directory when unset. */
   tempDir?: string
 }

@@ -4,6 +4,8 @@ export interface RunInfo {
   repository: string
   runId?: string
   runUrl?: string
+  /** The attempt of the run (a re-run is attempt 2 and on); undefined for the first or when unknown. */
+  runAttempt?: number
   workflowRef?: string
 }
 
@@ -27,6 +29,7 @@ export function readRunInfo(f: RunFacts): RunInfo {
     repository,
     runId,
     runUrl: runId && repository ? `${serverUrl}/${repository}/actions/runs/${runId}${attempt}` : undefined,
+    runAttempt: attempt ? f.runAttempt : undefined,
     workflowRef: f.workflowRef || undefined,
   }
 }
