@@ -253,7 +253,7 @@ describe('pushBranch', () => {
     expect((err as PushError).kind).toBe('conflict')
     const msg = (err as UserError).message
     expect(msg).toContain('conflict')
-    expect(msg).toContain(`local branch "ISSUE-3" at commit ${ours.sha}`)
+    expect(msg).toContain(`the commit ${ours.sha} on the local branch "ISSUE-3"`)
     expect((err as UserError).hint).toMatch(/rerun/)
     // Local work kept, no rebase left in progress, origin untouched.
     expect(await runGit(work, ['rev-parse', 'HEAD'])).toBe(ours.sha)
