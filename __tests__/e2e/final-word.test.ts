@@ -1,23 +1,11 @@
 /** Runner-style: the run's final word reaches the issue however GitHub refuses, or the step fails saying so. */
 import { afterEach, describe, expect, it } from 'vitest'
-import type { Fault } from '../support/github-server.js'
+import { secondaryRateLimit } from '../support/github-server.js'
 import { createSandbox, type Sandbox } from '../support/sandbox.js'
 import { implementIssue2 } from '../support/scripted-model.js'
 import { act, botComments } from './world.js'
 
-/** What GitHub answers when a secondary rate limit refuses a write. */
-const secondaryLimit = (method: string, path: RegExp): Fault => ({
-  method,
-  path,
-  status: 403,
-  headers: { 'retry-after': '1', 'x-ratelimit-remaining': '4990' },
-  body: {
-    message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
-    documentation_url:
-      'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
-  },
-  times: 1000,
-})
+const secondaryLimit = (method: string, path: RegExp) => secondaryRateLimit(method, path, 1000)
 const EDIT = /\/issues\/comments\/\d+$/
 const CREATE = /\/issues\/\d+\/comments$/
 

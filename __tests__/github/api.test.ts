@@ -4,7 +4,7 @@ import type { GitHubApi } from '../../src/github/api.js'
 import { createGitHubApi, GitHubApiError, MAX_BODY_CHARS, parseRepo } from '../../src/github/octokit.js'
 import { upsertPullRequest } from '../../src/github/pull-requests.js'
 import { Redactor } from '../../src/report/redact.js'
-import { startGitHubServer, type FakeGitHub } from '../support/github-server.js'
+import { secondaryRateLimit, startGitHubServer, type FakeGitHub } from '../support/github-server.js'
 
 const TOKEN = 'ghs_installationTokenForTests0123456789'
 const LEAKED = 'ghp_' + 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8'
@@ -212,17 +212,7 @@ describe('GitHubApi (Octokit) against the fake GitHub', () => {
 
   it('waits out a secondary rate limit once, logging it', async () => {
     const issue = gh.addIssue()
-    const secondary = {
-      method: 'POST',
-      path: /\/comments$/,
-      status: 403,
-      headers: { 'retry-after': '1' },
-      body: {
-        message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
-        documentation_url:
-          'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
-      },
-    }
+    const secondary = secondaryRateLimit('POST', /\/comments$/)
     gh.fault({ ...secondary })
     await api.createComment(issue.number, 'one')
     expect(gh.commentsOn(issue.number)).toHaveLength(1)

@@ -7,23 +7,16 @@ import { TRACKING_MARKER } from '../../src/discussion/markers.js'
 import { createGitHubApi } from '../../src/github/octokit.js'
 import { Redactor } from '../../src/report/redact.js'
 import { TrackingComment } from '../../src/report/tracking.js'
-import { ACTIONS_BOT, startGitHubServer, type FakeGitHub, type Fault } from '../support/github-server.js'
+import {
+  ACTIONS_BOT,
+  secondaryRateLimit,
+  startGitHubServer,
+  type FakeGitHub,
+} from '../support/github-server.js'
 
 const TOKEN = 'ghs_trackingTokenForTests0123456789ab'
 
-/** GitHub's answer when a secondary rate limit refuses a request. */
-const secondaryLimit = (method: string, path: RegExp, times = 100): Fault => ({
-  method,
-  path,
-  status: 403,
-  headers: { 'retry-after': '1' },
-  body: {
-    message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
-    documentation_url:
-      'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
-  },
-  times,
-})
+const secondaryLimit = (method: string, path: RegExp, times = 100) => secondaryRateLimit(method, path, times)
 const EDIT = /\/issues\/comments\/\d+$/
 const CREATE = /\/issues\/\d+\/comments$/
 

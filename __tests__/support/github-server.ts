@@ -85,6 +85,22 @@ export interface Fault {
   headers?: Record<string, string>
   times?: number
 }
+/** GitHub's answer when a secondary rate limit refuses a request: 403 with Retry-After, the next `times` times. */
+export function secondaryRateLimit(method: string, path: RegExp, times = 1): Fault {
+  return {
+    method,
+    path,
+    status: 403,
+    headers: { 'retry-after': '1', 'x-ratelimit-remaining': '4990' },
+    body: {
+      message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+      documentation_url:
+        'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+    },
+    times,
+  }
+}
+
 export interface GitHubState {
   repo: FakeRepo
   users: Record<string, FakeUser>
