@@ -235,6 +235,29 @@ describe('pushBranch', () => {
     )
   })
 
+  it('rebases only its own commits when origin’s branch was cut from an older base (shallow checkout)', async () => {
+    const other = await origin.clone()
+    // main moves on after `other` was cloned; this run's checkout (depth 1) starts from the newer tip.
+    await origin.push(await origin.clone(), {
+      branch: 'main',
+      files: { 'newer.txt': 'newer\n' },
+      message: 'Newer main',
+    })
+    const work = await origin.clone()
+    const git = await createGit(work)
+    await prepareBranch(git, { branch: 'ISSUE-3', base: 'main' })
+    await writeFile(path.join(work, 'ours.txt'), 'ours\n')
+    await commitAll(git, { message: 'Ours' })
+    // Meanwhile someone creates the branch on origin from the older main.
+    const theirs = await origin.push(other, { branch: 'ISSUE-3', files: { 'theirs.txt': 'theirs\n' } })
+
+    const r = await pushBranch(git, 'ISSUE-3')
+    expect(r.rebased).toBe(true)
+    // On origin: their commit, then ours alone; no copy of "Newer main", and no root commit of the whole tree.
+    expect(await runGit(work, ['log', '--format=%s', `${theirs}..${r.sha}`])).toBe('Ours')
+    expect(await runGit(work, ['rev-parse', `${r.sha}~1`])).toBe(theirs)
+  })
+
   it('aborts a conflicting rebase and says where the work is kept', async () => {
     const work = await origin.clone()
     const git = await createGit(work)

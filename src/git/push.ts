@@ -324,10 +324,30 @@ function conflict(branch: string, sha: string, why: string): PushError {
 }
 
 /**
+ * The commit this run's work on `branch` starts from: the parent of the oldest commit no remote-tracking ref of
+ * origin has (the base's tip for a new branch, origin's branch as it was fetched for a rerun). Undefined when
+ * there is no such commit or it has no parent.
+ */
+async function workStart(git: Git, branch: string): Promise<string | undefined> {
+  const ours = await git.exec(
+    ['rev-list', '--reverse', `refs/heads/${branch}`, '--not', '--remotes=origin'],
+    {
+      allowFailure: true,
+    },
+  )
+  const oldest = ours.exitCode === 0 ? ours.stdout.split('\n')[0]?.trim() : undefined
+  if (!oldest) return undefined
+  const parent = await git.exec(['rev-parse', '--verify', '--quiet', `${oldest}^`], { allowFailure: true })
+  return parent.exitCode === 0 ? parent.stdout.trim() : undefined
+}
+
+/**
  * Origin's branch moved: fetch it and rebase this run's commits onto it. Returns the rebased commit; throws a
  * `conflict` PushError (rebase aborted, the work as it was) when the changes conflict.
  */
 async function rebaseOntoOrigin(git: Git, branch: string, sha: string, opts: PushOptions): Promise<string> {
+  // Before the fetch moves the remote-tracking refs: where this run's own commits start.
+  const start = await workStart(git, branch)
   // Never into submodules: an on-demand submodule fetch runs git in the submodule's repository, found through a
   // gitfile in the work tree the model could have pointed elsewhere.
   const fetch = await git.exec(
@@ -343,7 +363,11 @@ async function rebaseOntoOrigin(git: Git, branch: string, sha: string, opts: Pus
       `someone else pushed to it meanwhile, and fetching their changes failed: ${said}`,
     )
   }
-  const rebase = await git.exec([...NO_HOOKS, 'rebase', '--no-autostash', '--', remoteRef(branch), branch], {
+  // Only this run's commits go onto origin's branch: with origin's branch cut from an older base, a plain
+  // rebase would copy the base's newer commits onto it too (in a shallow checkout, its tip as a root commit
+  // holding the whole tree).
+  const onto = start ? ['--onto', remoteRef(branch), start] : [remoteRef(branch)]
+  const rebase = await git.exec([...NO_HOOKS, 'rebase', '--no-autostash', ...onto, branch], {
     env: BOT_ENV,
     allowFailure: true,
   })
