@@ -114,6 +114,28 @@ export async function prepareBranch(
   return { existed, baseSha: await revParse(git, remoteRef(base)), headSha: await revParse(git, 'HEAD') }
 }
 
+/**
+ * The rev-list range of the commits of `branch` that origin does not have: not reachable from any
+ * remote-tracking ref of origin (the base and the branch as last fetched). A range, not `origin/x..branch`: the
+ * base, the branch or both may be what origin already has.
+ */
+export function unpushedRange(branch: string): string[] {
+  return [`refs/heads/${branch}`, '--not', '--remotes=origin']
+}
+
+/**
+ * The commit this run's work on `branch` starts from: the parent of the oldest commit origin does not have (the
+ * base's tip for a new branch, origin's branch as fetched for a rerun). Undefined when there is no such commit
+ * or it starts the history.
+ */
+export async function workStart(git: Git, branch: string): Promise<string | undefined> {
+  const ours = await git.exec(['rev-list', '--reverse', ...unpushedRange(branch)], { allowFailure: true })
+  const oldest = ours.exitCode === 0 ? ours.stdout.split('\n')[0]?.trim() : undefined
+  if (!oldest) return undefined
+  const parent = await git.exec(['rev-parse', '--verify', '--quiet', `${oldest}^`], { allowFailure: true })
+  return parent.exitCode === 0 ? parent.stdout.trim() : undefined
+}
+
 /** The `Co-authored-by` trailer value for a GitHub user, using their noreply address. */
 export function coAuthorTrailer(coAuthor: { login: string; id?: number }): string {
   const { login, id } = coAuthor

@@ -5,6 +5,7 @@
  */
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import { unpushedRange, workStart } from './branch.js'
 import { validateBranchName } from './branch-name.js'
 import type { Git } from './git.js'
 
@@ -37,8 +38,7 @@ export async function writeWorkFiles(
   tempRoot: string,
 ): Promise<WorkFiles | undefined> {
   const stem = fileStem(branch)
-  // A rev-list range, not `origin/x..branch`: the base, the branch or both may be what origin already has.
-  const range = [`refs/heads/${branch}`, '--not', '--remotes=origin']
+  const range = unpushedRange(branch)
   const count = await git.exec(['rev-list', '--count', ...range])
   const commits = Number(count.stdout.trim())
   if (!commits) return undefined
@@ -48,10 +48,7 @@ export async function writeWorkFiles(
   const patch = path.join(dir, `${stem}.patch`)
   await git.exec(['bundle', 'create', bundle, ...range])
   await writePatchSeries(git, range, dir, patch)
-  const first = (await git.exec(['rev-list', '--reverse', ...range])).stdout.split('\n')[0]
-  const parent = await git.exec(['rev-parse', '--verify', '--quiet', `${first}^`], { allowFailure: true })
-  const base = parent.exitCode === 0 ? parent.stdout.trim() : undefined
-  return { dir, bundle, patch, commits, base }
+  return { dir, bundle, patch, commits, base: await workStart(git, branch) }
 }
 
 /**

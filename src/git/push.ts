@@ -13,7 +13,7 @@
  */
 import { UserError } from '../errors.js'
 import { sleep, type Cancellation } from '../pipeline/cancellation.js'
-import { BOT_ENV, firstLines, NO_HOOKS, refspec, remoteRef, revParse } from './branch.js'
+import { BOT_ENV, firstLines, NO_HOOKS, refspec, remoteRef, revParse, workStart } from './branch.js'
 import { validateBranchName } from './branch-name.js'
 import type { Git, GitResult } from './git.js'
 
@@ -321,24 +321,6 @@ function conflict(branch: string, sha: string, why: string): PushError {
       'a rerun continues on the branch as it is on origin.',
     sha,
   )
-}
-
-/**
- * The commit this run's work on `branch` starts from: the parent of the oldest commit no remote-tracking ref of
- * origin has (the base's tip for a new branch, origin's branch as it was fetched for a rerun). Undefined when
- * there is no such commit or it has no parent.
- */
-async function workStart(git: Git, branch: string): Promise<string | undefined> {
-  const ours = await git.exec(
-    ['rev-list', '--reverse', `refs/heads/${branch}`, '--not', '--remotes=origin'],
-    {
-      allowFailure: true,
-    },
-  )
-  const oldest = ours.exitCode === 0 ? ours.stdout.split('\n')[0]?.trim() : undefined
-  if (!oldest) return undefined
-  const parent = await git.exec(['rev-parse', '--verify', '--quiet', `${oldest}^`], { allowFailure: true })
-  return parent.exitCode === 0 ? parent.stdout.trim() : undefined
 }
 
 /**
