@@ -13,10 +13,9 @@ import { removePushAuth, restoreCredentialCopy } from '../git/credentials.js'
 import type { GitHubApi } from '../github/api.js'
 import { createGitHubApi, parseRepo } from '../github/octokit.js'
 import { Redactor } from '../report/redact.js'
+import { WORKING_HEADLINE } from '../report/tracking.js'
 import { stopStrayProcesses } from '../sandbox/strays.js'
 import { POST_STATE, type PostStateKey } from './post-state.js'
-
-const WORKING = '⏳ Working…'
 
 /** What the main step recorded (empty strings for what it never reached). */
 export type PostState = Record<PostStateKey, string>
@@ -109,7 +108,8 @@ async function reportStopped(
   const text = `${headline}\n\n${kept}${again}`
   try {
     const comment = await api.getComment(id)
-    if (comment.body.includes(WORKING)) await api.updateComment(id, comment.body.replace(WORKING, text))
+    if (comment.body.includes(WORKING_HEADLINE))
+      await api.updateComment(id, comment.body.replace(WORKING_HEADLINE, text))
     else log('The tracking comment already has its final word; it is left as it is.')
     return
   } catch (err) {

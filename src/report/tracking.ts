@@ -2,6 +2,9 @@ import { answersMarker, TRACKING_MARKER } from '../discussion/markers.js'
 import { describeError } from '../errors.js'
 import type { GitHubApi } from '../github/api.js'
 
+/** The headline of a run that has not ended yet (the post step looks for it to finish a killed run's comment). */
+export const WORKING_HEADLINE = '⏳ Working…'
+
 export interface TrackingOptions {
   /** Called with the id of each comment that comes to carry the run's state (the first, and a fallback one). */
   onComment?: (id: number) => void
@@ -18,7 +21,7 @@ export interface TrackingOptions {
 export class TrackingComment {
   private id?: number
   private readonly steps: string[] = []
-  private headline = '⏳ Working…'
+  private headline = WORKING_HEADLINE
   private failure?: string
 
   constructor(
