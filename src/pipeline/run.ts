@@ -97,10 +97,7 @@ async function afterTrigger(
       (r) => r.login,
       (e: unknown) => void d.log(`Could not react: ${describeError(e)}`),
     )
-    thread =
-      trigger.issueNumber === undefined
-        ? undefined
-        : issueThread(d.api, trigger.issueNumber, self ?? undefined)
+    thread = trigger.issueNumber === undefined ? undefined : issueThread(d.api, trigger.issueNumber, self)
     if (thread) {
       await answerSuperseded(d.api, {
         issueNumber: trigger.issueNumber,
