@@ -1,13 +1,18 @@
 import type {
+  CheckRun,
   CommentReaction,
   GitHubApi,
   Issue,
   IssueComment,
+  JobLog,
   Permission,
+  PullDetails,
   PullRequest,
   Reaction,
   RepoRef,
+  ReviewComment,
 } from '../../src/github/api.js'
+import { logTail } from '../../src/github/octokit.js'
 
 /** A write the code under test made, in order. */
 export type FakeWrite =
@@ -17,6 +22,8 @@ export type FakeWrite =
   | { kind: 'createPull'; title: string; body: string; head: string; base: string; draft: boolean }
   | { kind: 'updatePull'; pullNumber: number; title: string; body: string }
   | { kind: 'dispatchWorkflow'; workflowId: string; ref: string; inputs: Record<string, string> }
+  | { kind: 'replyToReviewComment'; pullNumber: number; commentId: number; body: string }
+  | { kind: 'addReviewCommentReaction'; commentId: number; content: Reaction }
 
 /**
  * An in-memory GitHubApi for unit tests: holds permissions, account types, issues and comments, records every
@@ -33,6 +40,18 @@ export class FakeGitHubApi implements GitHubApi {
   readonly pulls: PullRequest[] = []
   /** Reactions by comment id; `addReaction` adds the action's own (as github-actions[bot]). */
   readonly reactions = new Map<number, CommentReaction[]>()
+  /** What getPull answers, by number. */
+  readonly pullDetails = new Map<number, PullDetails>()
+  /** Review comments by PR number, oldest first; see addReviewComment. */
+  readonly reviewComments = new Map<number, ReviewComment[]>()
+  /** First comments of resolved review threads. */
+  readonly resolved = new Set<number>()
+  /** Check runs by ref (a SHA or branch), as listCheckRuns answers them. */
+  readonly checkRuns = new Map<string, CheckRun[]>()
+  /** Full job logs by job id (timestamped like GitHub's, if you like); jobLogTail cuts them as the real one. */
+  readonly jobLogs = new Map<number, string>()
+  /** False: jobLogTail answers `forbidden` (no `actions: read`). */
+  actionsRead = true
   readonly writes: FakeWrite[] = []
   readonly calls: string[] = []
   defaultBranch = 'main'
@@ -66,6 +85,33 @@ export class FakeGitHubApi implements GitHubApi {
     const list = this.comments.get(issueNumber) ?? []
     list.push(comment)
     this.comments.set(issueNumber, list)
+    return comment
+  }
+
+  /** Adds a review comment to a PR; with `inReplyTo`, a reply in that thread (path and lines default to its). */
+  addReviewComment(
+    pullNumber: number,
+    c: Partial<Omit<ReviewComment, 'user'>> & { login: string; type?: string; body: string; at: string },
+  ): ReviewComment {
+    const { login, type, at, ...fields } = c
+    const id = c.id ?? this.nextId++
+    const list = this.reviewComments.get(pullNumber) ?? []
+    const root = list.find((x) => x.id === c.inReplyTo)
+    const comment: ReviewComment = {
+      path: root?.path ?? 'src/index.ts',
+      line: root?.line ?? 1,
+      diffHunk: root?.diffHunk ?? '@@ -1,2 +1,3 @@\n+run()',
+      created_at: at,
+      updated_at: at,
+      html_url: `https://github.com/${this.repo.owner}/${this.repo.repo}/pull/${pullNumber}#discussion_r${id}`,
+      ...fields,
+      id,
+      // A reply to a reply joins the thread of the first comment, as GitHub keeps in_reply_to_id.
+      inReplyTo: root?.inReplyTo ?? c.inReplyTo,
+      user: { login, type: type ?? this.userTypes.get(login.toLowerCase()) ?? 'User' },
+    }
+    list.push(comment)
+    this.reviewComments.set(pullNumber, list)
     return comment
   }
 
@@ -175,5 +221,63 @@ export class FakeGitHubApi implements GitHubApi {
 
   async dispatchWorkflow(workflowId: string, ref: string, inputs: Record<string, string>): Promise<void> {
     this.writes.push({ kind: 'dispatchWorkflow', workflowId, ref, inputs })
+  }
+
+  async getPull(pullNumber: number): Promise<PullDetails> {
+    this.calls.push(`getPull ${pullNumber}`)
+    const pull = this.pullDetails.get(pullNumber)
+    if (!pull) throw new Error(`Not Found: pull ${pullNumber}`)
+    return pull
+  }
+
+  async listReviewComments(pullNumber: number): Promise<ReviewComment[]> {
+    this.calls.push(`listReviewComments ${pullNumber}`)
+    return (this.reviewComments.get(pullNumber) ?? []).map((c) => ({ ...c, user: { ...c.user } }))
+  }
+
+  async resolvedThreads(pullNumber: number): Promise<Set<number>> {
+    this.calls.push(`resolvedThreads ${pullNumber}`)
+    const ids = new Set((this.reviewComments.get(pullNumber) ?? []).map((c) => c.id))
+    return new Set([...this.resolved].filter((id) => ids.has(id)))
+  }
+
+  async replyToReviewComment(
+    pullNumber: number,
+    commentId: number,
+    body: string,
+  ): Promise<{ id: number; html_url: string }> {
+    this.writes.push({ kind: 'replyToReviewComment', pullNumber, commentId, body })
+    const to = (this.reviewComments.get(pullNumber) ?? []).find((c) => c.id === commentId)
+    if (!to) throw new Error(`Not Found: review comment ${commentId} on #${pullNumber}`)
+    // As the stand-in server (and GitHub's docs): replies go to a thread's first comment.
+    if (to.inReplyTo !== undefined) throw new Error(`Validation Failed: ${commentId} is a reply`)
+    const c = this.addReviewComment(pullNumber, {
+      login: 'github-actions[bot]',
+      type: 'Bot',
+      body,
+      at: new Date().toISOString(),
+      inReplyTo: to.id,
+    })
+    return { id: c.id, html_url: c.html_url }
+  }
+
+  async addReviewCommentReaction(commentId: number, content: Reaction): Promise<{ login: string }> {
+    this.writes.push({ kind: 'addReviewCommentReaction', commentId, content })
+    return { login: 'github-actions[bot]' }
+  }
+
+  async listCheckRuns(ref: string): Promise<CheckRun[]> {
+    this.calls.push(`listCheckRuns ${ref}`)
+    return (this.checkRuns.get(ref) ?? []).map((r) => ({ ...r }))
+  }
+
+  async jobLogTail(jobId: number, maxLines: number): Promise<JobLog> {
+    this.calls.push(`jobLogTail ${jobId} ${maxLines}`)
+    if (!this.actionsRead) {
+      return { ok: false, reason: 'forbidden', message: 'Resource not accessible by integration' }
+    }
+    const log = this.jobLogs.get(jobId)
+    if (log === undefined) return { ok: false, reason: 'missing', message: 'Not Found' }
+    return { ok: true, tail: logTail(log, maxLines) }
   }
 }

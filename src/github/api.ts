@@ -37,6 +37,63 @@ export interface PullRequest {
   title?: string
 }
 
+/** A pull request as a review iteration reads it (see getPull). */
+export interface PullDetails extends PullRequest {
+  title: string
+  body: string
+  state: 'open' | 'closed'
+  merged: boolean
+  /** The head commit. */
+  headSha: string
+  /** `owner/name` of the repository the head branch is in; undefined when that repository is gone. */
+  headRepo?: string
+  /** `owner/name` of the repository the PR is in (the base). */
+  baseRepo: string
+  /** Who opened it. */
+  user: { login: string; type: string }
+}
+
+/** One review comment (a comment on a line of the diff), as REST `pulls/{n}/comments` gives it. */
+export interface ReviewComment {
+  id: number
+  /** The first comment of the thread this one replies to; absent on a thread's first comment. */
+  inReplyTo?: number
+  /** The review it was submitted with. */
+  reviewId?: number
+  path: string
+  /** The line of the file the comment is on (its last line for a range); undefined when the diff moved on. */
+  line?: number
+  /** The first line of a multi-line comment. */
+  startLine?: number
+  /** The line when the comment was written (kept when the diff moved on). */
+  originalLine?: number
+  /** The diff hunk the comment is anchored to, up to its line. */
+  diffHunk: string
+  body: string
+  user: { login: string; type: string }
+  created_at: string
+  updated_at: string
+  html_url: string
+}
+
+/** One check run on a commit. */
+export interface CheckRun {
+  id: number
+  name: string
+  status: string
+  /** `success`, `failure`, `timed_out`, `cancelled`, …; null while it runs. */
+  conclusion: string | null
+  /** The app that made it (`github-actions` for a job of a workflow run; its id is then the job's id). */
+  app?: string
+  html_url?: string
+}
+
+/** The end of a GitHub Actions job's log, or why it could not be read. */
+export type JobLog =
+  | { ok: true; tail: string }
+  /** `forbidden`: the token lacks `actions: read`; `missing`: no such job, or its log expired. */
+  | { ok: false; reason: 'forbidden' | 'missing'; message: string }
+
 export type Reaction = '+1' | '-1' | 'laugh' | 'confused' | 'heart' | 'hooray' | 'rocket' | 'eyes'
 
 /** One reaction on a comment, and who left it. */
@@ -71,4 +128,31 @@ export interface GitHubApi {
   }): Promise<PullRequest & { draftFallback: boolean }>
   updatePull(pullNumber: number, p: { title: string; body: string }): Promise<PullRequest>
   dispatchWorkflow(workflowId: string, ref: string, inputs: Record<string, string>): Promise<void>
+  /** One pull request by number (any state). */
+  getPull(pullNumber: number): Promise<PullDetails>
+  /** Every review comment of a PR (every page), oldest first. */
+  listReviewComments(pullNumber: number): Promise<ReviewComment[]>
+  /**
+   * The ids of the first comments of the PR's resolved review threads (GraphQL `reviewThreads`: REST does not
+   * say whether a thread is resolved).
+   */
+  resolvedThreads(pullNumber: number): Promise<Set<number>>
+  /**
+   * Replies in the thread of review comment `commentId`, which must be the thread's first comment: GitHub does
+   * not support replies to replies. The body is redacted and fitted like every other write.
+   */
+  replyToReviewComment(
+    pullNumber: number,
+    commentId: number,
+    body: string,
+  ): Promise<{ id: number; html_url: string }>
+  /** Reacts to a review comment as the token's user; resolves with that login. */
+  addReviewCommentReaction(commentId: number, content: Reaction): Promise<{ login: string }>
+  /** The latest check runs (the newest per name) of a commit SHA or branch (every page). */
+  listCheckRuns(ref: string): Promise<CheckRun[]>
+  /**
+   * The last `maxLines` lines of a GitHub Actions job's log (the job id is its check run's id): timestamps and
+   * colour codes removed, trailing blank lines dropped, long lines cut, secrets redacted.
+   */
+  jobLogTail(jobId: number, maxLines: number): Promise<JobLog>
 }

@@ -4,21 +4,30 @@ import { Octokit } from '@octokit/rest'
 import { UserError } from '../errors.js'
 import type { Redactor } from '../report/redact.js'
 import type {
+  CheckRun,
   CommentReaction,
   GitHubApi,
   Issue,
   IssueComment,
+  JobLog,
   Permission,
+  PullDetails,
   PullRequest,
   Reaction,
   RepoRef,
+  ReviewComment,
 } from './api.js'
 import { wipTitle } from './pull-requests.js'
 
 /** GitHub rejects issue/PR comment and PR bodies longer than this many characters. */
 export const MAX_BODY_CHARS = 65536
 
+/** A line of a job log is cut to this many characters in `jobLogTail`. */
+export const MAX_LOG_LINE_CHARS = 500
+
 const TRUNCATED_NOTE = '\n\n… (truncated: the text was longer than GitHub accepts)'
+const PERMISSIONS_HINT =
+  'Give the workflow `permissions:` contents: write, issues: write, pull-requests: write (and actions: write to dispatch workflows).'
 const PERMISSIONS: readonly Permission[] = ['admin', 'maintain', 'write', 'triage', 'read', 'none']
 const ThrottledOctokit = Octokit.plugin(retry, throttling)
 
@@ -147,6 +156,8 @@ export function createGitHubApi(opts: GitHubApiOptions): GitHubApi {
     ...peopleMethods(parts),
     ...issueMethods(parts),
     ...pullMethods(parts),
+    ...reviewMethods(parts),
+    ...checkMethods(parts),
     ...repoMethods(parts),
   }
 }
@@ -209,8 +220,27 @@ function fitBody(clean: string): string {
     : clean.slice(0, MAX_BODY_CHARS - TRUNCATED_NOTE.length) + TRUNCATED_NOTE
 }
 
+interface GraphqlErrorLike {
+  errors: { type?: string; message?: string }[]
+}
+
+/** A GraphQL answer with `errors` (HTTP 200), as @octokit/graphql throws it (GraphqlResponseError). */
+function isGraphqlError(err: unknown): err is GraphqlErrorLike {
+  return (
+    err instanceof Error &&
+    err.name === 'GraphqlResponseError' &&
+    Array.isArray((err as { errors?: unknown }).errors)
+  )
+}
+
 /** The error a caller sees for a failed request: a UserError with a hint where the fix is the user's. */
 function apiFailure(op: string, err: unknown, redactor: Redactor): Error {
+  if (isGraphqlError(err)) {
+    const msg = redactor.redact(err.errors.map((e) => e.message ?? e.type ?? 'error').join('; '))
+    return err.errors.some((e) => e.type === 'FORBIDDEN')
+      ? new UserError(`The token is not allowed to ${op} (GraphQL: ${msg}).`, PERMISSIONS_HINT)
+      : new GitHubApiError(`GitHub API could not ${op}: ${msg}`)
+  }
   if (!isRequestError(err)) return err instanceof Error ? err : new Error(String(err))
   const msg = redactor.redact(apiMessage(err))
   if (err.status === 401) {
@@ -226,10 +256,7 @@ function apiFailure(op: string, err: unknown, redactor: Redactor): Error {
     )
   }
   if (err.status === 403 && /not accessible by|permission|must have/i.test(msg)) {
-    return new UserError(
-      `The token is not allowed to ${op} (403: ${msg}).`,
-      'Give the workflow `permissions:` contents: write, issues: write, pull-requests: write (and actions: write to dispatch workflows).',
-    )
+    return new UserError(`The token is not allowed to ${op} (403: ${msg}).`, PERMISSIONS_HINT)
   }
   return new GitHubApiError(`GitHub API could not ${op}: ${err.status} ${msg}`, err.status)
 }
@@ -251,6 +278,30 @@ function toPull(d: PullData): PullRequest {
     head: d.head.ref,
     base: d.base.ref,
     title: d.title,
+  }
+}
+
+type PullDetailsData = PullData & {
+  body: string | null
+  state: string
+  merged?: boolean
+  head: { ref: string; sha: string; repo: { full_name: string } | null }
+  base: { ref: string; repo: { full_name: string } }
+  user: { login: string; type: string } | null
+}
+
+function toPullDetails(d: PullDetailsData): PullDetails {
+  return {
+    ...toPull(d),
+    title: d.title,
+    body: d.body ?? '',
+    state: d.state === 'closed' ? 'closed' : 'open',
+    merged: d.merged ?? false,
+    headSha: d.head.sha,
+    // null when the head's repository (a fork) was deleted, though the OpenAPI types say otherwise.
+    headRepo: d.head.repo?.full_name ?? undefined,
+    baseRepo: d.base.repo.full_name,
+    user: { login: d.user?.login ?? 'ghost', type: d.user?.type ?? 'User' },
   }
 }
 
@@ -395,8 +446,13 @@ function pullMethods({
   text,
   failure,
   log,
-}: ApiParts): Pick<GitHubApi, 'findOpenPull' | 'createPull' | 'updatePull'> {
+}: ApiParts): Pick<GitHubApi, 'getPull' | 'findOpenPull' | 'createPull' | 'updatePull'> {
   return {
+    getPull: (pullNumber) =>
+      call(`read pull request #${pullNumber}`, async () =>
+        toPullDetails((await octokit.rest.pulls.get({ ...repo, pull_number: pullNumber })).data),
+      ),
+
     findOpenPull: (branch) =>
       call(`find the open pull request for ${branch}`, async () => {
         const { data } = await octokit.rest.pulls.list({
@@ -443,6 +499,217 @@ function pullMethods({
         })
         return toPull(data)
       }),
+  }
+}
+
+type ReviewCommentData = CommentData & {
+  in_reply_to_id?: number | null
+  pull_request_review_id: number | null
+  path: string
+  // `line` is null (not absent) once the diff moved on, though the OpenAPI description says integer.
+  line?: number | null
+  start_line?: number | null
+  original_line?: number | null
+  diff_hunk: string
+}
+
+function toReviewComment(c: ReviewCommentData): ReviewComment {
+  return {
+    ...toComment(c),
+    inReplyTo: c.in_reply_to_id ?? undefined,
+    reviewId: c.pull_request_review_id ?? undefined,
+    path: c.path,
+    line: c.line ?? undefined,
+    startLine: c.start_line ?? undefined,
+    originalLine: c.original_line ?? undefined,
+    diffHunk: c.diff_hunk,
+  }
+}
+
+/** The GraphQL query behind `resolvedThreads`; `$cursor` pages through 100 threads at a time. */
+const REVIEW_THREADS_QUERY = `query ($owner: String!, $name: String!, $number: Int!, $cursor: String) {
+  repository(owner: $owner, name: $name) {
+    pullRequest(number: $number) {
+      reviewThreads(first: 100, after: $cursor) {
+        pageInfo { hasNextPage endCursor }
+        nodes { isResolved comments(first: 1) { nodes { databaseId } } }
+      }
+    }
+  }
+}`
+
+interface ReviewThreadsPage {
+  repository: {
+    pullRequest: {
+      reviewThreads: {
+        pageInfo: { hasNextPage: boolean; endCursor: string | null }
+        nodes: { isResolved: boolean; comments: { nodes: { databaseId: number | null }[] } }[]
+      }
+    } | null
+  } | null
+}
+
+function reviewMethods({
+  octokit,
+  repo,
+  call,
+  text,
+}: ApiParts): Pick<
+  GitHubApi,
+  'listReviewComments' | 'resolvedThreads' | 'replyToReviewComment' | 'addReviewCommentReaction'
+> {
+  return {
+    listReviewComments: (pullNumber) =>
+      call(`list the review comments of #${pullNumber}`, async () => {
+        const all = await octokit.paginate(octokit.rest.pulls.listReviewComments, {
+          ...repo,
+          pull_number: pullNumber,
+          per_page: 100,
+        })
+        // GitHub lists them by id, ascending; ids grow with time.
+        return all.map(toReviewComment).sort((a, b) => a.id - b.id)
+      }),
+
+    resolvedThreads: (pullNumber) =>
+      call(`read the review threads of #${pullNumber}`, async () => {
+        const resolved = new Set<number>()
+        let cursor: string | null = null
+        do {
+          const page: ReviewThreadsPage = await octokit.graphql<ReviewThreadsPage>(REVIEW_THREADS_QUERY, {
+            owner: repo.owner,
+            name: repo.repo,
+            number: pullNumber,
+            cursor,
+          })
+          const threads = page.repository?.pullRequest?.reviewThreads
+          if (!threads) throw new GitHubApiError(`GitHub API could not find pull request #${pullNumber}`)
+          for (const t of threads.nodes) {
+            const first = t.comments.nodes[0]?.databaseId
+            if (t.isResolved && typeof first === 'number') resolved.add(first)
+          }
+          const next = threads.pageInfo.hasNextPage ? threads.pageInfo.endCursor : null
+          cursor = next !== cursor ? next : null // a cursor that does not move would loop forever
+        } while (cursor)
+        return resolved
+      }),
+
+    replyToReviewComment: (pullNumber, commentId, body) =>
+      call(`reply to review comment ${commentId} on #${pullNumber}`, async () => {
+        const { data } = await octokit.rest.pulls.createReplyForReviewComment({
+          ...repo,
+          pull_number: pullNumber,
+          comment_id: commentId,
+          body: text(body),
+        })
+        return { id: data.id, html_url: data.html_url }
+      }),
+
+    addReviewCommentReaction: (commentId, content) =>
+      call(`react to review comment ${commentId}`, async () => {
+        const { data } = await octokit.rest.reactions.createForPullRequestReviewComment({
+          ...repo,
+          comment_id: commentId,
+          content,
+        })
+        return { login: data.user?.login ?? '' }
+      }),
+  }
+}
+
+type CheckRunData = {
+  id: number
+  name: string
+  status: string
+  conclusion: string | null
+  app: { slug?: string } | null
+  html_url: string | null
+}
+
+function toCheckRun(r: CheckRunData): CheckRun {
+  return {
+    id: r.id,
+    name: r.name,
+    status: r.status,
+    conclusion: r.conclusion,
+    app: r.app?.slug ?? undefined,
+    html_url: r.html_url ?? undefined,
+  }
+}
+
+/** A GitHub Actions log line's leading timestamp, as in `2024-01-01T00:00:00.0000000Z `. */
+const LOG_TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ?/
+// eslint-disable-next-line no-control-regex -- terminal colour codes are what this matches
+const ANSI_ESCAPE = /\u001b\[[0-9;]*[A-Za-z]/g
+
+/** One log line as the tail shows it: no timestamp, no colour codes, at most MAX_LOG_LINE_CHARS. */
+function cleanLogLine(raw: string): string {
+  const line = raw
+    .replace(/^\uFEFF/, '')
+    .replace(/\r$/, '')
+    .replace(LOG_TIMESTAMP, '')
+    .replace(ANSI_ESCAPE, '')
+  return line.length <= MAX_LOG_LINE_CHARS ? line : line.slice(0, MAX_LOG_LINE_CHARS - 1) + '…'
+}
+
+/**
+ * The last `maxLines` lines of a job log, cleaned (see cleanLogLine), trailing empty lines dropped. Walks back
+ * from the end of `log`, so only the lines kept are ever split out.
+ */
+export function logTail(log: string, maxLines: number): string {
+  const kept: string[] = []
+  let end = log.length
+  while (kept.length < maxLines) {
+    const start = end > 0 ? log.lastIndexOf('\n', end - 1) + 1 : 0
+    const line = cleanLogLine(log.slice(start, end))
+    if (kept.length || line.trim() !== '') kept.push(line)
+    if (start === 0) break
+    end = start - 1
+  }
+  return kept.reverse().join('\n')
+}
+
+function checkMethods({
+  octokit,
+  repo,
+  call,
+  failure,
+  redactor,
+}: ApiParts): Pick<GitHubApi, 'listCheckRuns' | 'jobLogTail'> {
+  return {
+    listCheckRuns: (ref) =>
+      call(`list the check runs of ${ref}`, async () => {
+        const all = await octokit.paginate(octokit.rest.checks.listForRef, {
+          ...repo,
+          ref,
+          filter: 'latest',
+          per_page: 100,
+        })
+        return all.map(toCheckRun)
+      }),
+
+    async jobLogTail(jobId, maxLines): Promise<JobLog> {
+      let data: unknown
+      try {
+        // GitHub answers 302 to a short-lived plain-text download; fetch follows it.
+        data = (await octokit.rest.actions.downloadJobLogsForWorkflowRun({ ...repo, job_id: jobId })).data
+      } catch (err) {
+        const status = isRequestError(err) ? err.status : 0
+        const msg = isRequestError(err) ? redactor.redact(apiMessage(err)) : ''
+        if (status === 403 && !/rate limit/i.test(msg)) {
+          const message = `The token may not read the log of job ${jobId} (403: ${msg}); it needs \`actions: read\`.`
+          return { ok: false, reason: 'forbidden', message }
+        }
+        if (status === 404 || status === 410) {
+          const message = `The log of job ${jobId} is not available (${status}: ${msg}).`
+          return { ok: false, reason: 'missing', message }
+        }
+        throw failure(`read the log of job ${jobId}`, err)
+      }
+      const log =
+        typeof data === 'string' ? data : data instanceof ArrayBuffer ? new TextDecoder().decode(data) : ''
+      // The tail goes into the model's prompt: nothing secret leaves with it.
+      return { ok: true, tail: redactor.redact(logTail(log, Math.floor(maxLines))) }
+    },
   }
 }
 
