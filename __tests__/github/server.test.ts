@@ -261,3 +261,186 @@ describe('fake GitHub server behaviours', () => {
     expect(gh.violations).toEqual([expect.stringContaining('request POST')])
   })
 })
+
+describe('fake GitHub server: reviews, checks and job logs', () => {
+  let gh: FakeGitHub
+  const R = '/repos/octo-org/octo-repo'
+  const graphql = (body: unknown) => call(gh, 'POST', '/graphql', body)
+  const THREADS = `query ($o: String!, $n: String!, $pr: Int!, $first: Int!, $after: String) {
+    repository(owner: $o, name: $n) { pullRequest(number: $pr) { reviewThreads(first: $first, after: $after) {
+      pageInfo { hasNextPage endCursor } nodes { isResolved comments(first: 1) { nodes { databaseId } } } } } } }`
+  beforeEach(async () => {
+    gh = await startGitHubServer()
+  })
+  afterEach(async () => {
+    expect(gh.violations).toEqual([])
+    await gh.close()
+  })
+
+  it('serves a fork PR with the fork as head repository, and filters pulls by its owner', async () => {
+    const p = gh.addPull({ head: 'patch-1', headRepo: 'contributor/octo-fork', user: 'contributor' })
+    const got = await call(gh, 'GET', `${R}/pulls/${p.number}`)
+    expect(got.body).toMatchObject({
+      merged: false,
+      head: {
+        label: 'contributor:patch-1',
+        ref: 'patch-1',
+        user: { login: 'contributor' },
+        repo: { full_name: 'contributor/octo-fork', fork: true, owner: { login: 'contributor' } },
+      },
+      base: { label: 'octo-org:main', repo: { full_name: 'octo-org/octo-repo', fork: false } },
+    })
+    expect((await call(gh, 'GET', `${R}/pulls?head=contributor:patch-1`)).body).toMatchObject([
+      { number: p.number },
+    ])
+    expect((await call(gh, 'GET', `${R}/pulls?head=octo-org:patch-1`)).body).toEqual([])
+    // The same branch name in this repository is another head: a PR from it may be opened.
+    const own = await call(gh, 'POST', `${R}/pulls`, { title: 't', head: 'patch-1', base: 'main' })
+    expect(own.status).toBe(201)
+    expect((await call(gh, 'GET', `${R}/pulls/999`)).status).toBe(404)
+  })
+
+  it('paginates review comments and counts them on the PR', async () => {
+    const p = gh.addPull({ head: 'x' })
+    for (let i = 0; i < 5; i++) gh.addReviewComment({ pull: p.number, body: `c${i}` })
+    const first = await call(gh, 'GET', `${R}/pulls/${p.number}/comments?per_page=2`)
+    expect(first.body).toMatchObject([{ body: 'c0' }, { body: 'c1' }])
+    expect(first.headers.get('link')).toContain(
+      `<${gh.url}${R}/pulls/${p.number}/comments?per_page=2&page=2>; rel="next"`,
+    )
+    expect((await call(gh, 'GET', `${R}/pulls/${p.number}`)).body).toMatchObject({ review_comments: 5 })
+    expect((await call(gh, 'GET', `${R}/pulls/999/comments`)).status).toBe(404)
+  })
+
+  it('replies to the first comment of a thread only, and reacts 201 then 200', async () => {
+    const p = gh.addPull({ head: 'x' })
+    const root = gh.addReviewComment({ pull: p.number, body: 'why?', start_line: 2, line: 4 })
+    const reply = await call(gh, 'POST', `${R}/pulls/${p.number}/comments/${root.id}/replies`, {
+      body: 'because',
+    })
+    expect(reply.status).toBe(201)
+    expect(reply.body).toMatchObject({
+      in_reply_to_id: root.id,
+      start_line: 2,
+      line: 4,
+      user: { login: 'github-actions[bot]' },
+      pull_request_url: `${gh.url}${R}/pulls/${p.number}`,
+    })
+    expect(reply.headers.get('location')).toMatch(/\/pulls\/comments\/\d+$/)
+    const id = (reply.body as { id: number }).id
+    const nested = await call(gh, 'POST', `${R}/pulls/${p.number}/comments/${id}/replies`, { body: 'and?' })
+    expect(nested).toMatchObject({ status: 422, body: { message: 'Validation Failed' } })
+    expect((await call(gh, 'POST', `${R}/pulls/${p.number}/comments/${root.id}/replies`, {})).status).toBe(
+      422,
+    )
+    expect(gh.violations.splice(0)).toEqual([expect.stringContaining('missing required property "body"')])
+    const q = gh.addPull({ head: 'y' })
+    expect(
+      (await call(gh, 'POST', `${R}/pulls/${q.number}/comments/${root.id}/replies`, { body: 'b' })).status,
+    ).toBe(404)
+    const react = (content: string) =>
+      call(gh, 'POST', `${R}/pulls/comments/${root.id}/reactions`, { content })
+    expect((await react('rocket')).status).toBe(201)
+    expect((await react('rocket')).status).toBe(200)
+    const listed = await call(gh, 'GET', `${R}/pulls/${p.number}/comments`)
+    expect(listed.body).toMatchObject([{ id: root.id, reactions: { rocket: 1, total_count: 1 } }, { id }])
+  })
+
+  it('answers the reviewThreads query page by page, with GraphQL errors for what it cannot resolve', async () => {
+    const p = gh.addPull({ head: 'x' })
+    const roots = [0, 1, 2].map((i) => gh.addReviewComment({ pull: p.number, body: `t${i}` }))
+    gh.addReviewComment({ pull: p.number, body: 'r', in_reply_to: roots[1].id })
+    gh.resolveThread(roots[1].id)
+    const vars = { o: 'octo-org', n: 'octo-repo', pr: p.number, first: 2 }
+    const page1 = await graphql({ query: THREADS, variables: vars })
+    expect(page1.body).toEqual({
+      data: {
+        repository: {
+          pullRequest: {
+            reviewThreads: {
+              pageInfo: { hasNextPage: true, endCursor: expect.any(String) },
+              nodes: [
+                { isResolved: false, comments: { nodes: [{ databaseId: roots[0].id }] } },
+                { isResolved: true, comments: { nodes: [{ databaseId: roots[1].id }] } },
+              ],
+            },
+          },
+        },
+      },
+    })
+    const after = (page1.body as any).data.repository.pullRequest.reviewThreads.pageInfo.endCursor
+    const page2 = await graphql({ query: THREADS, variables: { ...vars, after } })
+    expect((page2.body as any).data.repository.pullRequest.reviewThreads).toEqual({
+      pageInfo: { hasNextPage: false, endCursor: expect.any(String) },
+      nodes: [{ isResolved: false, comments: { nodes: [{ databaseId: roots[2].id }] } }],
+    })
+
+    const error = async (body: unknown) =>
+      ((await graphql(body)).body as { errors: { message: string }[] }).errors
+    expect(await error({ query: THREADS, variables: { ...vars, n: 'other' } })).toEqual([
+      expect.objectContaining({
+        type: 'NOT_FOUND',
+        message: expect.stringMatching(/Could not resolve to a Repository/),
+      }),
+    ])
+    expect(await error({ query: THREADS, variables: { ...vars, pr: 999 } })).toMatchObject([
+      { type: 'NOT_FOUND' },
+    ])
+    expect(await error({ query: THREADS, variables: { ...vars, first: 101 } })).toMatchObject([
+      { message: expect.stringMatching(/exceeds the `first` limit of 100/) },
+    ])
+    expect(await error({ query: THREADS, variables: { ...vars, after: 'bogus' } })).toMatchObject([
+      { message: expect.stringMatching(/valid cursor/) },
+    ])
+    expect(await error({ query: '{ viewer { login } }' })).toMatchObject([{ message: expect.any(String) }])
+    expect((await call(gh, 'POST', '/graphql', { query: THREADS }, {})).status).toBe(401)
+    expect(gh.requests.filter((r) => r.path === '/graphql')).toHaveLength(8)
+  })
+
+  it('lists check runs of a SHA or PR branch, newest per name unless filter=all', async () => {
+    const p = gh.addPull({ head: 'x', sha: 'c'.repeat(40) })
+    gh.addCheckRun({ head_sha: p.sha!, name: 'test', conclusion: 'failure' })
+    const rerun = gh.addCheckRun({ head_sha: p.sha!, name: 'test' })
+    const other = gh.addCheckRun({ head_sha: p.sha!, name: 'build', app: null, status: 'queued' })
+    const latest = await call(gh, 'GET', `${R}/commits/${p.sha}/check-runs`)
+    expect(latest.body).toMatchObject({
+      total_count: 2,
+      check_runs: [
+        { id: rerun.id, app: { slug: 'github-actions' }, pull_requests: [{ number: p.number }] },
+        { id: other.id, app: null, conclusion: null },
+      ],
+    })
+    expect((await call(gh, 'GET', `${R}/commits/x/check-runs?filter=all`)).body).toMatchObject({
+      total_count: 3,
+    })
+    expect((await call(gh, 'GET', `${R}/commits/x/check-runs?check_name=build`)).body).toMatchObject({
+      total_count: 1,
+    })
+    expect((await call(gh, 'GET', `${R}/commits/main/check-runs`)).body).toEqual({
+      total_count: 0,
+      check_runs: [],
+    })
+    expect((await call(gh, 'GET', `${R}/commits/no-such-branch/check-runs`)).status).toBe(422)
+  })
+
+  it('redirects to a job log that needs no token; 404 for an unknown job, 403 without actions: read', async () => {
+    const job = gh.addCheckRun({ head_sha: 'd'.repeat(40), name: 'test', log: 'line 1\nline 2\n' })
+    const res = await fetch(`${gh.url}${R}/actions/jobs/${job.id}/logs`, {
+      headers: AUTH,
+      redirect: 'manual',
+    })
+    expect(res.status).toBe(302)
+    const location = res.headers.get('location') ?? ''
+    expect(location).toMatch(new RegExp(`^${gh.url}/_logs/${job.id}\\?sig=`))
+    const download = await fetch(location)
+    expect(download.headers.get('content-type')).toMatch(/^text\/plain/)
+    expect(await download.text()).toBe('line 1\nline 2\n')
+    expect((await fetch(`${gh.url}/_logs/424242`)).status).toBe(404)
+    expect((await call(gh, 'GET', `${R}/actions/jobs/424242/logs`)).status).toBe(404)
+    gh.state.actionsRead = false
+    expect(await call(gh, 'GET', `${R}/actions/jobs/${job.id}/logs`)).toMatchObject({
+      status: 403,
+      body: { message: 'Resource not accessible by integration' },
+    })
+  })
+})

@@ -5,10 +5,15 @@
  * Behaviours mirrored from GitHub: token auth (401), Link pagination, `head=owner:branch` filtering (a bare branch
  * is silently ignored), one open PR per head, draft PRs unsupported on some plans (422), permission lookups
  * (non-collaborators read as `read` on a public repo and `none` on a private one; unknown logins 404).
+ * Review comments, resolved threads (GraphQL at /graphql), check runs and job logs live in github-reviews.ts.
+ * GHES-style paths work too: REST under /api/v3, GraphQL at /api/graphql.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { reviewsAndChecks, type FakeCheckRun, type FakeReviewComment } from './github-reviews.js'
 import { validateRequestBody, validateResponse } from './openapi.js'
+
+export type { FakeCheckRun, FakeReviewComment } from './github-reviews.js'
 
 export type FakePermission = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none'
 export type UserType = 'User' | 'Bot' | 'Organization'
@@ -58,11 +63,17 @@ export interface FakePull {
   number: number
   title: string
   body: string | null
-  /** Branch name of the head (always in this repo). */
+  /** Branch name of the head (in `headRepo`). */
   head: string
+  /** `owner/name` of a fork the head branch is in; default this repository. */
+  headRepo?: string
+  /** The head commit; default a sha derived from head and number. */
+  sha?: string
   base: string
   draft: boolean
   state: 'open' | 'closed'
+  /** Merged (set `state: 'closed'` too, as GitHub does). */
+  merged?: boolean
   user: string
   created_at: string
   updated_at: string
@@ -118,6 +129,15 @@ export interface GitHubState {
   workflows?: string[]
   /** Existing branches for PR heads/bases; undefined accepts any. */
   branches?: string[]
+  /** Review comments of every PR (github-reviews.ts). */
+  reviewComments: FakeReviewComment[]
+  /** Ids of the first comments of resolved review threads. */
+  resolvedThreads: number[]
+  checkRuns: FakeCheckRun[]
+  /** Plain-text logs of GitHub Actions jobs by job id (a job's id is its check run's id). */
+  jobLogs: Record<number, string>
+  /** False: the token lacks `actions: read` and job logs answer 403. */
+  actionsRead: boolean
 }
 export interface RecordedRequest {
   method: string
@@ -141,8 +161,19 @@ export interface FakeGitHub {
     updated_at?: string
   }): FakeComment
   addPull(p: Partial<FakePull> & { head: string }): FakePull
-  /** A reaction to a comment by `user` (default: the authenticated actor). */
+  /** A reaction to an issue or review comment by `user` (default: the authenticated actor). */
   addReaction(commentId: number, content: string, user?: string): FakeReaction
+  /**
+   * A review comment on PR `pull`. With `in_reply_to`, a reply in that comment's thread (path, lines and hunk
+   * default to the thread's); otherwise the first comment of a new thread. Throws if the PR does not exist.
+   */
+  addReviewComment(c: Partial<FakeReviewComment> & { pull: number; body: string }): FakeReviewComment
+  /** Marks the thread of first comment `rootId` resolved (or, with false, unresolved). */
+  resolveThread(rootId: number, resolved?: boolean): void
+  /** A check run; with `log`, it is a GitHub Actions job with that log (`jobLogs[id]`). */
+  addCheckRun(r: Partial<FakeCheckRun> & { head_sha: string; name: string; log?: string }): FakeCheckRun
+  /** The head commit of a PR, as the JSON shows it. */
+  headSha(p: FakePull): string
   /** Queues a fault (see Fault). */
   fault(f: Fault): void
   /** Comments on an issue, oldest first. */
@@ -181,18 +212,19 @@ export function isoNow(d = new Date()): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z')
 }
 
-interface Ctx {
+export interface Ctx {
   params: Record<string, string>
   query: URLSearchParams
   body: Record<string, unknown>
   path: string
 }
-interface Reply {
+export interface Reply {
   status: number
   body?: unknown
   headers?: Record<string, string>
 }
-type Handler = (ctx: Ctx) => Reply
+export type Handler = (ctx: Ctx) => Reply
+export type Route = [method: string, template: string, handler: Handler]
 
 /** Starts the fake on a free loopback port. */
 export async function startGitHubServer(
@@ -209,6 +241,11 @@ export async function startGitHubServer(
     faults: [],
     actor: ACTIONS_BOT,
     tokens: [],
+    reviewComments: [],
+    resolvedThreads: [],
+    checkRuns: [],
+    jobLogs: {},
+    actionsRead: true,
     ...rest,
     repo: {
       id: 1296269,
@@ -227,6 +264,7 @@ export async function startGitHubServer(
   let api = '' // set once listening
 
   // ---- state helpers ----
+  const sameLogin = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
   const findUser = (login: string) =>
     Object.values(state.users).find((u) => u.login.toLowerCase() === login.toLowerCase())
   function addUser(login: string, opts: { type?: UserType; permission?: FakePermission } = {}): FakeUser {
@@ -346,38 +384,44 @@ export async function startGitHubServer(
       updated_at: '2024-01-01T00:00:00Z',
     }
   }
-  function repoJson(full: boolean) {
-    const r = state.repo
-    const u = repoApi()
+  /** This repository's JSON, or with `forkName` (`owner/name`) that of a public fork of it. */
+  function repoJson(full: boolean, forkName?: string) {
+    const fork = forkName !== undefined && !sameLogin(forkName, `${state.repo.owner}/${state.repo.name}`)
+    const [owner, name] = fork ? forkName.split('/') : [state.repo.owner, state.repo.name]
+    const forkId = [...(forkName ?? '')].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) % 1_000_000, 7)
+    const r = fork ? { ...state.repo, id: 7_000_000 + forkId } : state.repo
+    const u = `${api}/repos/${owner}/${name}`
+    const web = `${WEB}/${owner}/${name}`
+    const openIssues = fork ? 0 : state.issues.filter((i) => i.state === 'open').length
     const base = {
       id: r.id,
       node_id: nodeId('Repository', r.id),
-      name: r.name,
-      full_name: `${r.owner}/${r.name}`,
-      owner: userJson(r.owner),
-      private: r.private,
-      html_url: repoWeb(),
+      name,
+      full_name: `${owner}/${name}`,
+      owner: userJson(owner),
+      private: fork ? false : r.private,
+      html_url: web,
       description: 'A repository',
-      fork: false,
+      fork,
       url: u,
       ...Object.fromEntries(REPO_URLS.map(([k, suffix]) => [k, u + suffix])),
-      git_url: `git://github.com/${r.owner}/${r.name}.git`,
-      ssh_url: `git@github.com:${r.owner}/${r.name}.git`,
-      clone_url: `${repoWeb()}.git`,
-      svn_url: repoWeb(),
+      git_url: `git://github.com/${owner}/${name}.git`,
+      ssh_url: `git@github.com:${owner}/${name}.git`,
+      clone_url: `${web}.git`,
+      svn_url: web,
       mirror_url: null,
       homepage: null,
       language: 'TypeScript',
       ...{ forks_count: 0, forks: 0, stargazers_count: 1, watchers_count: 1, watchers: 1, size: 108 },
       default_branch: r.default_branch,
-      open_issues_count: state.issues.filter((i) => i.state === 'open').length,
-      open_issues: state.issues.filter((i) => i.state === 'open').length,
+      open_issues_count: openIssues,
+      open_issues: openIssues,
       ...{ has_issues: true, has_projects: true, has_wiki: true, has_pages: false, has_downloads: true },
       ...{
         has_discussions: false,
         archived: false,
         disabled: false,
-        visibility: r.private ? 'private' : 'public',
+        visibility: !fork && r.private ? 'private' : 'public',
       },
       pushed_at: '2024-01-01T00:00:00Z',
       created_at: '2020-01-01T00:00:00Z',
@@ -485,16 +529,19 @@ export async function startGitHubServer(
       created_at: r.created_at,
     }
   }
+  const headOwner = (p: FakePull) => (p.headRepo ?? state.repo.owner).split('/')[0]
+  const headSha = (p: FakePull) =>
+    p.sha ?? Buffer.from(`${p.head}:${p.number}`).toString('hex').padEnd(40, '0').slice(0, 40)
   function pullJson(p: FakePull, simple: boolean) {
     const url = `${repoApi()}/pulls/${p.number}`
     const html = `${repoWeb()}/pull/${p.number}`
-    const sha = Buffer.from(`${p.head}:${p.number}`).toString('hex').padEnd(40, '0').slice(0, 40)
-    const ref = (branch: string, s: string) => ({
-      label: `${state.repo.owner}:${branch}`,
+    const sha = headSha(p)
+    const ref = (branch: string, s: string, fullName = `${state.repo.owner}/${state.repo.name}`) => ({
+      label: `${fullName.split('/')[0]}:${branch}`,
       ref: branch,
       sha: s,
-      user: userJson(state.repo.owner),
-      repo: repoJson(false),
+      user: userJson(fullName.split('/')[0]),
+      repo: repoJson(false, fullName),
     })
     const link = (href: string) => ({ href })
     const base = {
@@ -521,14 +568,14 @@ export async function startGitHubServer(
       active_lock_reason: null,
       created_at: p.created_at,
       updated_at: p.updated_at,
-      closed_at: null,
-      merged_at: null,
+      closed_at: p.state === 'closed' ? p.updated_at : null,
+      merged_at: p.merged ? p.updated_at : null,
       merge_commit_sha: null,
       assignee: null,
       assignees: [],
       requested_reviewers: [],
       requested_teams: [],
-      head: ref(p.head, sha),
+      head: ref(p.head, sha, p.headRepo),
       base: ref(p.base, 'f'.repeat(40)),
       _links: {
         self: link(url),
@@ -547,8 +594,11 @@ export async function startGitHubServer(
     if (simple) return base
     return {
       ...base,
-      ...{ merged: false, mergeable: null, rebaseable: null, mergeable_state: 'unknown', merged_by: null },
-      ...{ comments: commentsOn(p.number).length, review_comments: 0, maintainer_can_modify: false },
+      ...{ merged: p.merged ?? false, mergeable: null, rebaseable: null, mergeable_state: 'unknown' },
+      merged_by: null,
+      comments: commentsOn(p.number).length,
+      review_comments: state.reviewComments.filter((c) => c.pull === p.number).length,
+      maintainer_can_modify: false,
       ...{ commits: 1, additions: 1, deletions: 0, changed_files: 1 },
     }
   }
@@ -595,8 +645,6 @@ export async function startGitHubServer(
     pull: 'https://docs.github.com/rest/pulls/pulls#create-a-pull-request',
     dispatch: 'https://docs.github.com/rest/actions/workflows#create-a-workflow-dispatch-event',
   }
-  const sameLogin = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
-
   /** Non-collaborators read as `read` on a public repo, `none` on a private one; maintain/triage fold. */
   const getPermission: Handler = ({ params }) => {
     const u = findUser(params.username)
@@ -659,21 +707,22 @@ export async function startGitHubServer(
     return json(200, commentJson(c))
   }
 
-  /** 201 for a new reaction, 200 when the actor already reacted the same way (as GitHub does). */
-  const createReaction: Handler = ({ params, body }) => {
-    const id = num(params.comment_id)
-    if (!state.comments.some((x) => x.id === id)) return notFound()
-    const content = body.content
-    if (typeof content !== 'string' || !REACTIONS.includes(content)) {
-      return invalid(DOC.reaction, [{ resource: 'Reaction', code: 'invalid', field: 'content' }])
+  /** Reacting to a comment for which `exists`: 201 when new, 200 when the actor already reacted so (as GitHub). */
+  const reactTo =
+    (exists: (commentId: number) => boolean, doc: string): Handler =>
+    ({ params, body }) => {
+      const id = num(params.comment_id)
+      if (!exists(id)) return notFound()
+      const content = body.content
+      if (typeof content !== 'string' || !REACTIONS.includes(content)) {
+        return invalid(doc, [{ resource: 'Reaction', code: 'invalid', field: 'content' }])
+      }
+      const mine = (r: FakeReaction) => r.comment_id === id && r.content === content && r.user === state.actor
+      const same = state.reactions.find(mine)
+      if (same) return json(200, reactionJson(same))
+      return json(201, reactionJson(addReaction(id, content)))
     }
-    const mine = (r: FakeReaction) => r.comment_id === id && r.content === content && r.user === state.actor
-    const same = state.reactions.find(mine)
-    if (same) return json(200, reactionJson(same))
-    const r: FakeReaction = { id: nextId(), comment_id: id, content, user: state.actor, created_at: isoNow() }
-    state.reactions.push(r)
-    return json(201, reactionJson(r))
-  }
+  const createReaction = reactTo((id) => state.comments.some((x) => x.id === id), DOC.reaction)
 
   /** The reactions to a comment, oldest first; `content` filters by kind. */
   const listReactions: Handler = (ctx) => {
@@ -693,7 +742,7 @@ export async function startGitHubServer(
     const base = ctx.query.get('base')
     const pulls = state.pulls
       .filter((p) => wanted === 'all' || p.state === wanted)
-      .filter((p) => owner === undefined || (sameLogin(owner, state.repo.owner) && p.head === branch))
+      .filter((p) => owner === undefined || (sameLogin(owner, headOwner(p)) && p.head === branch))
       .filter((p) => !base || p.base === base)
       .sort((a, b) => b.number - a.number)
     const { page, headers } = paginate(ctx, pulls)
@@ -720,7 +769,8 @@ export async function startGitHubServer(
     if (state.branches && !state.branches.includes(head)) return fail({ code: 'invalid', field: 'head' })
     if (state.branches && !state.branches.includes(base)) return fail({ code: 'invalid', field: 'base' })
     if (head === base) return fail({ code: 'custom', message: `No commits between ${base} and ${head}` })
-    if (state.pulls.some((p) => p.state === 'open' && p.head === head && p.base === base)) {
+    const sameHead = (p: FakePull) => sameLogin(headOwner(p), state.repo.owner) && p.head === head
+    if (state.pulls.some((p) => p.state === 'open' && sameHead(p) && p.base === base)) {
       return fail({
         code: 'custom',
         message: `A pull request already exists for ${state.repo.owner}:${head}.`,
@@ -761,9 +811,35 @@ export async function startGitHubServer(
     return { status: 204 }
   }
 
+  const getPull: Handler = ({ params }) => {
+    const p = state.pulls.find((x) => x.number === num(params.pull_number))
+    return p ? json(200, pullJson(p, false)) : notFound()
+  }
+
+  const reviews = reviewsAndChecks({
+    state,
+    base: () => api,
+    nextId,
+    now: () => isoNow(),
+    repoApi,
+    repoWeb,
+    web: WEB,
+    nodeId,
+    addUser,
+    userJson,
+    association,
+    reactionRollup,
+    headSha,
+    reactTo,
+    json,
+    notFound,
+    invalid,
+    paginate,
+  })
+
   // ---- router table (templates exactly as in GitHub's OpenAPI description) ----
   const R = '/repos/{owner}/{repo}'
-  const routes: [method: string, template: string, handler: Handler][] = [
+  const routes: Route[] = [
     ['GET', R, () => json(200, repoJson(true))],
     ['GET', `${R}/collaborators/{username}/permission`, getPermission],
     ['GET', '/users/{username}', getUser],
@@ -776,8 +852,10 @@ export async function startGitHubServer(
     ['POST', `${R}/issues/comments/{comment_id}/reactions`, createReaction],
     ['GET', `${R}/pulls`, listPulls],
     ['POST', `${R}/pulls`, createPull],
+    ['GET', `${R}/pulls/{pull_number}`, getPull],
     ['PATCH', `${R}/pulls/{pull_number}`, updatePull],
     ['POST', `${R}/actions/workflows/{workflow_id}/dispatches`, dispatch],
+    ...reviews.routes,
   ]
   const table = routes.map(([method, template, handler]) => {
     const names: string[] = []
@@ -832,6 +910,8 @@ export async function startGitHubServer(
     const method = (req.method ?? 'GET').toUpperCase()
     const url = new URL(req.url ?? '/', 'http://fake.local')
     requests.push({ method, path: url.pathname + url.search, headers: { ...req.headers }, body })
+    // GHES serves REST under /api/v3 and GraphQL at /api/graphql.
+    const pathname = url.pathname.replace(/^\/api\/v3(?=\/)/, '').replace(/^\/api\/graphql$/, '/graphql')
 
     const fault = state.faults.find(
       (f) => (!f.method || f.method.toUpperCase() === method) && f.path.test(url.pathname + url.search),
@@ -839,12 +919,16 @@ export async function startGitHubServer(
     if (fault) {
       fault.times = (fault.times ?? 1) - 1
       if (fault.times <= 0) state.faults.splice(state.faults.indexOf(fault), 1)
-      const match = fault.applied ? route(method, url.pathname) : undefined
+      const match = fault.applied ? route(method, pathname) : undefined
       const obj =
         body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {}
       match?.handler({ params: match.params, query: url.searchParams, body: obj, path: url.pathname })
       return send(res, { status: fault.status, body: fault.body, headers: fault.headers })
     }
+
+    // A job log's download URL is signed: it needs no token.
+    const download = method === 'GET' ? reviews.serveLog(pathname) : undefined
+    if (download) return send(res, download)
 
     const auth = /^(?:token|bearer)\s+(\S+)$/i.exec(req.headers.authorization ?? '')
     if (!auth) {
@@ -857,7 +941,8 @@ export async function startGitHubServer(
       return send(res, json(401, { message: 'Bad credentials', documentation_url: DOCS, status: '401' }))
     }
 
-    const match = route(method, url.pathname)
+    if (method === 'POST' && pathname === '/graphql') return send(res, reviews.graphql(body))
+    const match = route(method, pathname)
     if (!match) return send(res, notFound())
     const { template, handler, params } = match
     let reply: Reply
@@ -899,6 +984,10 @@ export async function startGitHubServer(
     addComment,
     addPull,
     addReaction,
+    addReviewComment: reviews.addReviewComment,
+    resolveThread: reviews.resolveThread,
+    addCheckRun: reviews.addCheckRun,
+    headSha,
     fault: (f) => state.faults.push(f),
     commentsOn,
     close: () =>
