@@ -330,9 +330,19 @@ describe('review iteration reads and writes (Octokit against the stand-in)', () 
         `/repos/octo-org/octo-repo/actions/jobs/${job.id}/logs`,
         `/_logs/${job.id}`,
       ])
+      expect(gh.requests[1].headers.authorization).toBe(`token ${TOKEN}`) // the same origin here
       const whole = await api.jobLogTail(job.id, 10_000)
       expect(whole.ok && whole.tail.split('\n')).toHaveLength(3001)
       expect(whole.ok && whole.tail.startsWith('step output 0\n')).toBe(true)
+    })
+
+    it('does not send the token to a download on another origin', async () => {
+      gh.state.logsHost = 'localhost'
+      gh.state.jobLogs[31] = stamped('done')
+      expect(await api.jobLogTail(31, 1)).toEqual({ ok: true, tail: 'done' })
+      const download = gh.requests.find((r) => r.path.startsWith('/_logs/31'))
+      expect(download?.headers.host).toMatch(/^localhost:\d+$/)
+      expect(download?.headers.authorization).toBeUndefined()
     })
 
     it('cuts long lines, strips colour codes and redacts secrets in the tail', async () => {

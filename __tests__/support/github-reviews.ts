@@ -151,7 +151,8 @@ export function reviewsAndChecks(kit: ServerKit) {
     const id = num(params.job_id)
     if (state.jobLogs[id] === undefined) return kit.notFound(DOC.logs)
     const signature = Buffer.from(`${id}:${kit.now()}`).toString('base64url')
-    return { status: 302, headers: { location: `${kit.base()}/_logs/${id}?sig=${signature}` } }
+    const base = state.logsHost ? kit.base().replace('//127.0.0.1:', `//${state.logsHost}:`) : kit.base()
+    return { status: 302, headers: { location: `${base}/_logs/${id}?sig=${signature}` } }
   }
 
   /** The download a job-log 302 points at (no token needed); not part of the REST API. */

@@ -138,6 +138,11 @@ export interface GitHubState {
   jobLogs: Record<number, string>
   /** False: the token lacks `actions: read` and job logs answer 403. */
   actionsRead: boolean
+  /**
+   * Host name in the job-log download URL instead of 127.0.0.1 (`localhost`: another origin, as GitHub's blob
+   * storage is, so a client must not send the token along).
+   */
+  logsHost?: string
 }
 export interface RecordedRequest {
   method: string
