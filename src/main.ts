@@ -162,31 +162,51 @@ async function report(result: PipelineResult, redactor: Redactor, blocked: Netwo
 }
 
 /**
- * A failure before the pipeline could start (bad inputs, no checkout): if the event was a command comment by
- * someone who may trigger a run, say so on the issue, because every command must end with a visible result
- * there. Anyone else gets nothing, as with any refused command.
+ * A failure before the pipeline could start (bad inputs, no checkout): if the event was a command (a comment on an
+ * issue or PR, a review, a review comment) by someone who may trigger a run, say so where it was written, because
+ * every command must end with a visible result there. Anyone else gets nothing, as with any refused command.
  */
 async function tellIssue(env: NodeJS.ProcessEnv, message: string, redactor: Redactor): Promise<void> {
-  if (env.GITHUB_EVENT_NAME !== 'issue_comment' || !env.GITHUB_EVENT_PATH) return
-  const { eventName, payload: raw, run } = await readActionContext(env)
-  if (eventName !== 'issue_comment') return
-  const payload = raw as {
-    action?: string
-    issue?: { number?: number }
-    comment?: { id?: number; body?: string; user?: { login?: string; type?: string } }
-  }
+  if (!env.GITHUB_EVENT_PATH) return
+  const { eventName, payload, run } = await readActionContext(env)
+  const command = commandOf(eventName, payload)
   const trigger = core.getInput('trigger').trim() || '/implement'
   const token = core.getInput('github-token').trim()
-  const issueNumber = payload.issue?.number
-  const actor = { login: payload.comment?.user?.login ?? '', type: payload.comment?.user?.type ?? 'User' }
-  if (payload.action !== 'created' || !token || !issueNumber || !actor.login) return
-  if (!parseCommand(payload.comment?.body ?? '', trigger)) return
+  if (!command || !token || !parseCommand(command.body, trigger)) return
   redactor.add(token)
   const api = createGitHubApi({ token, repo: parseRepo(run.repository), redactor })
   const allowedBots = parseAllowedBots(core.getInput('allowed-bots'))
-  if (!(await authorize(api, actor, allowedBots)).allowed) return
+  if (!(await authorize(api, command.actor, allowedBots)).allowed) return
+  const answers = command.commentId === undefined ? [] : [answersMarker([command.commentId])]
   await api.createComment(
-    issueNumber,
-    `${TRACKING_MARKER}\n${answersMarker([payload.comment?.id ?? 0])}\n❌ **implement-action could not start:** ${message}`,
+    command.number,
+    [TRACKING_MARKER, ...answers, `❌ **implement-action could not start:** ${message}`].join('\n'),
   )
+}
+
+/** Where a command event was written and by whom (`commentId`: an issue or PR conversation comment). */
+function commandOf(
+  eventName: string,
+  payload: Record<string, unknown>,
+): { number: number; body: string; actor: { login: string; type: string }; commentId?: number } | undefined {
+  const p = payload as {
+    action?: string
+    issue?: { number?: number }
+    pull_request?: { number?: number }
+    comment?: { id?: number; body?: string; user?: { login?: string; type?: string } }
+    review?: { body?: string | null; user?: { login?: string; type?: string } }
+  }
+  const made = eventName === 'pull_request_review' ? p.action === 'submitted' : p.action === 'created'
+  const number = eventName === 'issue_comment' ? p.issue?.number : p.pull_request?.number
+  const by = eventName === 'pull_request_review' ? p.review : p.comment
+  const login = by?.user?.login
+  if (!made || !number || !login) return undefined
+  if (!['issue_comment', 'pull_request_review', 'pull_request_review_comment'].includes(eventName))
+    return undefined
+  return {
+    number,
+    body: by?.body ?? '',
+    actor: { login, type: by?.user?.type ?? 'User' },
+    ...(eventName === 'issue_comment' && p.comment?.id ? { commentId: p.comment.id } : {}),
+  }
 }

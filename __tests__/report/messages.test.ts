@@ -92,8 +92,12 @@ describe('report messages', () => {
       accounting: 'cost $0.01',
       runUrl: 'https://github.com/o/r/actions/runs/1',
       warnings: ['check ISSUE-3'],
+      trigger: '/implement',
+      writtenAt: '2026-12-04T10:00:00Z',
     })
     expect(body).toContain('git fetch origin ISSUE-2 && git checkout ISSUE-2')
+    expect(body).toContain('comment `/implement <what to change>` on this pull request')
+    expect(body.endsWith('\n<!-- implement-action:pr issue=7 at=2026-12-04T10:00:00Z -->')).toBe(true)
     expect(body).toContain('Added slugify.')
     expect(body).toContain('(https://github.com/o/r/blob/ISSUE-2/docs/specs/slugkit.md)')
     expect(body).toContain('Refs #7')
@@ -111,6 +115,8 @@ describe('report messages', () => {
       summary: 'Added slugify.',
       accounting: 'cost $0.01',
       warnings: [],
+      trigger: '/implement',
+      writtenAt: '2026-12-04T10:00:00Z',
     }
     expect(prBody(base)).not.toContain('Blocked network access')
     expect(prBody(base)).not.toContain('not sandboxed')

@@ -40,6 +40,15 @@ export interface Sandbox {
   comment(body: string, opts?: { user?: string; created_at?: string }): { payload: any; comment: FakeComment }
   /** A real `workflow_dispatch` payload with these inputs. */
   dispatch(inputs: Record<string, string>, sender?: string): any
+  /** Posts a comment in a PR's conversation and returns the real `issue_comment.created` payload (on a PR). */
+  pullComment(pull: number, body: string, opts?: { user?: string }): { payload: any; comment: FakeComment }
+  /**
+   * The real `pull_request_review.submitted` payload of a review `reviewId` of `pull` with this body (its comments
+   * are added to the fake GitHub by the test, with that `review_id`).
+   */
+  review(pull: number, reviewId: number, body: string, opts?: { user?: string; submitted_at?: string }): any
+  /** The real `pull_request_review_comment.created` payload for a review comment the fake GitHub holds. */
+  reviewComment(pull: number, comment: { id: number; body: string; user: string; created_at: string }): any
   cleanup(): Promise<void>
 }
 
@@ -111,6 +120,62 @@ export async function createSandbox(
       Object.assign(payload.comment.user, { login, id: user.id, type: user.type })
       Object.assign(payload.sender, { login, id: user.id, type: user.type })
       return { payload, comment }
+    },
+    pullComment(pull, body, o = {}) {
+      const login = o.user ?? MAINTAINER
+      const user = github.state.users[login] ?? github.addUser(login, { permission: 'read' })
+      const comment = github.addComment({ issue: pull, body, user: login })
+      const payload = examplePayload('issue_comment', (p) => p.action === 'created')
+      repository(payload)
+      payload.issue.number = pull
+      payload.issue.pull_request = {
+        url: `https://api.github.com/repos/${OWNER}/${REPO}/pulls/${pull}`,
+        html_url: `https://github.com/${OWNER}/${REPO}/pull/${pull}`,
+        diff_url: `https://github.com/${OWNER}/${REPO}/pull/${pull}.diff`,
+        patch_url: `https://github.com/${OWNER}/${REPO}/pull/${pull}.patch`,
+        merged_at: null,
+      }
+      Object.assign(payload.comment, {
+        id: comment.id,
+        body,
+        created_at: comment.created_at,
+        updated_at: comment.updated_at,
+        html_url: `https://github.com/${OWNER}/${REPO}/pull/${pull}#issuecomment-${comment.id}`,
+      })
+      Object.assign(payload.comment.user, { login, id: user.id, type: user.type })
+      Object.assign(payload.sender, { login, id: user.id, type: user.type })
+      return { payload, comment }
+    },
+    review(pull, reviewId, body, o = {}) {
+      const login = o.user ?? MAINTAINER
+      const user = github.state.users[login] ?? github.addUser(login, { permission: 'read' })
+      const payload = examplePayload('pull_request_review', (p) => p.action === 'submitted')
+      repository(payload)
+      payload.pull_request.number = pull
+      Object.assign(payload.review, {
+        id: reviewId,
+        body,
+        state: 'commented',
+        submitted_at: o.submitted_at ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      })
+      Object.assign(payload.review.user, { login, id: user.id, type: user.type })
+      Object.assign(payload.sender, { login, id: user.id, type: user.type })
+      return payload
+    },
+    reviewComment(pull, c) {
+      const user = github.state.users[c.user] ?? github.addUser(c.user, { permission: 'read' })
+      const payload = examplePayload('pull_request_review_comment', (p) => p.action === 'created')
+      repository(payload)
+      payload.pull_request.number = pull
+      Object.assign(payload.comment, {
+        id: c.id,
+        body: c.body,
+        created_at: c.created_at,
+        updated_at: c.created_at,
+      })
+      Object.assign(payload.comment.user, { login: c.user, id: user.id, type: user.type })
+      Object.assign(payload.sender, { login: c.user, id: user.id, type: user.type })
+      return payload
     },
     dispatch(inputs, sender = MAINTAINER) {
       const payload = examplePayload('workflow_dispatch')

@@ -103,3 +103,32 @@ export function neverFinishes(): (body: unknown, index: number) => ScriptStep {
     ],
   })
 }
+
+export const ITERATION_SUMMARY = `Reworded the doc comment of \`slugify\` as the review asked ("any title").
+
+How to test locally: \`npm test\`.`
+
+/** A review iteration: read the file the review is about, change it as asked, summarise. */
+export function addressReview(
+  change = { from: '/** Turns a title into a URL slug', to: '/** Turns any title into a URL slug' },
+): ReplyStep[] {
+  return [
+    {
+      content: [
+        text('Reading the file the review is about.'),
+        tool(EDITOR, { command: 'view', path: 'src/slugify.js' }),
+      ],
+    },
+    {
+      content: [
+        tool(EDITOR, {
+          command: 'str_replace',
+          path: 'src/slugify.js',
+          old_str: change.from,
+          new_str: change.to,
+        }),
+      ],
+    },
+    { content: [text(ITERATION_SUMMARY)] },
+  ]
+}

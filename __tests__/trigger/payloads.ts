@@ -60,3 +60,55 @@ export function workflowDispatchPayload(inputs: Record<string, unknown> = {}): D
   p.inputs = { ...(p.inputs ?? {}), ...inputs }
   return p
 }
+
+/** A real `issue_comment` payload on a pull request (`issue.pull_request` set, as GitHub sends for PR comments). */
+export function pullCommentPayload(o: { body: string; login?: string }): CommentPayload {
+  const p = issueCommentPayload(o)
+  const n = p.issue.number
+  ;(p.issue as Record<string, unknown>).pull_request = {
+    url: `https://api.github.com/repos/Codertocat/Hello-World/pulls/${n}`,
+    html_url: `https://github.com/Codertocat/Hello-World/pull/${n}`,
+    diff_url: `https://github.com/Codertocat/Hello-World/pull/${n}.diff`,
+    patch_url: `https://github.com/Codertocat/Hello-World/pull/${n}.patch`,
+    merged_at: null,
+  }
+  return p
+}
+
+export interface ReviewPayload extends Record<string, unknown> {
+  action: string
+  review: { id: number; body: string | null; submitted_at: string; user: { login: string; type: string } }
+  pull_request: { number: number; head: { ref: string } }
+}
+
+/** A real `pull_request_review` payload (action `submitted` unless given) with the review's body and author. */
+export function reviewPayload(o: { body: string | null; action?: string; login?: string }): ReviewPayload {
+  const p = example('pull_request_review', o.action ?? 'submitted') as ReviewPayload
+  p.review.body = o.body
+  if (o.login !== undefined) p.review.user.login = o.login
+  return p
+}
+
+export interface ReviewCommentPayload extends Record<string, unknown> {
+  action: string
+  comment: {
+    id: number
+    body: string
+    created_at: string
+    in_reply_to_id?: number
+    user: { login: string; type: string }
+  }
+  pull_request: { number: number; head: { ref: string } }
+}
+
+/** A real `pull_request_review_comment` payload (action `created` unless given) with the comment's body. */
+export function reviewCommentPayload(o: {
+  body: string
+  action?: string
+  login?: string
+}): ReviewCommentPayload {
+  const p = example('pull_request_review_comment', o.action ?? 'created') as ReviewCommentPayload
+  p.comment.body = o.body
+  if (o.login !== undefined) p.comment.user.login = o.login
+  return p
+}

@@ -23,3 +23,28 @@ export function answeredIds(body: string): number[] {
   const m = /^<!-- implement-action:answers ([\d ]+) -->$/.exec(body.split('\n')[1] ?? '')
   return m ? m[1].split(' ').filter(Boolean).map(Number) : []
 }
+
+/**
+ * The hidden last line of the body of a PR the action opened: the issue it refers to (`Refs #N` may be edited
+ * away) and when the action last wrote the body (conversation comments after that are new to the next iteration).
+ */
+export function pullMarker(issueNumber: number | undefined, writtenAt: string): string {
+  return `<!-- implement-action:pr issue=${issueNumber ?? ''} at=${writtenAt} -->`
+}
+
+/** What a PR body's marker says; undefined when the body has none (a PR the action did not open). */
+export function readPullMarker(body: string): { issueNumber?: number; writtenAt?: string } | undefined {
+  const m = /<!-- implement-action:pr issue=(\d*) at=(\S*) -->/.exec(body)
+  if (!m) return undefined
+  return {
+    ...(m[1] ? { issueNumber: Number(m[1]) } : {}),
+    ...(m[2] && !Number.isNaN(Date.parse(m[2])) ? { writtenAt: m[2] } : {}),
+  }
+}
+
+/** The body with its marker rewritten (or added at the end) for a new write at `writtenAt`. */
+export function withPullMarker(body: string, issueNumber: number | undefined, writtenAt: string): string {
+  const marker = pullMarker(issueNumber, writtenAt)
+  const re = /<!-- implement-action:pr issue=\d* at=\S* -->/
+  return re.test(body) ? body.replace(re, marker) : `${body.trimEnd()}\n\n${marker}`
+}

@@ -23,6 +23,13 @@ export interface GatherNotesOptions {
   comments?: IssueComment[]
   /** Cap on the discussion section; defaults to MAX_DISCUSSION_CHARS. */
   maxDiscussionChars?: number
+  /**
+   * Only comments newer than this (a review iteration: what came after the action's last word): with a higher id
+   * than `commentId` (ids grow with each comment), and created after `time`.
+   */
+  newerThan?: { commentId?: number; time?: string }
+  /** The discussion's heading; DISCUSSION_HEADING by default. */
+  heading?: string
 }
 
 export interface GatheredNotes {
@@ -48,6 +55,8 @@ export const DISCUSSION_HEADING = 'Earlier discussion on the issue (oldest first
  * Untrusted comments never reach the notes, in any form. Without a trigger (workflow_dispatch) every existing
  * comment counts as earlier. When the discussion exceeds `maxDiscussionChars`, the oldest comments are
  * dropped first. Each comment is rendered as `**@login** (created_at):` followed by its body on the next line.
+ *
+ * With `newerThan`, older comments are left out without a word (they were seen before).
  *
  * The issue body is deliberately NOT included: GitHubApi's `Issue` has neither the author nor an edit time,
  * so its trust could not be checked the way comments are.
@@ -75,6 +84,7 @@ export async function gatherNotes(api: GitHubApi, o: GatherNotesOptions): Promis
     const kept: Array<{ id: number; text: string }> = []
     for (const c of comments) {
       if (o.trigger && c.id === o.trigger.commentId) continue
+      if (!isNewer(c, o.newerThan)) continue
       const reason = await exclusionReason(c, o.trigger, self, permissionOf)
       if (reason) {
         dropped.push({ id: c.id, reason })
@@ -96,11 +106,16 @@ export async function gatherNotes(api: GitHubApi, o: GatherNotesOptions): Promis
       dropped.push({ id: old.id, reason: 'over the notes size limit (older comments are dropped first)' })
     }
     if (kept.length) {
-      parts.push([DISCUSSION_HEADING, ...kept.map((k) => k.text)].join('\n\n'))
+      parts.push([o.heading ?? DISCUSSION_HEADING, ...kept.map((k) => k.text)].join('\n\n'))
       used.push(...kept.map((k) => k.id))
     }
   }
   return { notes: parts.join('\n\n'), used, dropped }
+}
+
+function isNewer(c: IssueComment, than: GatherNotesOptions['newerThan']): boolean {
+  if (than?.commentId !== undefined && !(c.id > than.commentId)) return false
+  return than?.time === undefined || Date.parse(c.created_at) > Date.parse(than.time)
 }
 
 async function exclusionReason(

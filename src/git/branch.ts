@@ -115,6 +115,43 @@ export async function prepareBranch(
 }
 
 /**
+ * Puts the work tree on origin's `base`, detached, before anything is read from it: a review iteration reads the
+ * spec and the prompt from the base, never from whatever the workflow checked out (a `pull_request_review` run
+ * checks out the PR's merge commit, which holds what the model wrote on the branch).
+ */
+export async function checkoutBase(git: Git, base: string): Promise<void> {
+  validateBranchName(base)
+  const fetched = await git.exec(['fetch', '--no-tags', '--', 'origin', refspec(base)], {
+    allowFailure: true,
+  })
+  if (fetched.exitCode !== 0) {
+    throw new UserError(
+      `Could not fetch the base branch "${base}" from origin: ${firstLines(fetched.stderr)}`,
+    )
+  }
+  const checkout = await git.exec([...NO_HOOKS, 'checkout', '--detach', remoteRef(base), '--'], {
+    allowFailure: true,
+  })
+  if (checkout.exitCode !== 0) {
+    throw new UserError(
+      `Could not switch the workspace to the base branch "${base}": ${firstLines(checkout.stderr)}`,
+      'The workspace must be a clean checkout; remove steps before this action that modify tracked files.',
+    )
+  }
+}
+
+/** `git diff --stat` of the branch against where it left `base` (at most `maxLines` lines, then a count). */
+export async function diffStat(git: Git, base: string, maxLines = 60): Promise<string> {
+  const r = await git.exec(['diff', '--stat=120', '--no-color', `${remoteRef(base)}...HEAD`, '--'], {
+    allowFailure: true,
+  })
+  if (r.exitCode !== 0) return ''
+  const lines = r.stdout.trimEnd().split('\n')
+  if (lines.length <= maxLines) return lines.join('\n')
+  return [...lines.slice(0, maxLines - 1), `… ${lines.length - maxLines} more lines`, lines.at(-1)].join('\n')
+}
+
+/**
  * The rev-list range of the commits of `branch` that origin does not have: not reachable from any
  * remote-tracking ref of origin (the base and the branch as last fetched). A range, not `origin/x..branch`: the
  * base, the branch or both may be what origin already has.

@@ -11,6 +11,11 @@ export function wipTitle(title: string): string {
   return WIP_PREFIX.test(title) ? title : `[WIP] ${title}`
 }
 
+/** The title without a leading `[WIP]` (a PR's own title, to be given the prefix again only if still unfinished). */
+export function withoutWip(title: string): string {
+  return title.replace(/^\[WIP\]\s*/i, '')
+}
+
 /** True when the title carries the `[WIP]` prefix (any case). */
 function isWipTitle(title: string | undefined): boolean {
   return WIP_PREFIX.test(title ?? '')

@@ -2,7 +2,7 @@ import { UserError } from '../errors.js'
 import { workflowFileFromRef } from '../report/run-info.js'
 import type { TrackingComment } from '../report/tracking.js'
 import { validateIssueId } from '../trigger/ids.js'
-import type { Trigger } from '../trigger/types.js'
+import type { PhaseCommand } from '../trigger/types.js'
 import type { PipelineDeps, PipelineResult } from '../pipeline/types.js'
 
 /** More than this many ids in one command is almost surely a mistake (and a bill). */
@@ -14,7 +14,7 @@ export const MAX_FAN_OUT = 10
  */
 export async function fanOut(
   d: PipelineDeps,
-  trigger: Exclude<Trigger, { kind: 'skip' }>,
+  trigger: PhaseCommand,
   tracking: TrackingComment,
 ): Promise<PipelineResult> {
   const ids = trigger.command.issueIds.map(validateIssueId)

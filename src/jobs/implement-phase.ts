@@ -10,7 +10,7 @@ import { ACTIONS_BOT, issueThread, type IssueThread } from '../discussion/thread
 import { validateBranchName } from '../git/branch-name.js'
 import { prepareBranch } from '../git/branch.js'
 import type { IssueComment } from '../github/api.js'
-import { runAgentOnBranch } from '../pipeline/agent-run.js'
+import { runAgentOnBranch, type AgentRun } from '../pipeline/agent-run.js'
 import type { Budgets, PipelineDeps, PipelineResult } from '../pipeline/types.js'
 import { renderPrompt } from '../prompt/render.js'
 import { buildSystemPrompt } from '../prompt/system.js'
@@ -24,21 +24,23 @@ import type { SpecDocument } from '../spec/types.js'
 import { createTools } from '../tools/index.js'
 import { validateIssueId } from '../trigger/ids.js'
 import { readLabels } from '../trigger/labels.js'
-import type { Trigger } from '../trigger/types.js'
+import type { PhaseCommand } from '../trigger/types.js'
 import { finishRun } from './phase-outcome.js'
-
-type Command = Exclude<Trigger, { kind: 'skip' }>
 
 /** One phase, start to finish: spec, branch, prompt, model, then the outcome (PR, question, or why not). */
 export async function implementPhase(
   d: PipelineDeps,
-  trigger: Command,
+  trigger: PhaseCommand,
   requestedId: string,
   tracking: TrackingComment,
   /** The issue's discussion, when the run reads it for several purposes (see discussion/thread.ts). */
   thread?: IssueThread,
 ): Promise<PipelineResult> {
-  const plan = await planPhase(d, trigger, requestedId)
+  const plan = await planPhase(d, {
+    requestedId,
+    labelsFrom: trigger.issueNumber,
+    specArg: trigger.command.specArg,
+  })
   const { phase, baseDoc, branch, base } = plan
   if (phase.complete) {
     const msg = `Phase \`${phase.id}\` is already marked complete in ${plan.specLink}; nothing to do.`
@@ -71,29 +73,7 @@ export async function implementPhase(
     comments,
   })
 
-  const budgets: Budgets = {
-    maxTurns: d.inputs.maxTurns,
-    maxCostUsd: d.inputs.maxCostUsd,
-    timeoutMinutes: d.inputs.timeoutMinutes,
-  }
-  const tools = createTools()
-  const prompt = renderPrompt(plan.template, { specName: baseDoc.path, issueId: phase.id, notes })
-  const system = buildSystemPrompt({
-    repoRoot: d.workspace,
-    branch,
-    baseBranch: base,
-    specPath: baseDoc.path,
-    issueId: phase.id,
-    phaseTitle: phase.title,
-    budgets,
-    toolNames: tools.map((t) => t.name),
-  })
-  const prompted =
-    plan.template.origin === BUNDLED_ORIGIN ? 'the bundled prompt' : `the prompt \`${plan.template.origin}\``
-  await tracking.step(
-    `Running \`${plan.model.id}\` with ${prompted} (budget ${budgets.maxTurns} turns, ${formatUsd(budgets.maxCostUsd)}, ${budgets.timeoutMinutes} min)`,
-  )
-  const run = await runAgentOnBranch(d, { model: plan.model, prompt, system, tools, budgets })
+  const { run, budgets } = await runPhaseAgent(d, plan, notes, tracking)
   return finishRun(
     {
       d,
@@ -113,22 +93,71 @@ export async function implementPhase(
 }
 
 /**
+ * The agent on the prepared branch of the phase: the template rendered with the notes, the system prompt, the
+ * budgets from the inputs; the milestone says which model and prompt. `iteration`: the PR a review iteration is on.
+ */
+export async function runPhaseAgent(
+  d: PipelineDeps,
+  plan: PhasePlan,
+  notes: string,
+  tracking: TrackingComment,
+  iteration?: { pullNumber: number },
+): Promise<{ run: AgentRun; budgets: Budgets }> {
+  const { phase, baseDoc } = plan
+  const budgets: Budgets = {
+    maxTurns: d.inputs.maxTurns,
+    maxCostUsd: d.inputs.maxCostUsd,
+    timeoutMinutes: d.inputs.timeoutMinutes,
+  }
+  const tools = createTools()
+  const prompt = renderPrompt(plan.template, { specName: baseDoc.path, issueId: phase.id, notes })
+  const system = buildSystemPrompt({
+    repoRoot: d.workspace,
+    branch: plan.branch,
+    baseBranch: plan.base,
+    specPath: baseDoc.path,
+    issueId: phase.id,
+    phaseTitle: phase.title,
+    budgets,
+    toolNames: tools.map((t) => t.name),
+    iteration,
+  })
+  const prompted =
+    plan.template.origin === BUNDLED_ORIGIN ? 'the bundled prompt' : `the prompt \`${plan.template.origin}\``
+  await tracking.step(
+    `Running \`${plan.model.id}\` with ${prompted} (budget ${budgets.maxTurns} turns, ${formatUsd(budgets.maxCostUsd)}, ${budgets.timeoutMinutes} min)`,
+  )
+  const run = await runAgentOnBranch(d, { model: plan.model, prompt, system, tools, budgets })
+  return { run, budgets }
+}
+
+/** What a phase job is about: the phase id, where its labels are, the spec named in the command. */
+export interface PhaseRequest {
+  requestedId: string
+  /** The issue whose `spec:` / `model:` labels apply (none: no labels). */
+  labelsFrom?: number
+  specArg?: string
+  /** The base branch (a pull request's own); the `base-branch` input or the default branch when unset. */
+  base?: string
+}
+
+/**
  * What the phase job will do, read from the base checkout before the branch (which earlier model runs wrote)
  * is checked out: the spec and phase, the template, the model, the branch.
  */
-async function planPhase(d: PipelineDeps, trigger: Command, requestedId: string) {
-  validateIssueId(requestedId)
-  const issue = trigger.issueNumber === undefined ? undefined : await d.api.getIssue(trigger.issueNumber)
+export async function planPhase(d: PipelineDeps, r: PhaseRequest) {
+  validateIssueId(r.requestedId)
+  const issue = r.labelsFrom === undefined ? undefined : await d.api.getIssue(r.labelsFrom)
   const labels = readLabels(issue?.labels ?? [])
-  const base = d.inputs.baseBranch ?? (await d.api.getDefaultBranch())
-  const requested = trigger.command.specArg
-    ? { value: trigger.command.specArg, source: 'command' as const }
+  const base = r.base ?? d.inputs.baseBranch ?? (await d.api.getDefaultBranch())
+  const requested = r.specArg
+    ? { value: r.specArg, source: 'command' as const }
     : labels.spec
       ? { value: labels.spec, source: 'label' as const }
       : d.inputs.specName
         ? { value: d.inputs.specName, source: 'input' as const }
         : undefined
-  const { doc: baseDoc, phase } = await resolveSpec(d.workspace, { requested, issueId: requestedId })
+  const { doc: baseDoc, phase } = await resolveSpec(d.workspace, { requested, issueId: r.requestedId })
   const template = await loadTemplate(d.workspace, d.inputs.template)
   // Aliases map to the provider's own model ids and prices.
   const model = resolveModel(
@@ -140,12 +169,14 @@ async function planPhase(d: PipelineDeps, trigger: Command, requestedId: string)
   return { base, baseDoc, phase, template, model, branch, specLink }
 }
 
+export type PhasePlan = Awaited<ReturnType<typeof planPhase>>
+
 /**
  * Where the command came from: a comment (its time is the cutoff for earlier comments; its author is the
  * requester), or a dispatch, which may name the comment it fanned out from (`comment-id`).
  */
 function originComment(
-  trigger: Command,
+  trigger: PhaseCommand,
   comments: IssueComment[],
 ): { cutoff?: { commentId: number; createdAt: string }; requester: { login: string; id?: number } } {
   if (trigger.kind === 'comment') {
@@ -164,7 +195,7 @@ function originComment(
 }
 
 /** The spec as it stands on the branch (a rerun may have changed it); the base's copy when the branch lost it. */
-async function readSpecOnBranch(workspace: string, baseDoc: SpecDocument): Promise<SpecDocument> {
+export async function readSpecOnBranch(workspace: string, baseDoc: SpecDocument): Promise<SpecDocument> {
   try {
     return parseSpec(baseDoc.path, await readFile(path.join(workspace, baseDoc.path), 'utf8'))
   } catch {

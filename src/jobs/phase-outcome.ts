@@ -32,14 +32,7 @@ export async function finishRun(
   c: RunContext,
   { result, accounting, warnings }: AgentRun,
 ): Promise<PipelineResult> {
-  const common = {
-    branch: c.branch,
-    costUsd: result.costUsd,
-    inputTokens: totalInputTokens(result.usage),
-    outputTokens: result.usage.outputTokens,
-    turns: result.turns,
-    summary: `${accounting}\n\n${renderTranscript(result)}`,
-  }
+  const common = runFigures(c.branch, result, accounting)
   const publishing: PublishRequest = {
     branch: c.branch,
     base: c.base,
@@ -57,13 +50,25 @@ export async function finishRun(
     : { ...common, ...(await deliver(c, result, accounting, publishing)) }
 }
 
-type Ending = Omit<
+/** The outputs every ending of an agent run shares: branch, cost, tokens, turns, and the transcript for the summary. */
+export function runFigures(branch: string, result: AgentResult, accounting: string) {
+  return {
+    branch,
+    costUsd: result.costUsd,
+    inputTokens: totalInputTokens(result.usage),
+    outputTokens: result.usage.outputTokens,
+    turns: result.turns,
+    summary: `${accounting}\n\n${renderTranscript(result)}`,
+  }
+}
+
+export type Ending = Omit<
   PipelineResult,
   'branch' | 'costUsd' | 'inputTokens' | 'outputTokens' | 'turns' | 'summary'
 >
 
 /** The model asked instead of guessing: the questions go on the issue first, then any work so far is pushed. */
-async function askQuestions(
+export async function askQuestions(
   c: RunContext,
   result: AgentResult,
   accounting: string,
@@ -151,7 +156,11 @@ async function deliver(
  * The run was cancelled (or its job timed out) and its work is kept as far as there was time: the tracking
  * comment says what was kept, and the status is `cancelled`.
  */
-async function reportCancelled(c: RunContext, published: Published, accounting: string): Promise<Ending> {
+export async function reportCancelled(
+  c: RunContext,
+  published: Published,
+  accounting: string,
+): Promise<Ending> {
   const pr = published.pull
   const branch = `Work so far is pushed to branch \`${c.branch}\``
   const kept = pr

@@ -68,10 +68,19 @@ export interface PublishRequest {
   /** False for a clarification: push the work so a rerun continues, but open no PR. */
   openPr: boolean
   warnings?: string[]
+  /**
+   * A review iteration: the PR's own title (without `[WIP]`, which this run's ending decides) and the body given
+   * (the PR's own, with this iteration's entry); the default is the phase's title and a body written from this run.
+   */
+  pullText?: { title: string; body: (draftFallback: boolean, commit?: string) => string }
+  /** The commit's first line after any `WIP `; the phase's id and title by default. */
+  commitSubject?: string
 }
 
 export interface Published {
   committed: boolean
+  /** The commit pushed, when there was one. */
+  commit?: string
   pull?: PullRequest
   created: boolean
   draftFallback: boolean
@@ -85,22 +94,24 @@ export interface Published {
  * verified earlier work must not leave a stale "work in progress" PR behind); with no PR either, nothing.
  */
 export async function publishWork(d: PipelineDeps, r: PublishRequest): Promise<Published> {
-  const committed = await commitAndPush(d, {
+  const commit = await commitAndPush(d, {
     branch: r.branch,
     message: commitMessage(d, r),
     coAuthor: r.requester,
     // The runner's signals shorten the push's retries and stop it (pushBranch decides how).
     push: d.cancellation ? { cancellation: d.cancellation } : undefined,
   })
+  const committed = commit !== undefined
   // A second signal from the runner: the push above is what keeps the work; a PR is not worth the SIGKILL.
   const hurry = d.cancellation?.hurry
   // Nothing new from a cancelled run: an open PR of an earlier run stays as it is.
   const cancelled = d.cancellation?.signal.aborted && !committed
-  if (!r.openPr || hurry?.aborted || cancelled) return { committed, created: false, draftFallback: false }
+  if (!r.openPr || hurry?.aborted || cancelled)
+    return { committed, commit, created: false, draftFallback: false }
   if (!committed && !(await d.api.findOpenPull(r.branch)))
-    return { committed, created: false, draftFallback: false }
-  const title = `${r.phase.id}: ${r.phase.title}`
-  const bodyFor = (draftFallback: boolean): string =>
+    return { committed, commit, created: false, draftFallback: false }
+  const title = r.pullText?.title ?? `${r.phase.id}: ${r.phase.title}`
+  const written = (draftFallback: boolean): string =>
     prBody({
       issueId: r.phase.id,
       phaseTitle: r.phase.title,
@@ -116,7 +127,11 @@ export async function publishWork(d: PipelineDeps, r: PublishRequest): Promise<P
       draftFallback,
       blockedNetwork: d.sandbox.blocked?.() ?? [],
       unsandboxed: d.inputs.sandbox === 'off',
+      trigger: d.inputs.trigger,
+      writtenAt: new Date().toISOString(),
     })
+  const bodyFor = (draftFallback: boolean): string =>
+    r.pullText ? r.pullText.body(draftFallback, commit) : written(draftFallback)
   const upsert = upsertPullRequest(d.api, {
     branch: r.branch,
     base: r.base,
@@ -131,7 +146,7 @@ export async function publishWork(d: PipelineDeps, r: PublishRequest): Promise<P
     )
   })
   const up = hurry ? await unlessAborted(upsert, hurry) : await upsert
-  if (!up) return { committed, created: false, draftFallback: false, unconfirmed: true }
+  if (!up) return { committed, commit, created: false, draftFallback: false, unconfirmed: true }
   d.recordState?.('pr', up.pull.html_url)
   if (up.draftFallback) {
     // Say so in the PR itself: a normal PR where a draft was asked for is worth a line.
@@ -140,14 +155,14 @@ export async function publishWork(d: PipelineDeps, r: PublishRequest): Promise<P
       body: bodyFor(true),
     })
   }
-  return { committed, pull: up.pull, created: up.created, draftFallback: up.draftFallback }
+  return { committed, commit, pull: up.pull, created: up.created, draftFallback: up.draftFallback }
 }
 
 /** The commit of a phase: `[WIP ]<id>: <title>`, why it stopped early, the model's first paragraph, the run. */
 function commitMessage(d: PipelineDeps, r: PublishRequest): string {
   const firstParagraph = r.result.summary.trim().split(/\n\s*\n/)[0] ?? ''
   return [
-    `${r.wip ? 'WIP ' : ''}${r.phase.id}: ${r.phase.title}`,
+    `${r.wip ? 'WIP ' : ''}${r.commitSubject ?? `${r.phase.id}: ${r.phase.title}`}`,
     '',
     ...(r.wip ? [`Work in progress: the run stopped early because ${r.wip}`, ''] : []),
     ...(firstParagraph ? [firstParagraph, ''] : []),

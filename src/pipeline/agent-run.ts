@@ -143,14 +143,14 @@ export interface CommitRequest {
 
 /**
  * Commits every change as github-actions[bot] and pushes only `origin <branch>`, with the push credential
- * present for that push alone. True when a commit was pushed; false when nothing had changed. When the push
+ * present for that push alone. The pushed commit; undefined when nothing had changed. When the push
  * fails for good, the commits are kept off the runner (an artifact of the run) before the PushError is thrown
  * on, its hint then saying where they are.
  */
-export async function commitAndPush(d: PipelineDeps, r: CommitRequest): Promise<boolean> {
-  if (!(await hasChanges(d))) return false
+export async function commitAndPush(d: PipelineDeps, r: CommitRequest): Promise<string | undefined> {
+  if (!(await hasChanges(d))) return undefined
   const commit = await commitAll(d.git, { message: d.redactor.redact(r.message), coAuthor: r.coAuthor })
-  if (!commit.committed) return false
+  if (!commit.committed) return undefined
   const cleanup = await withPushAuth(d.git, {
     serverUrl: d.run.serverUrl,
     token: d.inputs.githubToken,
@@ -171,7 +171,7 @@ export async function commitAndPush(d: PipelineDeps, r: CommitRequest): Promise<
   if (failed) throw await keepUnpushedWork(d, r.branch, failed, r.push?.cancellation?.hurry)
   d.log(`Pushed ${sha} to origin ${r.branch}`)
   d.recordState?.('pushed', sha)
-  return true
+  return sha
 }
 
 /** True when the work tree differs from HEAD (untracked files count). */

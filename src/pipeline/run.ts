@@ -7,6 +7,7 @@ import type { Trigger } from '../trigger/types.js'
 import { authorize } from '../trigger/authorize.js'
 import { fanOut } from '../jobs/fan-out.js'
 import { implementPhase } from '../jobs/implement-phase.js'
+import { iterateReview } from '../jobs/iterate-review.js'
 import type { PipelineDeps, PipelineResult } from './types.js'
 
 const USAGE = (trigger: string): string =>
@@ -32,11 +33,17 @@ export async function runPipeline(d: PipelineDeps): Promise<PipelineResult> {
   }
 
   const ids = trigger.command.issueIds
-  const title = ids.length ? ids.map((id) => `\`${id}\``).join(', ') : `\`${d.inputs.trigger}\``
-  const issue = trigger.issueNumber
+  const title =
+    trigger.kind === 'pull'
+      ? `\`${d.inputs.trigger}\` on #${trigger.pullNumber}`
+      : ids.length
+        ? ids.map((id) => `\`${id}\``).join(', ')
+        : `\`${d.inputs.trigger}\``
+  // A review iteration reports on its pull request; other commands on their issue.
+  const issue = trigger.kind === 'pull' ? trigger.pullNumber : trigger.issueNumber
   const tracking = new TrackingComment(d.api, issue, title, d.run.runUrl, d.log, {
     onComment: (id) => d.recordState?.('tracking', `${issue}:${id}`),
-    answers: trigger.kind === 'comment' ? trigger.commentId : undefined,
+    answers: conversationComment(trigger),
   })
   const result = await answer(d, trigger, tracking)
   const why = tracking.undelivered
@@ -79,37 +86,58 @@ function unposted(result: PipelineResult, issueNumber: number, why: string): Pip
   return { ...result, message, failed: true }
 }
 
+/** The issue or PR conversation comment with the command, if that is where it was written. */
+function conversationComment(trigger: Exclude<Trigger, { kind: 'skip' }>): number | undefined {
+  if (trigger.kind === 'comment') return trigger.commentId
+  return trigger.kind === 'pull' && trigger.source === 'comment' ? trigger.commentId : undefined
+}
+
 async function afterTrigger(
   d: PipelineDeps,
   trigger: Exclude<Trigger, { kind: 'skip' }>,
   tracking: TrackingComment,
 ): Promise<PipelineResult> {
   let thread: IssueThread | undefined
-  if (trigger.kind === 'comment') {
-    // A dispatch needs write access to start, so GitHub has already checked it; a comment has not.
+  if (trigger.kind !== 'dispatch') {
+    // A dispatch needs write access to start, so GitHub has already checked it; a comment or review has not.
     const auth = await authorize(d.api, trigger.actor, d.inputs.allowedBots)
     if (!auth.allowed) {
       await tracking.finish(`🚫 @${trigger.actor.login}: ${auth.reason}`)
       return { status: 'skipped', message: auth.reason, failed: false }
     }
     // The reaction also says who the token acts as: the action's own comments are told apart by that login.
-    const self = await d.api.addReaction(trigger.commentId, 'eyes').then(
-      (r) => r.login,
+    const self = await react(d, trigger).then(
+      (r) => r?.login,
       (e: unknown) => void d.log(`Could not react: ${describeError(e)}`),
     )
-    thread = trigger.issueNumber === undefined ? undefined : issueThread(d.api, trigger.issueNumber, self)
-    if (thread) {
+    const where = trigger.kind === 'pull' ? trigger.pullNumber : trigger.issueNumber
+    thread = issueThread(d.api, where, self)
+    const command = conversationComment(trigger)
+    if (command !== undefined) {
       await answerSuperseded(d.api, {
-        issueNumber: trigger.issueNumber,
-        commandId: trigger.commentId,
+        issueNumber: where,
+        commandId: command,
         trigger: d.inputs.trigger,
         thread,
         log: d.log,
       })
     }
   }
+  if (trigger.kind === 'pull') return iterateReview(d, trigger, tracking, thread)
   const ids = trigger.command.issueIds
   if (ids.length === 0) throw new UserError('The command names no phase id.', USAGE(d.inputs.trigger))
   if (ids.length > 1) return fanOut(d, trigger, tracking)
   return implementPhase(d, trigger, ids[0], tracking, thread)
+}
+
+/** 👀 on the command (a review has no reactions of its own; its tracking comment is the first answer). */
+async function react(
+  d: PipelineDeps,
+  trigger: Extract<Trigger, { kind: 'comment' | 'pull' }>,
+): Promise<{ login: string } | undefined> {
+  if (trigger.kind === 'comment' || trigger.source === 'comment') {
+    return d.api.addReaction(trigger.commentId!, 'eyes')
+  }
+  if (trigger.source === 'review-comment') return d.api.addReviewCommentReaction(trigger.commentId!, 'eyes')
+  return undefined
 }

@@ -8,6 +8,8 @@ export interface SystemPromptOptions {
   phaseTitle: string
   budgets: { maxTurns: number; maxCostUsd: number; timeoutMinutes: number }
   toolNames: string[]
+  /** A review iteration: the phase's draft PR is open, and the notes hold the feedback on it. */
+  iteration?: { pullNumber: number }
 }
 
 /**
@@ -29,7 +31,7 @@ export function buildSystemPrompt(o: SystemPromptOptions): string {
 
 # Your task
 - Implement ${phase} from the spec \`${o.specPath}\`, and only that phase. Read the whole spec for context, but do not start other phases or widen the scope.
-- When the phase is done, mark it complete in \`${o.specPath}\`: check its box (\`- [ ]\` becomes \`- [x]\`) or, for a heading, add \` ✅\` at the end of its heading line. Change no other phase's status and leave the rest of the spec as it is.
+${iterationTask(o)}- When the phase is done, mark it complete in \`${o.specPath}\`: check its box (\`- [ ]\` becomes \`- [x]\`) or, for a heading, add \` ✅\` at the end of its heading line. Change no other phase's status and leave the rest of the spec as it is.
 
 # How this run ends
 - The action commits your changes, pushes \`${o.branch}\` and opens a DRAFT pull request. That draft pull request is the pause for a human to test your work locally before anything is merged.
@@ -49,4 +51,13 @@ When you are done, end your turn with a message that will be posted on the pull 
 1. Summarise what changed and why, file by file where useful.
 2. List concrete steps for a human to test the work locally: the commands to run (install, build, test, start) and what to check, with expected results.
 3. Mention anything left undone, any assumption you made, and anything risky.`
+}
+
+/** The task lines of a review iteration (none for a first run). */
+function iterationTask(o: SystemPromptOptions): string {
+  if (!o.iteration) return ''
+  const pr = `#${o.iteration.pullNumber}`
+  return `- This is a review iteration: the phase was implemented on this branch before and its draft pull request ${pr} is open. The notes hold the review feedback on it (review threads with their file, line and diff hunk, new comments, failing checks). Address that feedback on top of the work already on the branch; do not start over, and change nothing the feedback does not ask for.
+- If a piece of feedback is unclear or contradicts the spec, ask with \`ask_for_clarification\` rather than guess; your questions are posted on ${pr}.
+`
 }

@@ -1,4 +1,5 @@
 import { totalInputTokens } from '../agent/usage.js'
+import { pullMarker } from '../discussion/markers.js'
 import { sentence } from '../errors.js'
 import type { AgentResult } from '../agent/types.js'
 import type { NetworkBlock } from '../sandbox/types.js'
@@ -74,6 +75,10 @@ export interface PrBodyInput {
   blockedNetwork?: NetworkBlock[]
   /** The run was not sandboxed (`sandbox: off`). */
   unsandboxed?: boolean
+  /** The command that starts a run (`/implement`), for the review loop's instructions. */
+  trigger: string
+  /** When the body is written (its hidden marker keeps it for the next review iteration). */
+  writtenAt: string
 }
 
 /**
@@ -123,7 +128,9 @@ export function prBody(p: PrBodyInput): string {
     `git fetch origin ${p.branch} && git checkout ${p.branch}`,
     '```',
     '',
-    'Then follow the test steps in the summary above. To ask for changes, comment the command again on the issue with notes; the next run continues on this branch.',
+    'Then follow the test steps in the summary above.',
+    '',
+    `To ask for changes, comment \`${p.trigger} <what to change>\` on this pull request, or review it with \`${p.trigger}\` in the review's text (or in a comment on a line). The next run reads the unresolved review threads, new comments and failing checks, pushes a new commit to this branch and answers each thread.`,
     '',
   )
   if (p.warnings.length) lines.push('## Warnings', '', ...p.warnings.map((w) => `- ${w}`), '')
@@ -135,6 +142,7 @@ export function prBody(p: PrBodyInput): string {
     )
   lines.push('---', '')
   if (p.issueNumber !== undefined) lines.push(`Refs #${p.issueNumber}`, '')
-  lines.push(`${p.accounting}${p.runUrl ? ` · [workflow run](${p.runUrl})` : ''}`)
+  lines.push(`${p.accounting}${p.runUrl ? ` · [workflow run](${p.runUrl})` : ''}`, '')
+  lines.push(pullMarker(p.issueNumber, p.writtenAt))
   return lines.join('\n')
 }

@@ -32,20 +32,40 @@ import { idShape, sameId, sameShape, type IdShape } from './ids.js'
  * Returns undefined when there is no command line. A command line without an id returns a Command whose
  * `issueIds` is empty (and whatever spec/notes it had), so the caller can reply with usage help.
  * Windows (`\r\n`) and old Mac (`\r`) line endings are accepted.
+ *
+ * `idsLike` (a pull request's head branch): only ids of that id's shape count as ids, so on the PR of `ISSUE-2`
+ * `/implement 3 tests fail on Windows` is all notes; when `idsLike` is not an id, no token is an id.
  */
-export function parseCommand(body: string, trigger: string): Command | undefined {
+export function parseCommand(body: string, trigger: string, idsLike?: string): Command | undefined {
+  const found = findCommand(body, trigger, idsLike)
+  if (!found) return undefined
+  const { specArg, issueIds, rest } = found.args
+  const notes = [rest, ...found.lines.slice(found.index + 1)].join('\n').trim()
+  return specArg === undefined ? { issueIds, notes } : { issueIds, specArg, notes }
+}
+
+/**
+ * The comment as feedback: its command line reduced to the notes on it (the trigger, spec and ids removed), every
+ * other line as written. The body unchanged when it has no command line.
+ */
+export function withoutCommand(body: string, trigger: string, idsLike?: string): string {
+  const found = findCommand(body, trigger, idsLike)
+  if (!found) return body
+  const lines = found.lines.slice()
+  lines[found.index] = found.args.rest
+  return lines.join('\n').trim()
+}
+
+function findCommand(body: string, trigger: string, idsLike?: string) {
   const text = body.replace(/\r\n?/g, '\n')
   const lines = text.split('\n')
   const excluded = excludedLines(text)
   const head = new RegExp(`^[ \\t]*${escapeRegExp(trigger)}(?=[ \\t]|$)`, 'i')
-
+  const like = idsLike === undefined ? undefined : (idShape(idsLike) ?? null)
   for (let i = 0; i < lines.length; i++) {
     if (excluded.has(i + 1)) continue
     const m = head.exec(lines[i])
-    if (!m) continue
-    const { specArg, issueIds, rest } = parseArguments(lines[i].slice(m[0].length))
-    const notes = [rest, ...lines.slice(i + 1)].join('\n').trim()
-    return specArg === undefined ? { issueIds, notes } : { issueIds, specArg, notes }
+    if (m) return { lines, index: i, args: parseArguments(lines[i].slice(m[0].length), like) }
   }
   return undefined
 }
@@ -78,7 +98,11 @@ interface MdNode {
   children?: MdNode[]
 }
 
-function parseArguments(rest: string): { specArg?: string; issueIds: string[]; rest: string } {
+/** `like`: the shape every id must have (null: nothing is an id); undefined: the first id sets it. */
+function parseArguments(
+  rest: string,
+  like?: IdShape | null,
+): { specArg?: string; issueIds: string[]; rest: string } {
   const tokens = [...rest.matchAll(/\S+/g)].map((m) => ({ text: m[0], index: m.index ?? 0 }))
   let t = 0
   let specArg: string | undefined
@@ -87,8 +111,8 @@ function parseArguments(rest: string): { specArg?: string; issueIds: string[]; r
     t++
   }
   const issueIds: string[] = []
-  let shape: IdShape | undefined
-  for (; t < tokens.length; t++) {
+  let shape: IdShape | undefined = like ?? undefined
+  for (; like !== null && t < tokens.length; t++) {
     const found = idsIn(tokens[t].text, shape)
     if (!found) break
     shape ??= found.shape

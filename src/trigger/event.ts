@@ -11,7 +11,12 @@ export interface TriggerInputs {
   notes?: string
 }
 
-export const SUPPORTED_EVENTS = ['issue_comment', 'workflow_dispatch'] as const
+export const SUPPORTED_EVENTS = [
+  'issue_comment',
+  'workflow_dispatch',
+  'pull_request_review',
+  'pull_request_review_comment',
+] as const
 
 /**
  * Decides what the event asks for. Pure: no API calls, no authorization (see authorize.ts).
@@ -19,6 +24,10 @@ export const SUPPORTED_EVENTS = ['issue_comment', 'workflow_dispatch'] as const
  * - `issue_comment`, action `created`, body with the command (see parseCommand) → kind `comment`. Its ids are
  *   replaced by the action's `issue-id` input when that is set; `spec-name`/`notes` inputs are NOT folded in
  *   (the pipeline gives them their own precedence). The actor is `comment.user`.
+ * - The same on a pull request (`issue.pull_request` set), a `pull_request_review` `submitted` whose body has the
+ *   command, or a `pull_request_review_comment` `created` with it → kind `pull` (a review iteration; its phase is
+ *   the PR's head branch, so the ids are read again once that is known). The actor is the comment's or review's
+ *   author.
  * - `issue_comment` with another action (`edited`, `deleted`), or without the command → kind `skip` with a
  *   reason; the caller exits 0 without any API write or model call.
  * - `workflow_dispatch` → kind `dispatch`. Ids, spec and notes come from the workflow inputs `issue-id`,
@@ -32,9 +41,11 @@ export function parseTrigger(eventName: string, payload: unknown, inputs: Trigge
   const p = asRecord(payload)
   if (eventName === 'issue_comment') return fromComment(p, inputs)
   if (eventName === 'workflow_dispatch') return fromDispatch(p, inputs)
+  if (eventName === 'pull_request_review') return fromReview(p, inputs)
+  if (eventName === 'pull_request_review_comment') return fromReviewComment(p, inputs)
   throw new UserError(
-    `This action runs on \`issue_comment\` and \`workflow_dispatch\` events; it was started by \`${eventName || '(unknown)'}\`.`,
-    'Trigger the workflow with `on: issue_comment: types: [created]` and/or `on: workflow_dispatch` (see examples/implement.yml).',
+    `This action runs on ${SUPPORTED_EVENTS.map((e) => `\`${e}\``).join(', ')} events; it was started by \`${eventName || '(unknown)'}\`.`,
+    'Trigger the workflow with `on: issue_comment: types: [created]` and/or `on: workflow_dispatch`, and for review iterations `pull_request_review: types: [submitted]` and `pull_request_review_comment: types: [created]` (see examples/implement.yml).',
   )
 }
 
@@ -48,10 +59,7 @@ function fromComment(p: Record<string, unknown>, inputs: TriggerInputs): Trigger
   const body = str(comment.body)
   const parsed = parseCommand(body, inputs.trigger)
   if (!parsed) {
-    return {
-      kind: 'skip',
-      reason: `the comment has no \`${inputs.trigger}\` command at the start of a line (outside quotes and code)`,
-    }
+    return { kind: 'skip', reason: noCommand(inputs.trigger, 'comment') }
   }
   const commentId = comment.id
   const issueNumber = issue.number
@@ -63,14 +71,95 @@ function fromComment(p: Record<string, unknown>, inputs: TriggerInputs): Trigger
   }
   const override = splitIds(inputs.issueId)
   const command: Command = override.length ? { ...parsed, issueIds: override } : parsed
+  const actor = { login: str(user.login), type: str(user.type) || 'User', id: numericId(user.id) }
+  if (issue.pull_request != null) {
+    return {
+      kind: 'pull',
+      source: 'comment',
+      command,
+      pullNumber: issueNumber,
+      body,
+      commentId,
+      createdAt: str(comment.created_at),
+      actor,
+    }
+  }
   return {
     kind: 'comment',
     command,
     issueNumber,
     commentId,
     commentCreatedAt: str(comment.created_at),
+    actor,
+  }
+}
+
+/** A submitted review whose body has the command: its comments are the feedback. */
+function fromReview(p: Record<string, unknown>, inputs: TriggerInputs): Trigger {
+  const action = str(p.action)
+  if (action !== 'submitted') {
+    return {
+      kind: 'skip',
+      reason: `the review was ${action || 'changed'}; only submitted reviews start a run`,
+    }
+  }
+  const review = asRecord(p.review)
+  const body = str(review.body)
+  const command = parseCommand(body, inputs.trigger)
+  if (!command) return { kind: 'skip', reason: noCommand(inputs.trigger, 'review') }
+  const pullNumber = asRecord(p.pull_request).number
+  const user = asRecord(review.user)
+  if (typeof review.id !== 'number' || typeof pullNumber !== 'number' || !str(user.login)) {
+    throw new UserError(
+      'The pull_request_review event payload lacks the review id, PR number or review author.',
+    )
+  }
+  return {
+    kind: 'pull',
+    source: 'review',
+    command,
+    pullNumber,
+    body,
+    reviewId: review.id,
+    createdAt: str(review.submitted_at),
     actor: { login: str(user.login), type: str(user.type) || 'User', id: numericId(user.id) },
   }
+}
+
+/** A new review comment with the command: it and its thread are the feedback. */
+function fromReviewComment(p: Record<string, unknown>, inputs: TriggerInputs): Trigger {
+  const action = str(p.action)
+  if (action !== 'created') {
+    return {
+      kind: 'skip',
+      reason: `the review comment was ${action || 'changed'}; only new comments start a run`,
+    }
+  }
+  const comment = asRecord(p.comment)
+  const body = str(comment.body)
+  const command = parseCommand(body, inputs.trigger)
+  if (!command) return { kind: 'skip', reason: noCommand(inputs.trigger, 'review comment') }
+  const pullNumber = asRecord(p.pull_request).number
+  const user = asRecord(comment.user)
+  if (typeof comment.id !== 'number' || typeof pullNumber !== 'number' || !str(user.login)) {
+    throw new UserError(
+      'The pull_request_review_comment event payload lacks the comment id, PR number or comment author.',
+    )
+  }
+  return {
+    kind: 'pull',
+    source: 'review-comment',
+    command,
+    pullNumber,
+    body,
+    commentId: comment.id,
+    createdAt: str(comment.created_at),
+    actor: { login: str(user.login), type: str(user.type) || 'User', id: numericId(user.id) },
+  }
+}
+
+function noCommand(trigger: string, what: string): string {
+  return `the ${what} has no \`${trigger}\` command at the start of a line (outside quotes and code)`
 }
 
 function fromDispatch(p: Record<string, unknown>, inputs: TriggerInputs): Trigger {

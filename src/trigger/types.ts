@@ -18,6 +18,23 @@ export type Trigger =
       actor: { login: string; type: string; id?: number }
     }
   | {
+      /** A command on a pull request: a review iteration of the phase on its head branch. */
+      kind: 'pull'
+      /** Where the command was written: the PR's conversation, a submitted review, or a review comment. */
+      source: 'comment' | 'review' | 'review-comment'
+      command: Command
+      pullNumber: number
+      /** The text the command is in, as the event carried it (the ids are read again against the head). */
+      body: string
+      /** The issue comment (`comment`) or review comment (`review-comment`) with the command. */
+      commentId?: number
+      /** The review with the command (`review`). */
+      reviewId?: number
+      /** When the command was posted: later comments, and comments edited later, are not feedback. */
+      createdAt: string
+      actor: { login: string; type: string; id?: number }
+    }
+  | {
       kind: 'dispatch'
       command: Command
       /** The issue to report on, when known (a number from the payload or an `issue-number` input). */
@@ -29,3 +46,6 @@ export type Trigger =
       commentId?: number
       actor: { login: string; type: string; id?: number }
     }
+
+/** A command about a phase named by id: from an issue comment or a dispatch (not a review iteration). */
+export type PhaseCommand = Extract<Trigger, { kind: 'comment' | 'dispatch' }>

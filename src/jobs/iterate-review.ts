@@ -1,0 +1,148 @@
+/**
+ * The review iteration job: `/implement` on a phase's pull request (in its conversation, a review, or a review
+ * comment). The draft PR was the pause for a human to test; this resumes from it: the feedback goes to the model,
+ * the fix is pushed to the same branch, each review thread it addressed gets a reply, and the PR body and the
+ * issue say so. Refused, with a reply and no model call, for a fork, a closed PR, or a branch that is no phase.
+ */
+import { issueThread, type IssueThread } from '../discussion/thread.js'
+import { describeError, UserError } from '../errors.js'
+import { checkoutBase, prepareBranch } from '../git/branch.js'
+import type { PipelineDeps, PipelineResult } from '../pipeline/types.js'
+import type { TrackingComment } from '../report/tracking.js'
+import { gatherFeedback, type Feedback, type PullCommand } from '../review/feedback.js'
+import { checkTarget, type IterationTarget } from '../review/target.js'
+import { planPhase, readSpecOnBranch, runPhaseAgent, type PhasePlan } from './implement-phase.js'
+import { finishIteration } from './iteration-outcome.js'
+
+/** One review iteration, start to finish. */
+export async function iterateReview(
+  d: PipelineDeps,
+  trigger: PullCommand,
+  tracking: TrackingComment,
+  /** The PR's conversation and the action's logins (see discussion/thread.ts). */
+  thread?: IssueThread,
+): Promise<PipelineResult> {
+  const conversation = thread ?? issueThread(d.api, trigger.pullNumber)
+  const pull = await d.api.getPull(trigger.pullNumber)
+  const checked = checkTarget(pull, {
+    body: trigger.body,
+    trigger: d.inputs.trigger,
+    selfLogins: conversation.selfLogins,
+  })
+  if (!checked.ok) return refuse(tracking, trigger, checked.reason)
+  const target = checked.target
+  // The spec and the prompt come from the PR's base as origin has it, whatever the workflow checked out.
+  await checkoutBase(d.git, pull.base)
+  const plan = await planIteration(d, target)
+  if (typeof plan === 'string') return refuse(tracking, trigger, plan)
+  if (plan.phase.complete) {
+    const msg = `Phase \`${plan.phase.id}\` is already marked complete on \`${plan.base}\` in ${plan.specLink}; nothing to iterate on.`
+    await tracking.finish(`✅ ${msg}`)
+    return { status: 'skipped', branch: plan.branch, message: msg, failed: false }
+  }
+  await tracking.step(
+    `Review iteration on #${pull.number}: phase \`${plan.phase.id}\`: ${plan.phase.title} — spec ${plan.specLink}`,
+  )
+  const prepared = await prepareBranch(d.git, { branch: plan.branch, base: plan.base })
+  if (!prepared.existed) {
+    // prepareBranch made a fresh branch from the base: the PR's branch is gone from origin.
+    throw new UserError(
+      `The branch \`${plan.branch}\` of #${pull.number} is no longer on origin, so there is nothing to continue.`,
+      `Restore the branch, or comment \`${d.inputs.trigger} ${plan.phase.id}\` on the issue to start the phase again.`,
+    )
+  }
+  d.recordState?.('branch', plan.branch)
+  await tracking.step(`Continuing on branch \`${plan.branch}\` (${prepared.headSha.slice(0, 7)})`)
+  const before = await readSpecOnBranch(d.workspace, plan.baseDoc)
+  const feedback = await gatherFeedback(d, {
+    target,
+    trigger,
+    thread: conversation,
+    base: plan.base,
+    ownComments: tracking.commentId === undefined ? [] : [tracking.commentId],
+  })
+  if (feedback.empty) return nothingToAddress(d, tracking, target, plan, feedback)
+  await tracking.step(feedbackLine(feedback))
+  const { run, budgets } = await runPhaseAgent(d, plan, feedback.notes, tracking, { pullNumber: pull.number })
+  return finishIteration(
+    {
+      d,
+      tracking,
+      phase: plan.phase,
+      baseDoc: plan.baseDoc,
+      before,
+      branch: plan.branch,
+      base: plan.base,
+      branchExisted: true,
+      // Questions go on the PR; the PR body keeps referring to the issue (target.issueNumber).
+      issueNumber: pull.number,
+      requester: trigger.actor,
+      budgets,
+    },
+    run,
+    { target, feedback },
+  )
+}
+
+/**
+ * The phase of the PR's head branch, read from the base; for a PR the action did not open, a head branch that no
+ * spec defines is a refusal (the reason), not a failure.
+ */
+async function planIteration(d: PipelineDeps, target: IterationTarget): Promise<PhasePlan | string> {
+  try {
+    return await planPhase(d, {
+      requestedId: target.id,
+      // The labels (`spec:`, `model:`) of the issue the PR refers to, else the PR's own.
+      labelsFrom: target.issueNumber ?? target.pull.number,
+      specArg: target.command.specArg,
+      base: target.pull.base,
+    })
+  } catch (err) {
+    if (target.openedByAction || !(err instanceof UserError)) throw err
+    return (
+      `the head branch of #${target.pull.number}, \`${target.id}\`, is not a phase of a spec (${describeError(err)}), ` +
+      'and the action did not open this PR. `/implement` on a pull request continues a phase on its branch.'
+    )
+  }
+}
+
+/** A refusal before any model call: said on the PR, the job green (nothing failed, nothing ran). */
+async function refuse(
+  tracking: TrackingComment,
+  trigger: PullCommand,
+  reason: string,
+): Promise<PipelineResult> {
+  await tracking.finish(`🚫 @${trigger.actor.login}: ${reason}`)
+  return { status: 'skipped', message: reason, failed: false }
+}
+
+async function nothingToAddress(
+  d: PipelineDeps,
+  tracking: TrackingComment,
+  target: IterationTarget,
+  plan: PhasePlan,
+  feedback: Feedback,
+): Promise<PipelineResult> {
+  const msg =
+    `Nothing to address on #${target.pull.number}: no unresolved review threads, no new comments from people with ` +
+    'write access and no failing checks, so the model was not run.'
+  await tracking.finish(
+    `💤 ${msg}`,
+    [
+      `To ask for a change, comment \`${d.inputs.trigger} <what to change>\` on the PR, or review it with \`${d.inputs.trigger}\` in the review.`,
+      ...feedback.warnings.map((w) => `⚠️ ${w}`),
+    ].join('\n\n'),
+  )
+  return { status: 'skipped', branch: plan.branch, message: msg, failed: false }
+}
+
+/** The milestone that says what the model is given. */
+function feedbackLine(f: Feedback): string {
+  const count = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`
+  const failing = f.checks.failing.map((c) => `\`${c.name}\``).join(', ')
+  return [
+    `Feedback: ${count(f.threads.roots.length, 'review thread')}, ${count(f.comments, 'new comment')}`,
+    f.checks.failing.length ? `, ${count(f.checks.failing.length, 'failing check')} (${failing})` : '',
+    ...f.warnings.map((w) => `\n⚠️ ${w}`),
+  ].join('')
+}

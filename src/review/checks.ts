@@ -1,0 +1,81 @@
+/**
+ * The failing checks of a PR's head commit, for the model: their names and conclusions, and the end of each failing
+ * GitHub Actions job's log (which needs `actions: read`; without it, the names alone and a word on what to grant).
+ */
+import { describeError } from '../errors.js'
+import type { CheckRun, GitHubApi } from '../github/api.js'
+
+/** Conclusions that mean the check failed (a cancelled or skipped check is not a failure to fix). */
+const FAILING = new Set(['failure', 'timed_out', 'startup_failure'])
+/** Lines of each failing job's log the model sees. */
+export const LOG_TAIL_LINES = 150
+/** At most this many failing jobs' logs are read (the rest are named). */
+const MAX_LOGS = 4
+/** Characters of one log tail the model sees (its end is kept). */
+const MAX_LOG_CHARS = 12_000
+
+export interface FailingChecks {
+  /** The failing check runs, by name. */
+  failing: CheckRun[]
+  /** Markdown for the notes (empty when nothing fails). */
+  text: string
+  /** Set when some log could not be read for want of a permission: what to grant. */
+  grant?: string
+  /** Set when the check runs could not be listed at all. */
+  error?: string
+}
+
+/** Reads the failing checks of `sha`; never throws (a failure to read is reported, not fatal). */
+export async function failingChecks(
+  api: GitHubApi,
+  sha: string,
+  clean: (text: string) => string,
+): Promise<FailingChecks> {
+  let runs: CheckRun[]
+  try {
+    runs = await api.listCheckRuns(sha)
+  } catch (err) {
+    return {
+      failing: [],
+      text: '',
+      error: `Could not list the checks of ${sha.slice(0, 7)}: ${describeError(err)}`,
+    }
+  }
+  const failing = runs.filter((r) => r.conclusion !== null && FAILING.has(r.conclusion))
+  if (failing.length === 0) return { failing, text: '' }
+  const parts = [`Failing checks on the head commit ${sha.slice(0, 7)}:`]
+  let grant: string | undefined
+  let logs = 0
+  for (const run of failing) {
+    const head = `- \`${clean(run.name)}\`: ${run.conclusion}`
+    if (run.app !== 'github-actions' || logs >= MAX_LOGS) {
+      parts.push(head)
+      continue
+    }
+    logs++
+    const log = await api.jobLogTail(run.id, LOG_TAIL_LINES).catch((err: unknown) => ({
+      ok: false as const,
+      reason: 'missing' as const,
+      message: describeError(err),
+    }))
+    if (log.ok) {
+      const tail = clean(log.tail)
+      const cut = tail.length > MAX_LOG_CHARS ? `…\n${tail.slice(-MAX_LOG_CHARS)}` : tail
+      parts.push(`${head}; the last lines of its log:\n\n${fenced(cut, 'text')}`)
+    } else {
+      if (log.reason === 'forbidden') {
+        grant =
+          "The failing jobs' logs could not be read: give the workflow `permissions: actions: read` so the model sees them."
+      }
+      parts.push(`${head} (its log could not be read: ${clean(log.message)})`)
+    }
+  }
+  return { failing, text: parts.join('\n\n'), ...(grant ? { grant } : {}) }
+}
+
+/** `text` in a code fence longer than any run of backticks inside it. */
+export function fenced(text: string, lang = ''): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length))
+  const fence = '`'.repeat(longest + 1)
+  return `${fence}${lang}\n${text}\n${fence}`
+}
