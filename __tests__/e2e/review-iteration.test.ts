@@ -353,4 +353,44 @@ describe('e2e: refusals and nothing to address, without a model call', () => {
       .at(-1)
     expect(tracking?.body).toContain('`permissions: actions: read`')
   })
+
+  it('a review by someone without write access is refused with a reply on the PR, and nothing runs', async () => {
+    const payload = sb.review(pr.number, 778001, '/implement', { user: OUTSIDER })
+    const run = await act(sb, { eventName: 'pull_request_review', payload, script: addressReview() })
+    expect(run.exitCode, run.stdout).toBe(0)
+    expect(run.outputs.status).toBe('skipped')
+    expect(run.anthropic.requests).toHaveLength(0)
+    const reply = sb.github
+      .commentsOn(pr.number)
+      .filter((c) => c.user === BOT)
+      .at(-1)
+    expect(reply?.body).toMatch(new RegExp(`@${OUTSIDER}: your permission .* is \`read\``))
+  })
+
+  it('bad input on a review comment event: the reason on the PR, never a stack trace', async () => {
+    const c = sb.github.addReviewComment({
+      pull: pr.number,
+      body: '/implement',
+      user: MAINTAINER,
+      path: 'src/slugify.js',
+      line: 1,
+      original_line: 1,
+      diff_hunk: HUNK,
+    })
+    const payload = sb.reviewComment(pr.number, { ...c, user: MAINTAINER })
+    const run = await act(sb, {
+      eventName: 'pull_request_review_comment',
+      payload,
+      with: { 'max-turns': 'lots' },
+    })
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout + run.stderr).not.toMatch(/at .*\.js:\d+/)
+    const reply = sb.github
+      .commentsOn(pr.number)
+      .filter((c) => c.user === BOT)
+      .at(-1)
+    expect(reply?.body).toContain(
+      'implement-action could not start:** Input `max-turns` must be a whole number',
+    )
+  })
 })

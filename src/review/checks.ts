@@ -35,10 +35,14 @@ export async function failingChecks(
   try {
     runs = await api.listCheckRuns(sha)
   } catch (err) {
+    const message = describeError(err)
+    const grant = /\b403\b|not accessible/i.test(message)
+      ? ' Give the workflow `permissions: checks: read` so the model sees failing checks.'
+      : ''
     return {
       failing: [],
       text: '',
-      error: `Could not list the checks of ${sha.slice(0, 7)}: ${describeError(err)}`,
+      error: `Could not list the checks of ${sha.slice(0, 7)}: ${message}${grant}`,
     }
   }
   const failing = runs.filter((r) => r.conclusion !== null && FAILING.has(r.conclusion))

@@ -1,0 +1,144 @@
+/** Which review threads a review iteration gives the model, and how. */
+import { describe, expect, it } from 'vitest'
+import type { Permission } from '../../src/github/api.js'
+import { MAX_THREADS_CHARS, reviewThreads, type ThreadsRequest } from '../../src/review/threads.js'
+import { FakeGitHubApi } from '../support/fake-github-api.js'
+
+const PR = 12
+const CUTOFF = '2026-12-04T10:00:00Z'
+const BEFORE = '2026-12-04T09:00:00Z'
+const AFTER = '2026-12-04T10:00:01Z'
+
+function world() {
+  const api = new FakeGitHubApi()
+  api.permissions.set('mona', 'write')
+  api.permissions.set('olga', 'read')
+  const logs: string[] = []
+  const request = (r: Partial<ThreadsRequest> = {}): ThreadsRequest => ({
+    pullNumber: PR,
+    source: 'comment',
+    cutoff: CUTOFF,
+    trigger: '/implement',
+    id: 'ISSUE-2',
+    selfLogins: ['github-actions[bot]'],
+    clean: (s) => s.replaceAll('SECRET', '***').trim(),
+    permissionOf: (login) => api.getPermission(login).catch(() => 'unknown' as Permission | 'unknown'),
+    log: (l) => logs.push(l),
+    ...r,
+  })
+  return { api, request, logs }
+}
+
+describe('reviewThreads', () => {
+  it('shows each unresolved thread with its file, line, hunk end and comments by writers', async () => {
+    const { api, request } = world()
+    const hunk = ['@@ -1,20 +1,20 @@', ...Array.from({ length: 20 }, (_, i) => `+line ${i + 1}`)].join('\n')
+    const root = api.addReviewComment(PR, {
+      login: 'mona',
+      body: 'Rename this.',
+      at: BEFORE,
+      path: 'a.js',
+      line: 20,
+      diffHunk: hunk,
+    })
+    api.addReviewComment(PR, { login: 'olga', body: 'OLGA-SAYS', at: BEFORE, inReplyTo: root.id })
+    api.addReviewComment(PR, {
+      login: 'github-actions[bot]',
+      body: 'BOT-REPLY',
+      at: BEFORE,
+      inReplyTo: root.id,
+    })
+    api.addReviewComment(PR, { login: 'mona', body: 'And SECRET here.', at: BEFORE, inReplyTo: root.id })
+    const t = await reviewThreads(api, request())
+    expect(t.roots).toEqual([root.id])
+    expect(t.text).toContain('### `a.js`, line 20')
+    expect(t.text).toContain('+line 20')
+    expect(t.text).not.toContain('+line 5\n') // only the hunk's end (15 lines)
+    expect(t.text).toContain('**@mona** (2026-12-04T09:00:00Z):\nRename this.')
+    expect(t.text).toContain('And *** here.')
+    expect(t.text).not.toContain('OLGA-SAYS')
+    expect(t.text).not.toContain('BOT-REPLY')
+  })
+
+  it('leaves out comments posted or edited after the command, and threads left with no comment', async () => {
+    const { api, request } = world()
+    api.addReviewComment(PR, { login: 'mona', body: 'LATE', at: AFTER })
+    const edited = api.addReviewComment(PR, { login: 'mona', body: 'EDITED-LATER', at: BEFORE })
+    edited.updated_at = AFTER
+    const t = await reviewThreads(api, request())
+    expect(t).toEqual({ text: '', roots: [] })
+  })
+
+  it('resolved threads are left out, unless the command is in them', async () => {
+    const { api, request } = world()
+    const done = api.addReviewComment(PR, { login: 'mona', body: 'DONE-THREAD', at: BEFORE })
+    api.resolved.add(done.id)
+    expect((await reviewThreads(api, request())).text).toBe('')
+    const command = api.addReviewComment(PR, {
+      login: 'mona',
+      body: '/implement once more',
+      at: CUTOFF,
+      inReplyTo: done.id,
+    })
+    const t = await reviewThreads(api, request({ source: 'review-comment', commentId: command.id }))
+    expect(t.roots).toEqual([done.id])
+    expect(t.text).toContain('DONE-THREAD')
+    expect(t.text).toContain('once more')
+    expect(t.text).not.toContain('/implement')
+  })
+
+  it("a review's command addresses that review's threads only; a review comment's, its own thread", async () => {
+    const { api, request } = world()
+    const a = api.addReviewComment(PR, { login: 'mona', body: 'THREAD-A', at: BEFORE, reviewId: 1 })
+    const b = api.addReviewComment(PR, { login: 'mona', body: 'THREAD-B', at: BEFORE, reviewId: 2 })
+    expect((await reviewThreads(api, request({ source: 'review', reviewId: 2 }))).roots).toEqual([b.id])
+    expect((await reviewThreads(api, request({ source: 'comment' }))).roots).toEqual([a.id, b.id])
+    const reply = api.addReviewComment(PR, { login: 'mona', body: '/implement', at: CUTOFF, inReplyTo: a.id })
+    const own = await reviewThreads(api, request({ source: 'review-comment', commentId: reply.id }))
+    expect(own.roots).toEqual([a.id])
+    expect(own.text).toContain('_(only the command)_')
+  })
+
+  it('names multi-line and outdated comments by their lines', async () => {
+    const { api, request } = world()
+    api.addReviewComment(PR, {
+      login: 'mona',
+      body: 'range',
+      at: BEFORE,
+      path: 'b.js',
+      startLine: 3,
+      line: 7,
+    })
+    api.addReviewComment(PR, {
+      login: 'mona',
+      body: 'old',
+      at: BEFORE,
+      path: 'c.js',
+      line: undefined,
+      originalLine: 9,
+    })
+    const t = await reviewThreads(api, request())
+    expect(t.text).toContain('### `b.js`, lines 3–7')
+    expect(t.text).toContain('### `c.js`, outdated: the diff has changed since; it was on line 9')
+  })
+
+  it('drops threads beyond the size cap, keeping the first', async () => {
+    const { api, request } = world()
+    for (let i = 0; i < 8; i++)
+      api.addReviewComment(PR, { login: 'mona', body: `T${i} ${'x'.repeat(6000)}`, at: BEFORE })
+    const t = await reviewThreads(api, request())
+    expect(t.text.length).toBeLessThanOrEqual(MAX_THREADS_CHARS + 200)
+    expect(t.roots.length).toBeLessThan(8)
+    expect(t.text).toContain('T0 ')
+  })
+
+  it('when the resolved state cannot be read, says so and counts every thread as unresolved', async () => {
+    const { api, request, logs } = world()
+    api.addReviewComment(PR, { login: 'mona', body: 'KEPT', at: BEFORE })
+    api.resolvedThreads = () => Promise.reject(new Error('GraphQL is down'))
+    const t = await reviewThreads(api, request())
+    expect(t.text).toContain('KEPT')
+    expect(t.error).toContain('GraphQL is down')
+    expect(logs.join('\n')).toContain('every thread counts as unresolved')
+  })
+})
