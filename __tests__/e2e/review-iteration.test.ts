@@ -394,3 +394,88 @@ describe('e2e: refusals and nothing to address, without a model call', () => {
     )
   })
 })
+
+describe('e2e: iterations that finish a phase, answer in words, or have only the action’s own failed job', () => {
+  let sb: Sandbox
+  let pr: FakePull
+  beforeAll(async () => {
+    sb = await createSandbox()
+    const first = await act(sb, {
+      payload: sb.comment('/implement ISSUE-2').payload,
+      script: implementIssue2(),
+      with: { 'max-turns': '2' },
+    })
+    expect(first.outputs.status, first.stdout).toBe('failed') // stopped early: a [WIP] draft PR
+    pr = sb.github.state.pulls[0]
+    expect(pr.title).toMatch(/^\[WIP\]/)
+    await sb.freshCheckout()
+  })
+  afterAll(async () => sb?.cleanup())
+
+  it('`/implement` alone on a stopped-early PR finishes the phase: marked, title and banner no longer WIP', async () => {
+    const { payload } = sb.pullComment(pr.number, '/implement')
+    const run = await act(sb, { payload, script: addressReview() })
+    expect(run.exitCode, run.stdout).toBe(0)
+    expect(firstPrompt(run)).toContain('The phase is not marked complete on the branch yet')
+    expect(await sb.originFile('ISSUE-2', 'docs/specs/slugkit.md')).toContain(
+      '### ISSUE-2: slugify function ✅',
+    )
+    const after = sb.github.state.pulls[0]
+    expect(sb.github.state.pulls).toHaveLength(1)
+    expect(after.title).toBe('ISSUE-2: slugify function')
+    expect(after.body).not.toContain('Work in progress')
+    expect(after.body).toContain('## Iterations')
+  })
+
+  it('a question in a thread that needs no change: the answer goes in the thread, and the run is not a failure', async () => {
+    await sb.freshCheckout()
+    const q = sb.github.addReviewComment({
+      pull: pr.number,
+      body: 'Why fold accents here?',
+      user: MAINTAINER,
+      path: 'src/slugify.js',
+      line: 4,
+      original_line: 4,
+      diff_hunk: HUNK,
+    })
+    const payload = sb.reviewComment(pr.number, {
+      ...sb.github.addReviewComment({
+        pull: pr.number,
+        in_reply_to: q.id,
+        body: '/implement',
+        user: MAINTAINER,
+      }),
+      user: MAINTAINER,
+    })
+    const answer = 'Folding accents keeps slugs ASCII, as the spec asks; nothing to change.'
+    const run = await act(sb, {
+      eventName: 'pull_request_review_comment',
+      payload,
+      script: [{ content: [{ type: 'text', text: answer }] }],
+    })
+    expect(run.exitCode, run.stdout).toBe(0)
+    expect(run.outputs.status).toBe('skipped')
+    const reply = sb.github.state.reviewComments.filter((c) => c.user === BOT).at(-1)
+    expect(reply?.in_reply_to).toBe(q.id)
+    expect(reply?.body).toContain(`> ${answer}`)
+  })
+
+  it("the action's own failed job on the head commit is not feedback", async () => {
+    await sb.freshCheckout()
+    sb.github.state.reviewComments.length = 0
+    sb.github.addCheckRun({
+      head_sha: await headSha(sb, pr.number),
+      name: 'implement',
+      conclusion: 'failure',
+      log: 'OWN-JOB-LOG',
+    })
+    const { payload } = sb.pullComment(pr.number, '/implement')
+    const run = await act(sb, { payload })
+    expect(run.anthropic.requests).toHaveLength(0)
+    const reply = sb.github
+      .commentsOn(pr.number)
+      .filter((c) => c.user === BOT)
+      .at(-1)
+    expect(reply?.body).toContain(`Nothing to address on #${pr.number}`)
+  })
+})

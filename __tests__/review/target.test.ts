@@ -23,7 +23,7 @@ function pull(p: Partial<PullDetails> = {}): PullDetails {
   }
 }
 const check = (p: PullDetails, body = '/implement') =>
-  checkTarget(p, { body, trigger: '/implement', selfLogins: SELF })
+  checkTarget(p, { body, trigger: '/implement', selfLogins: SELF, base: 'main' })
 
 describe('checkTarget: which PRs an iteration may work on', () => {
   it('a PR the action opened: the phase is the head branch; issue and body time from its marker', () => {
@@ -34,7 +34,7 @@ describe('checkTarget: which PRs an iteration may work on', () => {
         id: 'ISSUE-2',
         command: { issueIds: [], notes: 'keep it short' },
         issueNumber: 7,
-        bodyWrittenAt: '2026-12-01T10:00:00Z',
+        addressedUntil: '2026-12-01T10:00:00Z',
         openedByAction: true,
       },
     })
@@ -77,7 +77,7 @@ describe('checkTarget: which PRs an iteration may work on', () => {
     const body = 'Implements **ISSUE-2: slugify** of x.\n\n---\n\nRefs #7\n'
     const r = check(pull({ body }))
     expect(r.ok && r.target).toMatchObject({ issueNumber: 7, openedByAction: true })
-    expect(r.ok && r.target.bodyWrittenAt).toBeUndefined()
+    expect(r.ok && r.target.addressedUntil).toBeUndefined()
   })
 
   it("a human's PR from a phase branch is a target, but its `Refs` is not trusted as the action's", () => {

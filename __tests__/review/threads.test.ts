@@ -66,7 +66,73 @@ describe('reviewThreads', () => {
     const edited = api.addReviewComment(PR, { login: 'mona', body: 'EDITED-LATER', at: BEFORE })
     edited.updated_at = AFTER
     const t = await reviewThreads(api, request())
-    expect(t).toEqual({ text: '', roots: [] })
+    expect(t).toMatchObject({ text: '', roots: [] })
+  })
+
+  it('the command comment is shown as the event carried it, not as edited since', async () => {
+    const { api, request } = world()
+    const c = api.addReviewComment(PR, { login: 'mona', body: '/implement EDITED-AFTER', at: CUTOFF })
+    c.updated_at = AFTER
+    const t = await reviewThreads(
+      api,
+      request({ source: 'review-comment', commentId: c.id, commandBody: '/implement as posted' }),
+    )
+    expect(t.text).toContain('as posted')
+    expect(t.text).not.toContain('EDITED-AFTER')
+  })
+
+  it("a comment in the command's second counts only when it is older (a lower id) or the command's review's", async () => {
+    const { api, request } = world()
+    const older = api.addReviewComment(PR, { login: 'mona', body: 'SAME-SECOND-OLDER', at: CUTOFF })
+    const command = api.addReviewComment(PR, {
+      login: 'mona',
+      body: '/implement',
+      at: CUTOFF,
+      inReplyTo: older.id,
+    })
+    api.addReviewComment(PR, { login: 'mona', body: 'SAME-SECOND-NEWER', at: CUTOFF, inReplyTo: older.id })
+    const t = await reviewThreads(api, request({ source: 'review-comment', commentId: command.id }))
+    expect(t.text).toContain('SAME-SECOND-OLDER')
+    expect(t.text).not.toContain('SAME-SECOND-NEWER')
+    const other = api.addReviewComment(PR, { login: 'mona', body: 'OTHER-SAME-SECOND', at: CUTOFF })
+    expect((await reviewThreads(api, request())).text).not.toContain('OTHER-SAME-SECOND')
+    const mine = api.addReviewComment(PR, { login: 'mona', body: 'REVIEW-OWN', at: CUTOFF, reviewId: 9 })
+    mine.updated_at = '2026-12-04T10:00:05Z' // GitHub stamps a review's comments when it is submitted
+    expect((await reviewThreads(api, request({ source: 'review', reviewId: 9 }))).text).toContain(
+      'REVIEW-OWN',
+    )
+    expect(other.id).toBeGreaterThan(0)
+  })
+
+  it('a review comment command takes every thread of its review (GitHub sends one event per line comment)', async () => {
+    const { api, request } = world()
+    const a = api.addReviewComment(PR, { login: 'mona', body: '/implement A', at: BEFORE, reviewId: 5 })
+    const b = api.addReviewComment(PR, { login: 'mona', body: '/implement B', at: BEFORE, reviewId: 5 })
+    api.addReviewComment(PR, { login: 'mona', body: 'OTHER-REVIEW', at: BEFORE, reviewId: 6 })
+    const t = await reviewThreads(api, request({ source: 'review-comment', commentId: a.id }))
+    expect(t.roots).toEqual([a.id, b.id])
+    // The next event of the same review comes after a run answered both threads: nothing left for it.
+    api.addReviewComment(PR, { login: 'github-actions[bot]', body: '🔁 done', at: AFTER, inReplyTo: a.id })
+    api.addReviewComment(PR, { login: 'github-actions[bot]', body: '🔁 done', at: AFTER, inReplyTo: b.id })
+    const again = await reviewThreads(api, request({ source: 'review-comment', commentId: b.id }))
+    expect(again).toMatchObject({ roots: [], answered: 2 })
+  })
+
+  it('from the conversation, a thread the action answered waits until a reviewer writes in it again', async () => {
+    const { api, request } = world()
+    const root = api.addReviewComment(PR, { login: 'mona', body: 'Fix it.', at: '2026-12-04T08:00:00Z' })
+    api.addReviewComment(PR, {
+      login: 'github-actions[bot]',
+      body: '🔁 x',
+      at: '2026-12-04T08:30:00Z',
+      inReplyTo: root.id,
+    })
+    expect(await reviewThreads(api, request())).toMatchObject({ roots: [], waiting: 1 })
+    api.addReviewComment(PR, { login: 'mona', body: 'STILL-BROKEN', at: BEFORE, inReplyTo: root.id })
+    const t = await reviewThreads(api, request())
+    expect(t.roots).toEqual([root.id])
+    expect(t.text).toContain('STILL-BROKEN')
+    expect(t.text).not.toContain('🔁')
   })
 
   it('resolved threads are left out, unless the command is in them', async () => {

@@ -116,6 +116,7 @@ async function mainStep(o: RunActionOptions): Promise<{ env: Record<string, stri
     GITHUB_API_URL: o.githubApiUrl,
     GITHUB_SERVER_URL: 'https://github.com',
     GITHUB_RUN_ID: '4242',
+    GITHUB_JOB: 'implement',
     GITHUB_RUN_ATTEMPT: '1',
     GITHUB_WORKFLOW_REF: `${o.repository ?? 'octo-org/octo-repo'}/.github/workflows/implement.yml@refs/heads/main`,
     RUNNER_TEMP: temp,

@@ -26,10 +26,11 @@ export function answeredIds(body: string): number[] {
 
 /**
  * The hidden last line of the body of a PR the action opened: the issue it refers to (`Refs #N` may be edited
- * away) and when the action last wrote the body (conversation comments after that are new to the next iteration).
+ * away) and up to when the PR's conversation was addressed (when the PR was opened, then the command time of the
+ * last review iteration that finished): later comments are new to the next iteration.
  */
-export function pullMarker(issueNumber: number | undefined, writtenAt: string): string {
-  return `<!-- implement-action:pr issue=${issueNumber ?? ''} at=${writtenAt} -->`
+export function pullMarker(issueNumber: number | undefined, writtenAt: string | undefined): string {
+  return `<!-- implement-action:pr issue=${issueNumber ?? ''} at=${writtenAt ?? ''} -->`
 }
 
 /** What a PR body's marker says; undefined when the body has none (a PR the action did not open). */
@@ -43,7 +44,11 @@ export function readPullMarker(body: string): { issueNumber?: number; writtenAt?
 }
 
 /** The body with its marker rewritten (or added at the end) for a new write at `writtenAt`. */
-export function withPullMarker(body: string, issueNumber: number | undefined, writtenAt: string): string {
+export function withPullMarker(
+  body: string,
+  issueNumber: number | undefined,
+  writtenAt: string | undefined,
+): string {
   const marker = pullMarker(issueNumber, writtenAt)
   const re = /<!-- implement-action:pr issue=\d* at=\S* -->/
   return re.test(body) ? body.replace(re, marker) : `${body.trimEnd()}\n\n${marker}`

@@ -30,6 +30,24 @@ export interface GatherNotesOptions {
   newerThan?: { commentId?: number; time?: string }
   /** The discussion's heading; DISCUSSION_HEADING by default. */
   heading?: string
+  /** The permission lookup to share with other readers of the run (see permissionLookup); a new one by default. */
+  permissionOf?: PermissionLookup
+}
+
+export type PermissionLookup = (login: string) => Promise<Permission | 'unknown'>
+
+/** Each distinct author's permission, looked up once (a failed lookup reads as `unknown`: no access). */
+export function permissionLookup(api: GitHubApi): PermissionLookup {
+  const permissions = new Map<string, Promise<Permission | 'unknown'>>()
+  return (login) => {
+    const key = login.toLowerCase()
+    let p = permissions.get(key)
+    if (!p) {
+      p = api.getPermission(login).catch(() => 'unknown' as const)
+      permissions.set(key, p)
+    }
+    return p
+  }
 }
 
 export interface GatheredNotes {
@@ -70,16 +88,7 @@ export async function gatherNotes(api: GitHubApi, o: GatherNotesOptions): Promis
   if (!o.skipIssueComments && o.issueNumber > 0) {
     const comments = (o.comments ?? (await api.listComments(o.issueNumber))).slice().sort(byCreation)
     const self = new Set(o.selfLogins.map((l) => l.toLowerCase()))
-    const permissions = new Map<string, Promise<Permission | 'unknown'>>()
-    const permissionOf = (login: string): Promise<Permission | 'unknown'> => {
-      const key = login.toLowerCase()
-      let p = permissions.get(key)
-      if (!p) {
-        p = api.getPermission(login).catch(() => 'unknown' as const)
-        permissions.set(key, p)
-      }
-      return p
-    }
+    const permissionOf = o.permissionOf ?? permissionLookup(api)
 
     const kept: Array<{ id: number; text: string }> = []
     for (const c of comments) {

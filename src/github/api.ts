@@ -35,6 +35,8 @@ export interface PullRequest {
   base: string
   /** The PR's title as GitHub has it (set by createGitHubApi; optional for other implementations). */
   title?: string
+  /** The PR's body as GitHub has it (set by createGitHubApi; optional for other implementations). */
+  body?: string
 }
 
 /** A pull request as a review iteration reads it (see getPull). */

@@ -37,6 +37,7 @@ export async function readActionContext(env: NodeJS.ProcessEnv = process.env): P
       runId: context.runId,
       runAttempt: context.runAttempt,
       workflowRef: env.GITHUB_WORKFLOW_REF,
+      job: env.GITHUB_JOB,
     }),
   }
 }

@@ -262,6 +262,7 @@ function apiFailure(op: string, err: unknown, redactor: Redactor): Error {
 }
 
 type PullData = {
+  body?: string | null
   number: number
   html_url: string
   draft?: boolean
@@ -278,6 +279,7 @@ function toPull(d: PullData): PullRequest {
     head: d.head.ref,
     base: d.base.ref,
     title: d.title,
+    body: d.body ?? '',
   }
 }
 

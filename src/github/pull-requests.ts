@@ -31,7 +31,8 @@ export interface UpsertRequest {
   branch: string
   base: string
   title: string
-  body: string
+  /** The body, or how to write it from the PR it replaces (undefined for a new PR). */
+  body: string | ((existing?: PullRequest) => string)
   draft: boolean
 }
 
@@ -51,21 +52,14 @@ const ALREADY_EXISTS = /already exists/i
  * opened as a `[WIP]` stand-in for a draft, updates keep the prefix.
  */
 export async function upsertPullRequest(api: GitHubApi, r: UpsertRequest): Promise<UpsertResult> {
-  const update = async (existing: PullRequest): Promise<UpsertResult> => {
-    const keepWip = r.draft && !existing.draft && isWipTitle(existing.title)
-    const pull = await api.updatePull(existing.number, {
-      title: keepWip ? wipTitle(r.title) : r.title,
-      body: r.body,
-    })
-    return { pull, created: false, draftFallback: keepWip }
-  }
+  const update = (existing: PullRequest): Promise<UpsertResult> => updatePullRequest(api, existing, r)
 
   const existing = await api.findOpenPull(r.branch)
   if (existing) return update(existing)
   try {
     const { draftFallback, ...pull } = await api.createPull({
       title: r.title,
-      body: r.body,
+      body: bodyOf(r.body),
       head: r.branch,
       base: r.base,
       draft: r.draft,
@@ -78,4 +72,25 @@ export async function upsertPullRequest(api: GitHubApi, r: UpsertRequest): Promi
     if (!raced) throw err
     return update(raced)
   }
+}
+
+/**
+ * Updates the title and body of `existing` (a review iteration's own PR, or the one open for the branch). A PR opened
+ * as a `[WIP]` stand-in for a draft keeps the prefix.
+ */
+export async function updatePullRequest(
+  api: GitHubApi,
+  existing: PullRequest,
+  r: { title: string; body: UpsertRequest['body']; draft: boolean },
+): Promise<UpsertResult> {
+  const keepWip = r.draft && !existing.draft && isWipTitle(existing.title)
+  const pull = await api.updatePull(existing.number, {
+    title: keepWip ? wipTitle(r.title) : r.title,
+    body: bodyOf(r.body, existing),
+  })
+  return { pull, created: false, draftFallback: keepWip }
+}
+
+function bodyOf(body: UpsertRequest['body'], existing?: PullRequest): string {
+  return typeof body === 'function' ? body(existing) : body
 }

@@ -11,6 +11,7 @@ import type { PipelineDeps, PipelineResult } from '../pipeline/types.js'
 import type { TrackingComment } from '../report/tracking.js'
 import { gatherFeedback, type Feedback, type PullCommand } from '../review/feedback.js'
 import { checkTarget, type IterationTarget } from '../review/target.js'
+import { findPhases } from '../spec/phases.js'
 import { planPhase, readSpecOnBranch, runPhaseAgent, type PhasePlan } from './implement-phase.js'
 import { finishIteration } from './iteration-outcome.js'
 
@@ -28,17 +29,28 @@ export async function iterateReview(
     body: trigger.body,
     trigger: d.inputs.trigger,
     selfLogins: conversation.selfLogins,
+    base: d.inputs.baseBranch ?? (await d.api.getDefaultBranch()),
   })
   if (!checked.ok) return refuse(tracking, trigger, checked.reason)
   const target = checked.target
+  const outputs = { prNumber: pull.number, prUrl: pull.html_url }
   // The spec and the prompt come from the PR's base as origin has it, whatever the workflow checked out.
   await checkoutBase(d.git, pull.base)
   const plan = await planIteration(d, target)
   if (typeof plan === 'string') return refuse(tracking, trigger, plan)
+  if (plan.branch !== pull.head) {
+    // The push goes to the phase's branch: it must be this PR's head exactly (`issue-2` is another branch).
+    return refuse(
+      tracking,
+      trigger,
+      `the head branch of #${pull.number} is \`${pull.head}\`, but phase \`${plan.phase.id}\`'s branch is \`${plan.branch}\`. ` +
+        `Comment \`${d.inputs.trigger} ${plan.phase.id}\` on its issue to work on \`${plan.branch}\`.`,
+    )
+  }
   if (plan.phase.complete) {
     const msg = `Phase \`${plan.phase.id}\` is already marked complete on \`${plan.base}\` in ${plan.specLink}; nothing to iterate on.`
     await tracking.finish(`✅ ${msg}`)
-    return { status: 'skipped', branch: plan.branch, message: msg, failed: false }
+    return { ...outputs, status: 'skipped', branch: plan.branch, message: msg, failed: false }
   }
   await tracking.step(
     `Review iteration on #${pull.number}: phase \`${plan.phase.id}\`: ${plan.phase.title} — spec ${plan.specLink}`,
@@ -58,10 +70,13 @@ export async function iterateReview(
     target,
     trigger,
     thread: conversation,
+    // The login the tracking comment was created as is the action's too (a review has no reaction to learn it).
+    selfLogins: [...conversation.selfLogins, ...(tracking.author ? [tracking.author.toLowerCase()] : [])],
     base: plan.base,
-    ownComments: tracking.commentId === undefined ? [] : [tracking.commentId],
+    unfinished: !findPhases(before, plan.phase.id).some((p) => p.complete),
+    ownCheck: d.run.job,
   })
-  if (feedback.empty) return nothingToAddress(d, tracking, target, plan, feedback)
+  if (feedback.empty) return { ...outputs, ...(await nothingToAddress(d, tracking, trigger, plan, feedback)) }
   await tracking.step(feedbackLine(feedback))
   const { run, budgets } = await runPhaseAgent(d, plan, feedback.notes, tracking, { pullNumber: pull.number })
   return finishIteration(
@@ -78,9 +93,10 @@ export async function iterateReview(
       issueNumber: pull.number,
       requester: trigger.actor,
       budgets,
+      pullNumber: pull.number,
     },
     run,
-    { target, feedback },
+    { target, feedback, trigger },
   )
 }
 
@@ -119,17 +135,32 @@ async function refuse(
 async function nothingToAddress(
   d: PipelineDeps,
   tracking: TrackingComment,
-  target: IterationTarget,
+  trigger: PullCommand,
   plan: PhasePlan,
   feedback: Feedback,
 ): Promise<PipelineResult> {
-  const msg =
-    `Nothing to address on #${target.pull.number}: no unresolved review threads, no new comments from people with ` +
-    'write access and no failing checks, so the model was not run.'
+  const n = trigger.pullNumber
+  const t = feedback.threads
+  const what =
+    trigger.source === 'comment'
+      ? 'no unresolved review thread with something new since the action last answered it, no new comment from people with write access, no notes'
+      : trigger.source === 'review'
+        ? 'the review has no text beyond the command and no line comment'
+        : 'its review thread has nothing from people with write access'
+  const msg = `Nothing to address on #${n}: ${what}, and no failing check; the model was not run.`
+  const notes = [
+    t.answered
+      ? `${t.answered} review thread(s) were answered after this command by a run queued before it.`
+      : '',
+    t.waiting
+      ? `${t.waiting} review thread(s) the action answered earlier wait for a reviewer to reply or resolve them.`
+      : '',
+  ].filter(Boolean)
   await tracking.finish(
     `💤 ${msg}`,
     [
-      `To ask for a change, comment \`${d.inputs.trigger} <what to change>\` on the PR, or review it with \`${d.inputs.trigger}\` in the review.`,
+      ...notes,
+      `To ask for a change, comment \`${d.inputs.trigger} <what to change>\` on the PR, or reply in a review thread with \`${d.inputs.trigger}\`.`,
       ...feedback.warnings.map((w) => `⚠️ ${w}`),
     ].join('\n\n'),
   )
@@ -139,7 +170,7 @@ async function nothingToAddress(
 /** The milestone that says what the model is given. */
 function feedbackLine(f: Feedback): string {
   const count = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`
-  const failing = f.checks.failing.map((c) => `\`${c.name}\``).join(', ')
+  const failing = f.checks.names.map((name) => `\`${name}\``).join(', ')
   return [
     `Feedback: ${count(f.threads.roots.length, 'review thread')}, ${count(f.comments, 'new comment')}`,
     f.checks.failing.length ? `, ${count(f.checks.failing.length, 'failing check')} (${failing})` : '',

@@ -1,51 +1,46 @@
 /**
- * The ending of a review iteration: questions go on the PR; work is pushed to the PR's branch (never a second
- * PR), the PR body gains an "Iterations" entry, each review thread the model was given gets a reply naming the
- * commit, and the issue the PR refers to gets a line linking the iteration.
+ * The ending of a review iteration: questions go on the PR; work is pushed to the PR's branch and the PR itself is
+ * updated (never a second PR): its body gains an "Iterations" entry, each review thread the model was given gets a
+ * reply naming the commit (or the model's answer when it changed nothing), and the issue the PR refers to gets a
+ * line linking the iteration.
  */
 import type { AgentResult } from '../agent/types.js'
-import { formatUsd, earlyStopReason } from '../report/messages.js'
-import type { AgentRun } from '../pipeline/agent-run.js'
-import type { PipelineResult } from '../pipeline/types.js'
-import type { Feedback } from '../review/feedback.js'
-import { iterationEntry, replyInThreads, withIteration } from '../review/iterations.js'
-import type { IterationTarget } from '../review/target.js'
 import { describeError } from '../errors.js'
 import { withoutWip } from '../github/pull-requests.js'
+import type { AgentRun } from '../pipeline/agent-run.js'
+import type { PipelineResult } from '../pipeline/types.js'
+import { earlyStopReason, formatUsd, lastWords } from '../report/messages.js'
+import type { Feedback, PullCommand } from '../review/feedback.js'
+import { iterationEntry, replyInThreads, withIteration } from '../review/iterations.js'
+import type { IterationTarget } from '../review/target.js'
 import { askQuestions, reportCancelled, runFigures, type Ending, type RunContext } from './phase-outcome.js'
 import { ensurePhaseMarked, publishWork, type Published, type PublishRequest } from './phase-publish.js'
 
 export interface IterationContext {
   target: IterationTarget
   feedback: Feedback
+  trigger: PullCommand
 }
+
+/** Characters of the model's answer posted in a review thread when it changed nothing. */
+const MAX_ANSWER_CHARS = 3_000
 
 /** After the model: its questions on the PR, or its work on the PR's branch and the replies. */
 export async function finishIteration(
   c: RunContext,
-  { result, accounting, warnings }: AgentRun,
+  { result, accounting, warnings: runWarnings }: AgentRun,
   it: IterationContext,
 ): Promise<PipelineResult> {
   const { d } = c
   const pull = it.target.pull
-  const wip = result.status === 'completed' ? undefined : earlyStopReason(result, c.budgets)
+  const outputs = { prNumber: pull.number, prUrl: pull.html_url }
+  const figures = runFigures(c.branch, result, accounting)
+  const finished = result.status === 'completed'
+  const wip = finished || result.status === 'clarification' ? undefined : earlyStopReason(result, c.budgets)
+  const marked = finished ? await ensurePhaseMarked(d.workspace, c.before, c.phase.id, d.log) : []
+  const warnings = [...(runWarnings ?? []), ...marked, ...runNotices(c)]
   // The body as it is now (someone may have edited it during the run), with this iteration's entry.
-  const current = await d.api.getPull(pull.number).then(
-    (p) => p.body,
-    () => pull.body,
-  )
-  const entry = (commit?: string): string =>
-    iterationEntry({
-      at: new Date().toISOString(),
-      requester: c.requester.login,
-      commit: commit ? { sha: commit, url: commitUrl(c, pull.number, commit) } : undefined,
-      summary: result.summary,
-      turns: result.turns,
-      cost: formatUsd(result.costUsd),
-      runUrl: d.run.runUrl,
-      wip,
-      threads: commit ? it.feedback.threads.roots.length : 0,
-    })
+  const current = await d.api.getPull(pull.number).catch(() => pull)
   const publishing: PublishRequest = {
     branch: c.branch,
     base: c.base,
@@ -57,54 +52,84 @@ export async function finishIteration(
     accounting,
     openPr: true,
     warnings,
+    wip,
     commitSubject: `${c.phase.id}: review iteration on #${pull.number}`,
     pullText: {
-      title: withoutWip(pull.title),
+      pull: current,
+      title: withoutWip(current.title),
       body: (_fallback, commit) =>
-        withIteration(current, entry(commit), it.target.issueNumber, new Date().toISOString()),
+        withIteration(current.body, entry(c, result, it, { commit, wip, warnings }), {
+          issueNumber: it.target.issueNumber,
+          // A finished iteration addressed what came before its command; otherwise the next one sees it again.
+          addressedUntil: finished ? it.trigger.createdAt : it.target.addressedUntil,
+          finished,
+        }),
     },
   }
-  const figures = runFigures(c.branch, result, accounting)
   if (result.status === 'clarification') {
-    return { ...figures, ...(await askQuestions(c, result, accounting, publishing)) }
+    return { ...figures, ...outputs, ...(await askQuestions(c, result, accounting, publishing)) }
   }
-  const marked = wip ? [] : await ensurePhaseMarked(d.workspace, c.before, c.phase.id, d.log)
-  const published = await publishWork(d, { ...publishing, wip, warnings: [...(warnings ?? []), ...marked] })
+  const published = await publishWork(d, publishing)
   if (result.status === 'cancelled' || (d.cancellation?.signal.aborted && !published.pull)) {
-    return { ...figures, ...(await reportCancelled(c, published, accounting)) }
+    return { ...figures, ...outputs, ...(await reportCancelled(c, published, accounting)) }
   }
-  return { ...figures, ...(await delivered(c, result, accounting, it, published, wip)) }
+  const details = [accounting, ...[...warnings, ...it.feedback.warnings].map((w) => `⚠️ ${w}`)]
+  const ending = published.commit
+    ? await pushed(c, it, published.commit, wip, details)
+    : await unchanged(c, result, it, wip, details)
+  return { ...figures, ...outputs, ...ending }
 }
 
-/** The work is pushed (or there was none): replies, the issue's line, and the final word. */
-async function delivered(
+/** What a human should know about how the run ran: an unsandboxed run, hosts the sandbox refused. */
+function runNotices(c: RunContext): string[] {
+  const blocked = [...new Set((c.d.sandbox.blocked?.() ?? []).map((b) => b.host))]
+  return [
+    ...(c.d.inputs.sandbox === 'off' ? ['This run was not sandboxed (`sandbox: off`).'] : []),
+    ...(blocked.length
+      ? [
+          `The sandbox refused connections to ${blocked.map((h) => `\`${h}\``).join(', ')} (see \`allowed-domains\`).`,
+        ]
+      : []),
+  ]
+}
+
+function entry(
   c: RunContext,
   result: AgentResult,
-  accounting: string,
   it: IterationContext,
-  published: Published,
-  wip: string | undefined,
-): Promise<Ending> {
-  const { d, tracking } = c
+  o: { commit?: string; wip?: string; warnings: string[] },
+): string {
   const pull = it.target.pull
-  const outputs = { prNumber: pull.number, prUrl: pull.html_url }
-  const details = [accounting, ...it.feedback.warnings.map((w) => `⚠️ ${w}`)]
-  if (!published.commit) {
-    const why = wip ? `The run stopped early because ${wip}` : 'The model finished without changing any file.'
-    const lastWords = result.summary
-      ? `Model's last words:\n\n> ${result.summary.split('\n').join('\n> ')}`
-      : ''
-    const msg = `${why} Nothing was pushed to #${pull.number}.`
-    await tracking.finish(`⚠️ ${msg}`, [lastWords, ...details].filter(Boolean).join('\n\n'))
-    return { ...outputs, status: 'failed', message: msg, failed: true }
-  }
-  const sha = published.commit
+  return iterationEntry({
+    at: new Date().toISOString(),
+    requester: c.requester.login,
+    commit: o.commit ? { sha: o.commit, url: commitUrl(c, pull.number, o.commit) } : undefined,
+    summary: result.summary,
+    turns: result.turns,
+    cost: formatUsd(result.costUsd),
+    runUrl: c.d.run.runUrl,
+    wip: o.wip,
+    threads: it.feedback.threads.roots.length,
+    warnings: o.warnings,
+  })
+}
+
+/** A commit is on the PR: a reply in each thread, the issue's line, the final word. */
+async function pushed(
+  c: RunContext,
+  it: IterationContext,
+  sha: string,
+  wip: string | undefined,
+  details: string[],
+): Promise<Ending> {
+  const { d } = c
+  const pull = it.target.pull
   const link = `[\`${sha.slice(0, 7)}\`](${commitUrl(c, pull.number, sha)})`
   const run = d.run.runUrl ? ` ([run](${d.run.runUrl}))` : ''
   const replies = await replyInThreads(d.api, {
     pullNumber: pull.number,
     roots: it.feedback.threads.roots,
-    body: `🔁 ${link} is the change for this thread${run}. Check it, and resolve the thread if it is addressed; reply with \`${d.inputs.trigger} <what else>\` for more.`,
+    body: `🔁 ${link} is the change for this thread${run}${wip ? ' (work in progress: the run stopped early)' : ''}. Check it, and resolve the thread if it is addressed; reply with \`${d.inputs.trigger} <what else>\` for more.`,
     log: d.log,
   })
   if (it.target.issueNumber !== undefined) {
@@ -119,24 +144,51 @@ async function delivered(
   }
   const answered = replies ? `; replied in ${replies} review thread${replies === 1 ? '' : 's'}` : ''
   if (wip) {
-    await tracking.finish(
+    await c.tracking.finish(
       `⚠️ Stopped early because ${wip} Work so far is pushed to #${pull.number}: ${link}${answered}.`,
       details.join('\n\n'),
     )
-    return {
-      ...outputs,
-      status: 'failed',
-      message: `stopped early (${result.status}); pushed ${sha.slice(0, 7)} to #${pull.number}`,
-      failed: true,
-    }
+    const message = `stopped early (${it.feedback.threads.roots.length} threads); pushed ${sha.slice(0, 7)} to #${pull.number}`
+    return { status: 'failed', message, failed: true }
   }
-  await tracking.finish(`✅ Pushed ${link} to #${pull.number}${answered}.`, details.join('\n\n'))
+  await c.tracking.finish(`✅ Pushed ${link} to #${pull.number}${answered}.`, details.join('\n\n'))
   return {
-    ...outputs,
     status: 'pr-opened',
     message: `pushed ${sha.slice(0, 7)} to PR #${pull.number}: ${pull.html_url}`,
     failed: false,
   }
+}
+
+/**
+ * Nothing changed. A finished run answered in words (a reviewer's question, say): the answer goes in each thread
+ * and the run is not a failure. A run that stopped early with nothing to show is.
+ */
+async function unchanged(
+  c: RunContext,
+  result: AgentResult,
+  it: IterationContext,
+  wip: string | undefined,
+  details: string[],
+): Promise<Ending> {
+  const { d } = c
+  const pull = it.target.pull
+  if (wip) {
+    const msg = `The run stopped early because ${wip} Nothing was pushed to #${pull.number}.`
+    await c.tracking.finish(`⚠️ ${msg}`, [lastWords(result.summary), ...details].filter(Boolean).join('\n\n'))
+    return { status: 'failed', message: msg, failed: true }
+  }
+  const answer = result.summary.trim() || '_The model left no answer._'
+  const cut = answer.length > MAX_ANSWER_CHARS ? `${answer.slice(0, MAX_ANSWER_CHARS)}…` : answer
+  const replies = await replyInThreads(d.api, {
+    pullNumber: pull.number,
+    roots: it.feedback.threads.roots,
+    body: `💬 No change was made for this thread${d.run.runUrl ? ` ([run](${d.run.runUrl}))` : ''}. The model's answer:\n\n> ${cut.split('\n').join('\n> ')}`,
+    log: d.log,
+  })
+  const where = replies ? ` and in ${replies} review thread${replies === 1 ? '' : 's'}` : ''
+  const msg = `The model changed no file on #${pull.number}; its answer is below${where}.`
+  await c.tracking.finish(`💬 ${msg}`, [lastWords(result.summary), ...details].filter(Boolean).join('\n\n'))
+  return { status: 'skipped', message: msg, failed: false }
 }
 
 function commitUrl(c: RunContext, pullNumber: number, sha: string): string {

@@ -5,7 +5,7 @@ import { QUESTION_MARKER } from '../discussion/markers.js'
 import { describeError } from '../errors.js'
 import { hasChanges, type AgentRun } from '../pipeline/agent-run.js'
 import type { Budgets, PipelineDeps, PipelineResult } from '../pipeline/types.js'
-import { earlyStopReason } from '../report/messages.js'
+import { earlyStopReason, lastWords } from '../report/messages.js'
 import type { TrackingComment } from '../report/tracking.js'
 import type { Phase, SpecDocument } from '../spec/types.js'
 import { ensurePhaseMarked, publishWork, type Published, type PublishRequest } from './phase-publish.js'
@@ -25,6 +25,8 @@ export interface RunContext {
   issueNumber?: number
   requester: { login: string; id?: number }
   budgets: Budgets
+  /** A review iteration: the PR it works on (its questions go there, and the PR stays open). */
+  pullNumber?: number
 }
 
 /** After the model: ask its questions, or deliver its work (or say why there is nothing to deliver). */
@@ -93,7 +95,8 @@ export async function askQuestions(
   } catch (err) {
     kept = ` The work so far could not be pushed: ${describeError(err)}`
   }
-  await c.tracking.finish(`❓ Asked for clarification (questions below); no PR opened.${kept}`, accounting)
+  const pr = c.pullNumber === undefined ? 'no PR opened' : `nothing was pushed to #${c.pullNumber}`
+  await c.tracking.finish(`❓ Asked for clarification (questions below); ${pr}.${kept}`, accounting)
   return {
     status: 'clarification-requested',
     message: `asked ${questions.length} question(s)`,
@@ -124,10 +127,7 @@ async function deliver(
     const msg = wip
       ? `The run stopped early because ${wip} No files had changed, so no PR was opened.`
       : 'The model finished without changing any file, so no PR was opened.'
-    const lastWords = result.summary
-      ? `Model's last words:\n\n> ${result.summary.split('\n').join('\n> ')}`
-      : ''
-    await tracking.finish(`⚠️ ${msg}`, [lastWords, accounting].filter(Boolean).join('\n\n'))
+    await tracking.finish(`⚠️ ${msg}`, [lastWords(result.summary), accounting].filter(Boolean).join('\n\n'))
     return { status: 'failed', message: msg, failed: true }
   }
 

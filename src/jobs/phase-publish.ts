@@ -3,9 +3,10 @@ import path from 'node:path'
 import type { AgentResult } from '../agent/types.js'
 import { describeError, UserError } from '../errors.js'
 import type { PullRequest } from '../github/api.js'
-import { pullTitle, upsertPullRequest, wipTitle } from '../github/pull-requests.js'
+import { pullTitle, updatePullRequest, upsertPullRequest, wipTitle } from '../github/pull-requests.js'
 import { commitAndPush } from '../pipeline/agent-run.js'
 import { prBody } from '../report/messages.js'
+import { carryIterations } from '../review/iterations.js'
 import { checkCompletion, markPhaseComplete } from '../spec/complete.js'
 import { findPhases, parseSpec } from '../spec/phases.js'
 import type { Phase, SpecDocument } from '../spec/types.js'
@@ -72,7 +73,12 @@ export interface PublishRequest {
    * A review iteration: the PR's own title (without `[WIP]`, which this run's ending decides) and the body given
    * (the PR's own, with this iteration's entry); the default is the phase's title and a body written from this run.
    */
-  pullText?: { title: string; body: (draftFallback: boolean, commit?: string) => string }
+  pullText?: {
+    /** The PR itself: updated whatever its state, never looked up by branch (so never a second PR). */
+    pull: PullRequest
+    title: string
+    body: (draftFallback: boolean, commit?: string) => string
+  }
   /** The commit's first line after any `WIP `; the phase's id and title by default. */
   commitSubject?: string
 }
@@ -108,7 +114,7 @@ export async function publishWork(d: PipelineDeps, r: PublishRequest): Promise<P
   const cancelled = d.cancellation?.signal.aborted && !committed
   if (!r.openPr || hurry?.aborted || cancelled)
     return { committed, commit, created: false, draftFallback: false }
-  if (!committed && !(await d.api.findOpenPull(r.branch)))
+  if (!committed && !r.pullText && !(await d.api.findOpenPull(r.branch)))
     return { committed, commit, created: false, draftFallback: false }
   const title = r.pullText?.title ?? `${r.phase.id}: ${r.phase.title}`
   const written = (draftFallback: boolean): string =>
@@ -132,13 +138,18 @@ export async function publishWork(d: PipelineDeps, r: PublishRequest): Promise<P
     })
   const bodyFor = (draftFallback: boolean): string =>
     r.pullText ? r.pullText.body(draftFallback, commit) : written(draftFallback)
-  const upsert = upsertPullRequest(d.api, {
+  const request = {
     branch: r.branch,
     base: r.base,
     title: pullTitle(title, Boolean(r.wip)),
-    body: bodyFor(false),
+    // A rerun from the issue rewrites the body, keeping the PR's review iterations.
+    body: (existing?: PullRequest) =>
+      r.pullText ? bodyFor(false) : carryIterations(bodyFor(false), existing?.body, r.issueNumber),
     draft: d.inputs.draft,
-  }).catch((err: unknown) => {
+  }
+  const upsert = (
+    r.pullText ? updatePullRequest(d.api, r.pullText.pull, request) : upsertPullRequest(d.api, request)
+  ).catch((err: unknown) => {
     // The work is safe on the branch; say where, with what went wrong and (for a UserError) what to do.
     throw new UserError(
       `The work is on branch \`${r.branch}\`, but the pull request could not be opened: ${describeError(err)}`,
@@ -152,7 +163,7 @@ export async function publishWork(d: PipelineDeps, r: PublishRequest): Promise<P
     // Say so in the PR itself: a normal PR where a draft was asked for is worth a line.
     up.pull = await d.api.updatePull(up.pull.number, {
       title: up.pull.title ?? wipTitle(title),
-      body: bodyFor(true),
+      body: r.pullText ? bodyFor(true) : carryIterations(bodyFor(true), up.pull.body, r.issueNumber),
     })
   }
   return { committed, commit, pull: up.pull, created: up.created, draftFallback: up.draftFallback }

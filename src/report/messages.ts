@@ -34,6 +34,11 @@ export function accountingLine(r: AgentResult, model: string): string {
   ].join(' · ')
 }
 
+/** The model's final message as a quote under "Model's last words:"; empty when it left none. */
+export function lastWords(summary: string): string {
+  return summary ? `Model's last words:\n\n> ${summary.split('\n').join('\n> ')}` : ''
+}
+
 /** Why a run ended early, in words a user can act on. */
 export function earlyStopReason(
   r: AgentResult,

@@ -7,6 +7,8 @@ export interface RunInfo {
   /** The attempt of the run (a re-run is attempt 2 and on); undefined for the first or when unknown. */
   runAttempt?: number
   workflowRef?: string
+  /** The job's id in the workflow (GITHUB_JOB): the name of its check runs unless the job is given a `name:`. */
+  job?: string
 }
 
 /** What RunInfo is made of: @actions/github's `context` fields, plus the workflow ref it does not carry. */
@@ -17,6 +19,7 @@ export interface RunFacts {
   runId?: number
   runAttempt?: number
   workflowRef?: string
+  job?: string
 }
 
 export function readRunInfo(f: RunFacts): RunInfo {
@@ -31,6 +34,7 @@ export function readRunInfo(f: RunFacts): RunInfo {
     runUrl: runId && repository ? `${serverUrl}/${repository}/actions/runs/${runId}${attempt}` : undefined,
     runAttempt: attempt ? f.runAttempt : undefined,
     workflowRef: f.workflowRef || undefined,
+    job: f.job || undefined,
   }
 }
 

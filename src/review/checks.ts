@@ -15,8 +15,10 @@ const MAX_LOGS = 4
 const MAX_LOG_CHARS = 12_000
 
 export interface FailingChecks {
-  /** The failing check runs, by name. */
+  /** The failing check runs. */
   failing: CheckRun[]
+  /** Their names, sanitized and redacted (for a comment as much as for the model). */
+  names: string[]
   /** Markdown for the notes (empty when nothing fails). */
   text: string
   /** Set when some log could not be read for want of a permission: what to grant. */
@@ -30,6 +32,8 @@ export async function failingChecks(
   api: GitHubApi,
   sha: string,
   clean: (text: string) => string,
+  /** The name of the action's own job: its earlier runs on this commit are not the project's checks. */
+  ownCheck?: string,
 ): Promise<FailingChecks> {
   let runs: CheckRun[]
   try {
@@ -41,17 +45,21 @@ export async function failingChecks(
       : ''
     return {
       failing: [],
+      names: [],
       text: '',
       error: `Could not list the checks of ${sha.slice(0, 7)}: ${message}${grant}`,
     }
   }
-  const failing = runs.filter((r) => r.conclusion !== null && FAILING.has(r.conclusion))
-  if (failing.length === 0) return { failing, text: '' }
+  const own = (r: CheckRun): boolean =>
+    ownCheck !== undefined && (r.name === ownCheck || r.name.startsWith(`${ownCheck} (`))
+  const failing = runs.filter((r) => r.conclusion !== null && FAILING.has(r.conclusion) && !own(r))
+  const names = failing.map((r) => clean(r.name).replaceAll('`', "'"))
+  if (failing.length === 0) return { failing, names, text: '' }
   const parts = [`Failing checks on the head commit ${sha.slice(0, 7)}:`]
   let grant: string | undefined
   let logs = 0
-  for (const run of failing) {
-    const head = `- \`${clean(run.name)}\`: ${run.conclusion}`
+  for (const [i, run] of failing.entries()) {
+    const head = `- \`${names[i]}\`: ${run.conclusion}`
     if (run.app !== 'github-actions' || logs >= MAX_LOGS) {
       parts.push(head)
       continue
@@ -74,7 +82,7 @@ export async function failingChecks(
       parts.push(`${head} (its log could not be read: ${clean(log.message)})`)
     }
   }
-  return { failing, text: parts.join('\n\n'), ...(grant ? { grant } : {}) }
+  return { failing, names, text: parts.join('\n\n'), ...(grant ? { grant } : {}) }
 }
 
 /** `text` in a code fence longer than any run of backticks inside it. */

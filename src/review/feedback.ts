@@ -4,11 +4,9 @@
  * the branch's diff stat). Every text is sanitized and redacted, and only people with write access are heard.
  */
 import type { IssueThread } from '../discussion/thread.js'
-import { gatherNotes } from '../discussion/notes.js'
-import { QUESTION_MARKER } from '../discussion/markers.js'
+import { gatherNotes, permissionLookup } from '../discussion/notes.js'
 import { sanitize } from '../discussion/sanitize.js'
 import { diffStat } from '../git/branch.js'
-import type { IssueComment, Permission } from '../github/api.js'
 import type { PipelineDeps } from '../pipeline/types.js'
 import { withoutCommand } from '../trigger/command.js'
 import type { Trigger } from '../trigger/types.js'
@@ -36,9 +34,13 @@ export interface FeedbackRequest {
   trigger: PullCommand
   /** The PR's conversation (listed once per run). */
   thread: IssueThread
+  /** The logins the action posts as (the thread's, and the one its tracking comment was created as). */
+  selfLogins: string[]
   base: string
-  /** Comments this run has posted on the PR already (its tracking comment). */
-  ownComments: number[]
+  /** The phase is not marked complete on the branch (an earlier run stopped early). */
+  unfinished: boolean
+  /** Check runs of the action's own job (its name), which are never feedback. */
+  ownCheck?: string
 }
 
 /** Gathers the feedback of a review iteration (after the branch is checked out: the diff stat reads it). */
@@ -46,17 +48,7 @@ export async function gatherFeedback(d: PipelineDeps, r: FeedbackRequest): Promi
   const { target, trigger } = r
   const n = target.pull.number
   const clean = (s: string): string => d.redactor.redact(sanitize(s)).trim()
-  const permissions = new Map<string, Promise<Permission | 'unknown'>>()
-  const permissionOf = (login: string): Promise<Permission | 'unknown'> => {
-    const key = login.toLowerCase()
-    if (!permissions.has(key))
-      permissions.set(
-        key,
-        d.api.getPermission(login).catch(() => 'unknown' as const),
-      )
-    return permissions.get(key)!
-  }
-  const comments = await r.thread.comments()
+  const permissionOf = permissionLookup(d.api)
   const conversation = await gatherNotes(d.api, {
     issueNumber: n,
     // A review's time is the cutoff; its id is no comment's, so comments of the same second count as earlier.
@@ -67,30 +59,35 @@ export async function gatherFeedback(d: PipelineDeps, r: FeedbackRequest): Promi
     // A review's or review comment's text is shown whole, with its thread, below.
     commandNotes: trigger.source === 'comment' ? target.command.notes : '',
     inputNotes: d.inputs.notes,
-    selfLogins: r.thread.selfLogins,
+    selfLogins: r.selfLogins,
     redactor: d.redactor,
-    comments,
-    newerThan: lastWord(comments, r),
-    heading: `New comments on pull request #${n} since the action's last word there (oldest first):`,
+    comments: await r.thread.comments(),
+    // What the last iteration that finished had been asked, and everything before, was addressed.
+    newerThan: target.addressedUntil ? { time: target.addressedUntil } : undefined,
+    heading: `New comments on pull request #${n} (oldest first):`,
+    permissionOf,
   })
   const threads = await reviewThreads(d.api, {
     pullNumber: n,
     source: trigger.source,
     commentId: trigger.commentId,
+    commandBody: trigger.source === 'review-comment' ? trigger.body : undefined,
     reviewId: trigger.reviewId,
     cutoff: trigger.createdAt,
     trigger: d.inputs.trigger,
     id: target.id,
-    selfLogins: r.thread.selfLogins,
+    selfLogins: r.selfLogins,
     clean,
     permissionOf,
     log: d.log,
   })
   const reviewText =
     trigger.source === 'review' ? clean(withoutCommand(trigger.body, d.inputs.trigger, target.id)) : ''
-  const checks = await failingChecks(d.api, target.pull.headSha, clean)
+  const checks = await failingChecks(d.api, target.pull.headSha, clean, r.ownCheck)
   const stat = await diffStat(d.git, r.base)
   const parts = [
+    r.unfinished &&
+      `The phase is not marked complete on the branch yet (an earlier run stopped early): finishing it is part of this run.`,
     reviewText && `The review by @${trigger.actor.login} (${trigger.createdAt}):\n${reviewText}`,
     threads.text,
     checks.text,
@@ -101,30 +98,11 @@ export async function gatherFeedback(d: PipelineDeps, r: FeedbackRequest): Promi
     .join('\n\n')
   return {
     notes,
-    empty: !conversation.notes && !reviewText && !threads.text && checks.failing.length === 0,
+    empty:
+      !r.unfinished && !conversation.notes && !reviewText && !threads.text && checks.failing.length === 0,
     threads,
     checks,
     comments: conversation.used.length,
     warnings: [threads.error, checks.error, checks.grant].filter((w): w is string => Boolean(w)),
-  }
-}
-
-/**
- * The action's last word on the PR before the command: its last comment there (a clarification question excepted:
- * the answers to it need it; this run's own comments too), and the last time it wrote the PR's body.
- */
-function lastWord(comments: IssueComment[], r: FeedbackRequest): { commentId?: number; time?: string } {
-  const self = new Set(r.thread.selfLogins)
-  const { trigger } = r
-  const before = (c: IssueComment): boolean =>
-    trigger.source === 'comment'
-      ? c.id < trigger.commentId!
-      : Date.parse(c.created_at) <= Date.parse(trigger.createdAt) && !r.ownComments.includes(c.id)
-  const last = comments
-    .filter((c) => self.has(c.user.login.toLowerCase()) && !c.body.includes(QUESTION_MARKER) && before(c))
-    .reduce<number | undefined>((max, c) => Math.max(max ?? 0, c.id), undefined)
-  return {
-    ...(last === undefined ? {} : { commentId: last }),
-    ...(r.target.bodyWrittenAt ? { time: r.target.bodyWrittenAt } : {}),
   }
 }

@@ -2,7 +2,7 @@
  * What a review iteration leaves behind besides its commit: an entry in the PR body's "Iterations" section, a
  * reply in each review thread it addressed, and a line on the issue the PR refers to.
  */
-import { withPullMarker } from '../discussion/markers.js'
+import { readPullMarker, withPullMarker } from '../discussion/markers.js'
 import { describeError } from '../errors.js'
 import type { GitHubApi } from '../github/api.js'
 
@@ -25,6 +25,8 @@ export interface IterationEntry {
   wip?: string
   /** How many review threads it addressed. */
   threads: number
+  /** What a human should look at (phases changed, blocked hosts, an unsandboxed run, …). */
+  warnings?: string[]
 }
 
 /** One entry: when, who asked, the commit, turns, cost, run; then what changed. */
@@ -40,20 +42,21 @@ export function iterationEntry(e: IterationEntry): string {
     ...(e.wip ? ['⚠️ stopped early'] : []),
   ].join(' · ')
   const said = (e.summary.trim().split(/\n\s*\n/)[0] ?? '').replace(/\s+/g, ' ').slice(0, 300)
-  return said ? `- ${head}\n  ${said}` : `- ${head}`
+  const warned = (e.warnings ?? []).map((w) => `\n  - ⚠️ ${w.replace(/\s+/g, ' ')}`).join('')
+  return `- ${head}${said ? `\n  ${said}` : ''}${warned}`
 }
 
 /**
  * The PR body with `entry` added to its "Iterations" section (made before the footer's `---` when missing),
- * keeping the newest MAX_ENTRIES, and its marker rewritten for this write.
+ * keeping the newest MAX_ENTRIES, and its marker rewritten (`addressedUntil`: see pullMarker). `finished`: the
+ * phase is done, so an earlier run's "work in progress" banner goes.
  */
 export function withIteration(
   body: string,
   entry: string,
-  issueNumber: number | undefined,
-  writtenAt: string,
+  o: { issueNumber?: number; addressedUntil?: string; finished: boolean },
 ): string {
-  const lines = body.replace(/\r\n?/g, '\n').split('\n')
+  const lines = withoutWipBanner(body.replace(/\r\n?/g, '\n'), o.finished).split('\n')
   let start = lines.indexOf(ITERATIONS_HEADING)
   if (start < 0) {
     const footer = lines.lastIndexOf('---')
@@ -62,13 +65,39 @@ export function withIteration(
     lines.splice(at, 0, ITERATIONS_HEADING, '', '')
     start = at
   }
-  let end = start + 1
-  while (end < lines.length && !/^(?:## |---$|<!-- implement-action:pr )/.test(lines[end])) end++
-  const entries = splitEntries(lines.slice(start + 1, end))
+  const section = sectionLines(lines, start)
+  const end = start + 1 + section.length
+  const entries = splitEntries(section)
   entries.push(entry)
   const kept = entries.slice(-MAX_ENTRIES)
   lines.splice(start + 1, end - start - 1, '', ...kept, '')
-  return withPullMarker(lines.join('\n'), issueNumber, writtenAt)
+  return withPullMarker(lines.join('\n'), o.issueNumber, o.addressedUntil)
+}
+
+/** The body without the `> [!WARNING]` work-in-progress banner prBody puts first, once the work is finished. */
+function withoutWipBanner(body: string, finished: boolean): string {
+  return finished ? body.replace(/^> \[!WARNING\]\n> Work in progress: [^\n]*\n\n?/m, '') : body
+}
+
+/**
+ * The body a rerun from the issue writes, carrying over the old body's Iterations section (before the footer) and
+ * its marker's time: the PR's history and what its conversation had been addressed up to stay.
+ */
+export function carryIterations(written: string, old: string | undefined, issueNumber?: number): string {
+  if (!old) return written
+  const lines = old.replace(/\r\n?/g, '\n').split('\n')
+  const start = lines.indexOf(ITERATIONS_HEADING)
+  const entries = start < 0 ? [] : splitEntries(sectionLines(lines, start))
+  const at = readPullMarker(old)?.writtenAt ?? readPullMarker(written)?.writtenAt
+  let out = written
+  for (const e of entries) out = withIteration(out, e, { issueNumber, addressedUntil: at, finished: false })
+  return withPullMarker(out, issueNumber, at)
+}
+
+function sectionLines(lines: string[], start: number): string[] {
+  let end = start + 1
+  while (end < lines.length && !/^(?:## |---$|<!-- implement-action:pr )/.test(lines[end])) end++
+  return lines.slice(start + 1, end)
 }
 
 /** The list items of a section, each with its continuation lines. */

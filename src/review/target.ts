@@ -16,8 +16,11 @@ export interface IterationTarget {
   command: Command
   /** The issue the PR refers to (its body's marker, or a `Refs #N` line in a PR the action opened). */
   issueNumber?: number
-  /** When the action last wrote the PR's body, if its marker says. */
-  bodyWrittenAt?: string
+  /**
+   * Up to when the PR's conversation was addressed: the command time of the last iteration that finished, or when
+   * the action opened the PR (its body's marker). Only a marker in a PR the action opened is believed.
+   */
+  addressedUntil?: string
   /** The action opened it (its body has the action's marker, or it is by the action and names the phase). */
   openedByAction: boolean
 }
@@ -30,7 +33,7 @@ export type TargetCheck = { ok: true; target: IterationTarget } | { ok: false; r
  */
 export function checkTarget(
   pull: PullDetails,
-  o: { body: string; trigger: string; selfLogins: string[] },
+  o: { body: string; trigger: string; selfLogins: string[]; base: string; now?: number },
 ): TargetCheck {
   const no = (reason: string): TargetCheck => ({ ok: false, reason })
   const pr = `#${pull.number}`
@@ -47,9 +50,18 @@ export function checkTarget(
     )
   }
   if (pull.state !== 'open') return no(`${pr} is closed. Reopen it first, then comment the command again.`)
-  const marker = readPullMarker(pull.body)
+  if (pull.base !== o.base) {
+    // The spec and the prompt are read from the base: only the base every phase starts from is trusted.
+    return no(
+      `${pr} is based on \`${pull.base}\`, not \`${o.base}\`. The action reads the spec and the prompt only from \`${o.base}\` ` +
+        '(the `base-branch` input, or the default branch), never from another branch, which a model may have written. ' +
+        `Change the PR's base to \`${o.base}\`, then comment the command again.`,
+    )
+  }
+  // Anyone who may edit the body can write a marker: only the action's own PRs' markers are believed.
   const self = o.selfLogins.some((l) => l.toLowerCase() === pull.user.login.toLowerCase())
-  const openedByAction = marker !== undefined || (self && pull.body.includes(`Implements **${pull.head}:`))
+  const marker = self ? readPullMarker(pull.body) : undefined
+  const openedByAction = self && (marker !== undefined || pull.body.includes(`Implements **${pull.head}:`))
   if (!isIssueId(pull.head)) {
     return no(
       `the head branch of ${pr}, \`${pull.head}\`, is not a phase id${openedByAction ? '' : ', and the action did not open this PR'}. ` +
@@ -73,7 +85,9 @@ export function checkTarget(
       id: pull.head,
       command,
       ...(issueNumber === undefined ? {} : { issueNumber }),
-      ...(marker?.writtenAt ? { bodyWrittenAt: marker.writtenAt } : {}),
+      ...(marker?.writtenAt && Date.parse(marker.writtenAt) <= (o.now ?? Date.now())
+        ? { addressedUntil: marker.writtenAt }
+        : {}),
       openedByAction,
     },
   }

@@ -12,14 +12,20 @@ import { fenced } from './checks.js'
 
 /** Characters of review threads the model sees; threads beyond it are dropped, the triggering ones last. */
 export const MAX_THREADS_CHARS = 30_000
+/** Characters of one comment the model sees (its start). */
+const MAX_COMMENT_CHARS = 8_000
 /** Lines of a diff hunk shown (its end: GitHub's hunk runs up to the commented line). */
 const HUNK_LINES = 15
+/** How long after a review's submission its own comments may still show an edit (GitHub stamps them then). */
+const SUBMIT_SLACK_MS = 10_000
 
 export interface ThreadsRequest {
   pullNumber: number
   source: 'comment' | 'review' | 'review-comment'
   /** The review comment with the command (`review-comment`). */
   commentId?: number
+  /** Its text as the event carried it (what the model sees of it, whatever it says now). */
+  commandBody?: string
   /** The review with the command (`review`). */
   reviewId?: number
   /** When the command was posted. */
@@ -39,13 +45,22 @@ export interface Threads {
   text: string
   /** The first comment of each thread shown (where the replies go). */
   roots: number[]
+  /** Threads the action answered with nothing new from a reviewer since (waiting to be resolved). */
+  waiting: number
+  /** Threads a run answered after this command was posted (a queued duplicate of the command). */
+  answered: number
+  /** Threads left out for the size cap. */
+  dropped: number
   /** Set when the threads' resolved state could not be read (then every thread counts as unresolved). */
   error?: string
 }
 
 /**
- * The threads to address. Which: a `review-comment` command addresses its own thread; a `review` command the
- * threads its review commented in; a command in the PR's conversation every unresolved thread.
+ * The threads to address. Which: a `review-comment` command addresses the threads of the review its comment came
+ * with (its own thread, for a lone comment); a `review` command the threads its review commented in; a command in
+ * the PR's conversation every unresolved thread with something new from a reviewer since the action's last
+ * reply there. A thread the action replied in after the command was posted is left out: a run queued before this
+ * one took the same command's review (GitHub sends one event per line comment of a review).
  */
 export async function reviewThreads(api: GitHubApi, r: ThreadsRequest): Promise<Threads> {
   const all = await api.listReviewComments(r.pullNumber)
@@ -62,41 +77,81 @@ export async function reviewThreads(api: GitHubApi, r: ThreadsRequest): Promise<
     const root = c.inReplyTo ?? c.id
     byRoot.set(root, [...(byRoot.get(root) ?? []), c])
   }
+  const review = r.source === 'review' ? r.reviewId : all.find((c) => c.id === r.commentId)?.reviewId
   const own = (thread: ReviewComment[]): boolean =>
-    r.source === 'review-comment'
-      ? thread.some((c) => c.id === r.commentId)
-      : r.source === 'review' && thread.some((c) => c.reviewId === r.reviewId)
-  const chosen = [...byRoot.entries()].filter(
-    ([root, thread]) => own(thread) || (r.source === 'comment' && !resolved.has(root)),
+    thread.some((c) => c.id === r.commentId || (review !== undefined && c.reviewId === review))
+  const counts = { waiting: 0, answered: 0, dropped: 0 }
+  const shown: Array<{ root: number; text: string }> = []
+  const threads = [...byRoot.entries()].filter(
+    ([root, t]) => own(t) || (r.source === 'comment' && !resolved.has(root)),
   )
   // The command's own threads first; a thread resolved before the command asked about it still counts.
-  const ordered = [...chosen.filter(([, t]) => own(t)), ...chosen.filter(([, t]) => !own(t))]
-  const shown: Array<{ root: number; text: string }> = []
-  for (const [root, thread] of ordered) {
-    const kept = await trusted(thread, r)
-    if (kept.length) shown.push({ root, text: renderThread(thread[0], kept, r) })
+  for (const [root, thread] of [
+    ...threads.filter(([, t]) => own(t)),
+    ...threads.filter(([, t]) => !own(t)),
+  ]) {
+    if (repliedAfter(thread, r)) {
+      counts.answered++
+      continue
+    }
+    const kept = await trusted(thread, r, review)
+    if (!own(thread) && !newSinceReply(thread, kept, r)) counts.waiting += kept.length ? 1 : 0
+    else if (kept.length) shown.push({ root, text: renderThread(thread[0], kept, r) })
   }
   let size = shown.reduce((n, s) => n + s.text.length + 2, 0)
-  while (shown.length > 1 && size > MAX_THREADS_CHARS) size -= shown.pop()!.text.length + 2
+  while (shown.length > 1 && size > MAX_THREADS_CHARS) {
+    size -= shown.pop()!.text.length + 2
+    counts.dropped++
+  }
   const text = shown.length
     ? [`Review threads to address on pull request #${r.pullNumber}:`, ...shown.map((s) => s.text)].join(
         '\n\n',
       )
     : ''
-  return { text, roots: shown.map((s) => s.root), ...(error ? { error } : {}) }
+  return { text, roots: shown.map((s) => s.root), ...counts, ...(error ? { error } : {}) }
 }
 
-/** The thread's comments that may reach the model. */
-async function trusted(thread: ReviewComment[], r: ThreadsRequest): Promise<ReviewComment[]> {
+const isSelf = (c: ReviewComment, r: ThreadsRequest): boolean =>
+  r.selfLogins.some((l) => l.toLowerCase() === c.user.login.toLowerCase())
+
+/** The action replied in the thread after the command was posted. */
+function repliedAfter(thread: ReviewComment[], r: ThreadsRequest): boolean {
   const cutoff = Date.parse(r.cutoff)
-  const self = new Set(r.selfLogins.map((l) => l.toLowerCase()))
+  return thread.some((c) => isSelf(c, r) && Date.parse(c.created_at) > cutoff)
+}
+
+/** A reviewer wrote in the thread after the action's last reply there (or the action never replied). */
+function newSinceReply(thread: ReviewComment[], kept: ReviewComment[], r: ThreadsRequest): boolean {
+  const reply = thread.filter((c) => isSelf(c, r)).at(-1)
+  return !reply || kept.some((c) => byTime(c, reply) > 0)
+}
+
+/**
+ * The thread's comments that may reach the model: by people with write access (never the action or another
+ * bot), posted before the command and not edited after it. Comments posted in the command's second count only
+ * when they are the command's own review's, or older review comments than the command (ids grow).
+ */
+async function trusted(
+  thread: ReviewComment[],
+  r: ThreadsRequest,
+  review?: number,
+): Promise<ReviewComment[]> {
+  const cutoff = Date.parse(r.cutoff)
   const out: ReviewComment[] = []
   for (const c of thread) {
     const isCommand = r.source === 'review-comment' && c.id === r.commentId
-    if (!isCommand && !(Date.parse(c.created_at) <= cutoff && Date.parse(c.updated_at) <= cutoff)) continue
-    if (self.has(c.user.login.toLowerCase()) || isBot(c.user.login, c.user.type)) continue
+    const ownReview = review !== undefined && c.reviewId === review
+    const created = Date.parse(c.created_at)
+    const before =
+      created < cutoff ||
+      (created === cutoff &&
+        (ownReview || (r.commentId !== undefined && r.source === 'review-comment' && c.id < r.commentId)))
+    const unedited = Date.parse(c.updated_at) <= cutoff + (ownReview ? SUBMIT_SLACK_MS : 0)
+    if (!isCommand && !((before || ownReview) && unedited)) continue
+    if (isSelf(c, r) || isBot(c.user.login, c.user.type)) continue
     if (!canWrite(await r.permissionOf(c.user.login).catch(() => 'unknown' as const))) continue
-    out.push(c)
+    // The command as the event carried it: an edit made since never reaches the model.
+    out.push(isCommand && r.commandBody !== undefined ? { ...c, body: r.commandBody } : c)
   }
   return out
 }
@@ -110,7 +165,8 @@ function renderThread(first: ReviewComment, kept: ReviewComment[], r: ThreadsReq
       : `outdated: the diff has changed since${first.originalLine !== undefined ? `; it was on line ${first.originalLine}` : ''}`
   const hunk = first.diffHunk.split('\n').slice(-HUNK_LINES).join('\n')
   const comments = kept.map((c) => {
-    const body = r.clean(withoutCommand(c.body, r.trigger, r.id))
+    const full = r.clean(withoutCommand(c.body, r.trigger, r.id))
+    const body = full.length > MAX_COMMENT_CHARS ? `${full.slice(0, MAX_COMMENT_CHARS)}… (cut)` : full
     return `**@${c.user.login}** (${c.created_at}):\n${body || '_(only the command)_'}`
   })
   return [`### \`${r.clean(first.path)}\`, ${where}`, fenced(r.clean(hunk), 'diff'), ...comments].join('\n\n')
