@@ -156,6 +156,7 @@ describe('review iteration reads and writes (Octokit against the stand-in)', () 
       expect(reply.html_url).toBe(
         `https://github.com/octo-org/octo-repo/pull/${pr.number}#discussion_r${reply.id}`,
       )
+      expect(reply.user).toBe('github-actions[bot]')
       expect(gh.state.reviewComments.find((c) => c.id === reply.id)).toMatchObject({
         pull: pr.number,
         in_reply_to: second.id,
@@ -179,6 +180,15 @@ describe('review iteration reads and writes (Octokit against the stand-in)', () 
       const elsewhere = await api.replyToReviewComment(other.number, first.id, 'x').catch((e: unknown) => e)
       expect(elsewhere).toMatchObject({ name: 'GitHubApiError', status: 404 })
       expect(gh.state.reviewComments).toHaveLength(4)
+    })
+
+    it('says which login a reply was posted as', async () => {
+      gh.state.actor = 'pat-user'
+      const pr = gh.addPull({ head: 'feature' })
+      const root = gh.addReviewComment({ pull: pr.number, body: 'rename this', user: 'alice' })
+      const reply = await api.replyToReviewComment(pr.number, root.id, 'Renamed.')
+      expect(reply.user).toBe('pat-user')
+      expect(gh.state.reviewComments.find((c) => c.id === reply.id)?.user).toBe('pat-user')
     })
 
     it('redacts secrets in replies and fits them to what GitHub accepts', async () => {

@@ -405,7 +405,7 @@ function issueMethods({
           issue_number: issueNumber,
           body: text(body),
         })
-        return { id: data.id, html_url: data.html_url }
+        return { id: data.id, html_url: data.html_url, user: data.user?.login ?? '' }
       }),
 
     updateComment: (commentId, body) =>
@@ -601,7 +601,7 @@ function reviewMethods({
           comment_id: commentId,
           body: text(body),
         })
-        return { id: data.id, html_url: data.html_url }
+        return { id: data.id, html_url: data.html_url, user: data.user?.login ?? '' }
       }),
 
     addReviewCommentReaction: (commentId, content) =>
