@@ -128,8 +128,18 @@ describe('GitHubApi (Octokit) against the fake GitHub', () => {
     ])
     const created = await api.createComment(issue.number, 'Working on it')
     expect(created.html_url).toContain(`#issuecomment-${created.id}`)
+    expect(created.user).toBe('github-actions[bot]')
     await api.updateComment(created.id, 'Done')
     expect(gh.commentsOn(issue.number).map((c) => c.body)).toEqual(['/implement ISSUE-1', 'Done'])
+  })
+
+  it('says which login a comment was posted as: a PAT posts as its user, not github-actions[bot]', async () => {
+    gh.state.actor = 'pat-user'
+    gh.addUser('pat-user', { permission: 'write' })
+    const issue = gh.addIssue()
+    const created = await api.createComment(issue.number, 'Working on it')
+    expect(created.user).toBe('pat-user')
+    expect(gh.commentsOn(issue.number)).toMatchObject([{ id: created.id, user: 'pat-user' }])
   })
 
   it('redacts secrets in every body it writes', async () => {

@@ -156,6 +156,7 @@ describe('review iteration reads and writes (Octokit against the stand-in)', () 
       expect(reply.html_url).toBe(
         `https://github.com/octo-org/octo-repo/pull/${pr.number}#discussion_r${reply.id}`,
       )
+      expect(reply.user).toBe('github-actions[bot]')
       expect(gh.state.reviewComments.find((c) => c.id === reply.id)).toMatchObject({
         pull: pr.number,
         in_reply_to: second.id,
@@ -179,6 +180,15 @@ describe('review iteration reads and writes (Octokit against the stand-in)', () 
       const elsewhere = await api.replyToReviewComment(other.number, first.id, 'x').catch((e: unknown) => e)
       expect(elsewhere).toMatchObject({ name: 'GitHubApiError', status: 404 })
       expect(gh.state.reviewComments).toHaveLength(4)
+    })
+
+    it('says which login a reply was posted as', async () => {
+      gh.state.actor = 'pat-user'
+      const pr = gh.addPull({ head: 'feature' })
+      const root = gh.addReviewComment({ pull: pr.number, body: 'rename this', user: 'alice' })
+      const reply = await api.replyToReviewComment(pr.number, root.id, 'Renamed.')
+      expect(reply.user).toBe('pat-user')
+      expect(gh.state.reviewComments.find((c) => c.id === reply.id)?.user).toBe('pat-user')
     })
 
     it('redacts secrets in replies and fits them to what GitHub accepts', async () => {
@@ -362,6 +372,29 @@ describe('review iteration reads and writes (Octokit against the stand-in)', () 
       expect(third).toBe('token=***')
     })
 
+    it('redacts a secret that straddles the cut of a long line before cutting: not even its start goes out', async () => {
+      // A registered secret and a pattern-shaped one, each starting `before` characters ahead of the cut, so the
+      // cut would keep a start too short to be recognised (the exact match needs it whole, the pattern 20+).
+      const across = (secret: string, before: number) =>
+        stamped(`${'y'.repeat(MAX_LOG_LINE_CHARS - 2 - before)} ${secret} and more ${'z'.repeat(50)}`)
+      const log = [across(TOKEN, 12), across(TOKEN, 2), across(LEAKED, 16), across(TOKEN, 30)]
+      gh.state.jobLogs[78] = log.join('\n')
+      const got = await api.jobLogTail(78, 10)
+      if (!got.ok) throw new Error(got.message)
+      for (const secret of [TOKEN, LEAKED]) expect(got.tail).not.toContain(secret.slice(0, 6))
+      const lines = got.tail.split('\n')
+      expect(lines).toHaveLength(4)
+      for (const line of lines) {
+        expect(line.length).toBeLessThanOrEqual(MAX_LOG_LINE_CHARS)
+        expect(line.endsWith('…')).toBe(true)
+      }
+      // Redacted, then cut: the mark shows where the secret was, and is never itself cut in two.
+      expect(lines[0]).toContain(' *** and')
+      expect(lines[1]).toBe(`${'y'.repeat(MAX_LOG_LINE_CHARS - 4)} …`)
+      expect(lines[2]).toContain(' *** and')
+      expect(lines[3]).toContain(' *** and more')
+    })
+
     it('decodes a log served as application/octet-stream', async () => {
       gh.state.jobLogs[5] = 'unused'
       gh.fault({
@@ -419,6 +452,18 @@ describe('logTail', () => {
     expect(logTail('a\nb', 0)).toBe('')
     expect(logTail('', 3)).toBe('')
     expect(logTail('\n\n\n', 3)).toBe('')
+  })
+
+  it('hands the kept lines to redact whole, before cutting them, and once more after', () => {
+    const seen: string[] = []
+    const redact = (t: string) => {
+      seen.push(t)
+      return t.replaceAll('SECRET', '***')
+    }
+    const long = 'a'.repeat(MAX_LOG_LINE_CHARS - 3) + 'SECRET and more'
+    expect(logTail(`skipped\n${long}\nend`, 2, redact)).toBe('a'.repeat(MAX_LOG_LINE_CHARS - 3) + '…\nend')
+    expect(seen[0]).toBe(`${long}\nend`)
+    expect(seen).toHaveLength(2)
   })
 
   it('removes timestamps only at the start of a line', () => {

@@ -57,16 +57,28 @@ describe('TrackingComment against the fake GitHub', () => {
   it('creates the comment at the first step, edits it at the end, and reports the final word delivered', async () => {
     const t = tracking()
     expect(t.commentId).toBeUndefined()
+    expect(t.author).toBeUndefined()
     await t.step('Created branch `ISSUE-3`')
     const [comment] = gh.commentsOn(issue)
     expect(t.commentId).toBe(comment.id)
     expect(created).toEqual([comment.id])
+    expect(t.author).toBe(ACTIONS_BOT)
 
     expect(await t.finish('✅ Opened draft PR #7', 'cost $0.01')).toBe(true)
     expect(bodies()).toEqual([t.render('cost $0.01')])
     expect(bodies()[0]).toMatch(/✅ Opened draft PR #7[\s\S]*- Created branch `ISSUE-3`[\s\S]*cost \$0\.01/)
     expect(t.undelivered).toBeUndefined()
     expect(created).toHaveLength(1)
+  })
+
+  it('knows the login its comment was posted as: a PAT or App token is not github-actions[bot]', async () => {
+    gh.state.actor = 'pat-user'
+    const t = tracking()
+    await t.step('Phase `ISSUE-3`')
+    expect(t.author).toBe('pat-user')
+    expect(gh.commentsOn(issue)[0].user).toBe('pat-user')
+    await t.finish('✅ done')
+    expect(t.author).toBe('pat-user')
   })
 
   it('posts the final state as a new comment when every edit is refused by a secondary rate limit', async () => {
@@ -161,6 +173,7 @@ describe('TrackingComment against the fake GitHub', () => {
     expect(t.commentId).toBe(landed.find((c) => c.body === t.render())?.id)
     expect(gh.requests.filter((r) => r.method === 'POST').length).toBe(landed.length)
     expect(created).toEqual([t.commentId])
+    expect(t.author).toBeUndefined() // no answer said who posted it; its text is no proof of that
   })
 
   it('a 429 is waited out by the throttling alone: no retries of its own on top', async () => {

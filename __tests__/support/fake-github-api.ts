@@ -6,6 +6,7 @@ import type {
   IssueComment,
   JobLog,
   Permission,
+  PostedComment,
   PullDetails,
   PullRequest,
   Reaction,
@@ -138,7 +139,7 @@ export class FakeGitHubApi implements GitHubApi {
     return (this.comments.get(issueNumber) ?? []).map((c) => ({ ...c, user: { ...c.user } }))
   }
 
-  async createComment(issueNumber: number, body: string): Promise<{ id: number; html_url: string }> {
+  async createComment(issueNumber: number, body: string): Promise<PostedComment> {
     this.writes.push({ kind: 'createComment', issueNumber, body })
     const c = this.addComment(issueNumber, {
       login: 'github-actions[bot]',
@@ -146,7 +147,7 @@ export class FakeGitHubApi implements GitHubApi {
       body,
       at: new Date().toISOString(),
     })
-    return { id: c.id, html_url: c.html_url }
+    return { id: c.id, html_url: c.html_url, user: c.user.login }
   }
 
   async getComment(commentId: number): Promise<IssueComment> {
@@ -241,11 +242,7 @@ export class FakeGitHubApi implements GitHubApi {
     return new Set([...this.resolved].filter((id) => ids.has(id)))
   }
 
-  async replyToReviewComment(
-    pullNumber: number,
-    commentId: number,
-    body: string,
-  ): Promise<{ id: number; html_url: string }> {
+  async replyToReviewComment(pullNumber: number, commentId: number, body: string): Promise<PostedComment> {
     this.writes.push({ kind: 'replyToReviewComment', pullNumber, commentId, body })
     const to = (this.reviewComments.get(pullNumber) ?? []).find((c) => c.id === commentId)
     if (!to) throw new Error(`Not Found: review comment ${commentId} on #${pullNumber}`)
@@ -258,7 +255,7 @@ export class FakeGitHubApi implements GitHubApi {
       at: new Date().toISOString(),
       inReplyTo: to.id,
     })
-    return { id: c.id, html_url: c.html_url }
+    return { id: c.id, html_url: c.html_url, user: c.user.login }
   }
 
   async addReviewCommentReaction(commentId: number, content: Reaction): Promise<{ login: string }> {

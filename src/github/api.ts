@@ -104,13 +104,24 @@ export interface CommentReaction {
   user: { login: string }
 }
 
+/** A comment the action posted: its id, its address, and the login it was posted as (`''` if unknown). */
+export interface PostedComment {
+  id: number
+  html_url: string
+  user: string
+}
+
 export interface GitHubApi {
   readonly repo: RepoRef
   getPermission(username: string): Promise<Permission>
   getUserType(login: string): Promise<string>
   getIssue(issueNumber: number): Promise<Issue>
   listComments(issueNumber: number): Promise<IssueComment[]>
-  createComment(issueNumber: number, body: string): Promise<{ id: number; html_url: string }>
+  /**
+   * Comments on an issue or PR; resolves with the new comment and the login it was posted as (`''` when GitHub
+   * does not say): how the action learns who it posts as when there is no comment to react to.
+   */
+  createComment(issueNumber: number, body: string): Promise<PostedComment>
   getComment(commentId: number): Promise<IssueComment>
   updateComment(commentId: number, body: string): Promise<void>
   /** Reacts as the token's user; resolves with that login (how the action learns who it posts as). */
@@ -143,11 +154,7 @@ export interface GitHubApi {
    * Replies in the thread of review comment `commentId`, which must be the thread's first comment: GitHub does
    * not support replies to replies. The body is redacted and fitted like every other write.
    */
-  replyToReviewComment(
-    pullNumber: number,
-    commentId: number,
-    body: string,
-  ): Promise<{ id: number; html_url: string }>
+  replyToReviewComment(pullNumber: number, commentId: number, body: string): Promise<PostedComment>
   /** Reacts to a review comment as the token's user; resolves with that login. */
   addReviewCommentReaction(commentId: number, content: Reaction): Promise<{ login: string }>
   /** The latest check runs (the newest per name) of a commit SHA or branch (every page). */

@@ -2,7 +2,7 @@ import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import { Octokit } from '@octokit/rest'
 import { UserError } from '../errors.js'
-import type { Redactor } from '../report/redact.js'
+import { REDACTED, type Redactor } from '../report/redact.js'
 import type {
   CheckRun,
   CommentReaction,
@@ -407,7 +407,7 @@ function issueMethods({
           issue_number: issueNumber,
           body: text(body),
         })
-        return { id: data.id, html_url: data.html_url }
+        return { id: data.id, html_url: data.html_url, user: data.user?.login ?? '' }
       }),
 
     updateComment: (commentId, body) =>
@@ -603,7 +603,7 @@ function reviewMethods({
           comment_id: commentId,
           body: text(body),
         })
-        return { id: data.id, html_url: data.html_url }
+        return { id: data.id, html_url: data.html_url, user: data.user?.login ?? '' }
       }),
 
     addReviewCommentReaction: (commentId, content) =>
@@ -643,21 +643,33 @@ const LOG_TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ?/
 // eslint-disable-next-line no-control-regex -- terminal colour codes are what this matches
 const ANSI_ESCAPE = /\u001b\[[0-9;]*[A-Za-z]/g
 
-/** One log line as the tail shows it: no timestamp, no colour codes, at most MAX_LOG_LINE_CHARS. */
+/** One log line as the tail shows it, before it is cut: no timestamp, no colour codes. */
 function cleanLogLine(raw: string): string {
-  const line = raw
+  return raw
     .replace(/^\uFEFF/, '')
     .replace(/\r$/, '')
     .replace(LOG_TIMESTAMP, '')
     .replace(ANSI_ESCAPE, '')
-  return line.length <= MAX_LOG_LINE_CHARS ? line : line.slice(0, MAX_LOG_LINE_CHARS - 1) + '…'
+}
+
+/** A line cut to at most MAX_LOG_LINE_CHARS (with `…`); never in the middle of a REDACTED mark. */
+function cutLogLine(line: string): string {
+  if (line.length <= MAX_LOG_LINE_CHARS) return line
+  let cut = MAX_LOG_LINE_CHARS - 1
+  const mark = line.lastIndexOf(REDACTED, cut - 1)
+  if (mark >= 0 && mark + REDACTED.length > cut) cut = mark
+  return line.slice(0, cut) + '…'
 }
 
 /**
- * The last `maxLines` lines of a job log, cleaned (see cleanLogLine), trailing empty lines dropped. Walks back
- * from the end of `log`, so only the lines kept are ever split out.
+ * The last `maxLines` lines of a job log, cleaned (see cleanLogLine), trailing empty lines dropped, each cut to
+ * MAX_LOG_LINE_CHARS. Walks back from the end of `log`, so only the lines kept are ever split out.
+ *
+ * `redact` sees the kept lines whole, before any is cut: a secret across the cut would otherwise lose its end
+ * there and no longer be recognised, and its start would go out. It runs once more on the cut lines, so that
+ * no pattern the cut completes goes out either.
  */
-export function logTail(log: string, maxLines: number): string {
+export function logTail(log: string, maxLines: number, redact: (text: string) => string = (t) => t): string {
   const kept: string[] = []
   let end = log.length
   while (kept.length < maxLines) {
@@ -667,7 +679,8 @@ export function logTail(log: string, maxLines: number): string {
     if (start === 0) break
     end = start - 1
   }
-  return kept.reverse().join('\n')
+  if (!kept.length) return ''
+  return redact(redact(kept.reverse().join('\n')).split('\n').map(cutLogLine).join('\n'))
 }
 
 function checkMethods({
@@ -709,8 +722,9 @@ function checkMethods({
       }
       const log =
         typeof data === 'string' ? data : data instanceof ArrayBuffer ? new TextDecoder().decode(data) : ''
-      // The tail goes into the model's prompt: nothing secret leaves with it.
-      return { ok: true, tail: redactor.redact(logTail(log, Math.floor(maxLines))) }
+      // The tail goes into the model's prompt: nothing secret leaves with it, not even the start of a secret
+      // that a line's cut would have split (logTail redacts before it cuts).
+      return { ok: true, tail: logTail(log, Math.floor(maxLines), (t) => redactor.redact(t)) }
     },
   }
 }

@@ -20,6 +20,7 @@ export interface TrackingOptions {
  */
 export class TrackingComment {
   private id?: number
+  private login?: string
   private readonly steps: string[] = []
   private headline = WORKING_HEADLINE
   private failure?: string
@@ -36,6 +37,15 @@ export class TrackingComment {
   /** The comment that carries the run's state, once there is one. */
   get commentId(): number | undefined {
     return this.id
+  }
+
+  /**
+   * The login the run's comment was posted as: the author GitHub named in its answer to the first comment this
+   * object created (that named one); undefined until then. Not learned from a comment it adopted (see
+   * `landed`): that one is only known by its text.
+   */
+  get author(): string | undefined {
+    return this.login
   }
 
   get url(): string | undefined {
@@ -141,8 +151,9 @@ export class TrackingComment {
   }
 
   private async create(issue: number, body: string): Promise<void> {
-    const { id } = await this.api.createComment(issue, body)
+    const { id, user } = await this.api.createComment(issue, body)
     this.id = id
+    if (this.login === undefined && user) this.login = user
     this.opts.onComment?.(id)
   }
 }
