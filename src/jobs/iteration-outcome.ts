@@ -14,7 +14,7 @@ import type { Feedback, PullCommand } from '../review/feedback.js'
 import { iterationEntry, replyInThreads, withIteration } from '../review/iterations.js'
 import type { IterationTarget } from '../review/target.js'
 import { askQuestions, reportCancelled, runFigures, type Ending, type RunContext } from './phase-outcome.js'
-import { ensurePhaseMarked, publishWork, type Published, type PublishRequest } from './phase-publish.js'
+import { ensurePhaseMarked, publishWork, type PublishRequest } from './phase-publish.js'
 
 export interface IterationContext {
   target: IterationTarget
