@@ -25,6 +25,9 @@ async function headSha(sb: Sandbox, pull: number): Promise<string> {
   return ((await res.json()) as { head: { sha: string } }).head.sha
 }
 
+/** A minute ago, GitHub-style: feedback written before the command, never in its second. */
+const earlier = (): string => new Date(Date.now() - 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z')
+
 const firstPrompt = (run: E2ERun): string =>
   JSON.stringify(run.anthropic.scripted[0]?.body?.messages[0] ?? '')
 
@@ -60,6 +63,8 @@ describe('e2e: /implement in the conversation of the draft PR', () => {
       line: 1,
       original_line: 1,
       diff_hunk: HUNK,
+      created_at: earlier(),
+      updated_at: earlier(),
     })
     theirs = sb.github.addReviewComment({
       pull: pr.number,

@@ -30,6 +30,8 @@ export interface GatherNotesOptions {
   newerThan?: { commentId?: number; time?: string }
   /** The discussion's heading; DISCUSSION_HEADING by default. */
   heading?: string
+  /** Comments to leave out: commands the action settled (refused, or found nothing to do for). */
+  settled?: number[]
   /** The permission lookup to share with other readers of the run (see permissionLookup); a new one by default. */
   permissionOf?: PermissionLookup
 }
@@ -94,6 +96,10 @@ export async function gatherNotes(api: GitHubApi, o: GatherNotesOptions): Promis
     for (const c of comments) {
       if (o.trigger && c.id === o.trigger.commentId) continue
       if (!isNewer(c, o.newerThan)) continue
+      if (o.settled?.includes(c.id)) {
+        dropped.push({ id: c.id, reason: 'a command the action already settled' })
+        continue
+      }
       const reason = await exclusionReason(c, o.trigger, self, permissionOf)
       if (reason) {
         dropped.push({ id: c.id, reason })

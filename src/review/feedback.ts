@@ -4,7 +4,9 @@
  * the branch's diff stat). Every text is sanitized and redacted, and only people with write access are heard.
  */
 import type { IssueThread } from '../discussion/thread.js'
+import { answeredIds, TRACKING_MARKER } from '../discussion/markers.js'
 import { gatherNotes, permissionLookup } from '../discussion/notes.js'
+import type { IssueComment } from '../github/api.js'
 import { sanitize } from '../discussion/sanitize.js'
 import { diffStat } from '../git/branch.js'
 import type { PipelineDeps } from '../pipeline/types.js'
@@ -49,6 +51,7 @@ export async function gatherFeedback(d: PipelineDeps, r: FeedbackRequest): Promi
   const n = target.pull.number
   const clean = (s: string): string => d.redactor.redact(sanitize(s)).trim()
   const permissionOf = permissionLookup(d.api)
+  const comments = await r.thread.comments()
   const conversation = await gatherNotes(d.api, {
     issueNumber: n,
     // A review's time is the cutoff; its id is no comment's, so comments of the same second count as earlier.
@@ -61,7 +64,8 @@ export async function gatherFeedback(d: PipelineDeps, r: FeedbackRequest): Promi
     inputNotes: d.inputs.notes,
     selfLogins: r.selfLogins,
     redactor: d.redactor,
-    comments: await r.thread.comments(),
+    comments,
+    settled: settledCommands(comments, r.selfLogins),
     // What the last iteration that finished had been asked, and everything before, was addressed.
     newerThan: target.addressedUntil ? { time: target.addressedUntil } : undefined,
     heading: `New comments on pull request #${n} (oldest first):`,
@@ -105,4 +109,16 @@ export async function gatherFeedback(d: PipelineDeps, r: FeedbackRequest): Promi
     comments: conversation.used.length,
     warnings: [threads.error, checks.error, checks.grant].filter((w): w is string => Boolean(w)),
   }
+}
+
+/**
+ * The commands the action settled without a run to build on: refused (🚫) or with nothing to address (💤). They are
+ * not discussion for the next iteration, unlike the command of a run that asked, stopped early or failed.
+ */
+function settledCommands(comments: IssueComment[], selfLogins: string[]): number[] {
+  const self = new Set(selfLogins.map((l) => l.toLowerCase()))
+  return comments
+    .filter((c) => self.has(c.user.login.toLowerCase()) && c.body.startsWith(TRACKING_MARKER))
+    .filter((c) => c.body.split('\n').some((line) => /^(?:🚫|💤)/u.test(line)))
+    .flatMap((c) => answeredIds(c.body))
 }
