@@ -174,6 +174,7 @@ function feedbackLine(f: Feedback): string {
   return [
     `Feedback: ${count(f.threads.roots.length, 'review thread')}, ${count(f.comments, 'new comment')}`,
     f.checks.failing.length ? `, ${count(f.checks.failing.length, 'failing check')} (${failing})` : '',
+    f.threads.dropped ? ` (${count(f.threads.dropped, 'more thread')} left out: over the size limit)` : '',
     ...f.warnings.map((w) => `\n⚠️ ${w}`),
   ].join('')
 }
