@@ -21,7 +21,8 @@ import { allowlistedEnv } from './sandbox/env.js'
 import { TOOL_RUN_MARKER_VALUE } from './sandbox/strays.js'
 import { createPlainSandbox, createRuntimeSandbox, type NetworkBlock, type Sandbox } from './sandbox/index.js'
 import { authorize } from './trigger/authorize.js'
-import { parseCommand } from './trigger/command.js'
+import { parseTrigger } from './trigger/event.js'
+import type { Trigger } from './trigger/types.js'
 
 /**
  * Reads the runner's environment, wires the real GitHub, git, model and sandbox, runs the pipeline. Never
@@ -165,48 +166,46 @@ async function report(result: PipelineResult, redactor: Redactor, blocked: Netwo
  * A failure before the pipeline could start (bad inputs, no checkout): if the event was a command (a comment on an
  * issue or PR, a review, a review comment) by someone who may trigger a run, say so where it was written, because
  * every command must end with a visible result there. Anyone else gets nothing, as with any refused command.
+ * The event is read as the pipeline reads it (parseTrigger); one it would not run on gets nothing either.
  */
 async function tellIssue(env: NodeJS.ProcessEnv, message: string, redactor: Redactor): Promise<void> {
   if (!env.GITHUB_EVENT_PATH) return
   const { eventName, payload, run } = await readActionContext(env)
-  const command = commandOf(eventName, payload)
-  const trigger = core.getInput('trigger').trim() || '/implement'
+  const target = commandTarget(eventName, payload, core.getInput('trigger').trim() || '/implement')
   const token = core.getInput('github-token').trim()
-  if (!command || !token || !parseCommand(command.body, trigger)) return
+  if (!target || !token) return
   redactor.add(token)
   const api = createGitHubApi({ token, repo: parseRepo(run.repository), redactor })
   const allowedBots = parseAllowedBots(core.getInput('allowed-bots'))
-  if (!(await authorize(api, command.actor, allowedBots)).allowed) return
-  const answers = command.commentId === undefined ? [] : [answersMarker([command.commentId])]
+  if (!(await authorize(api, target.actor, allowedBots)).allowed) return
+  const answers = target.answers === undefined ? [] : [answersMarker([target.answers])]
   await api.createComment(
-    command.number,
+    target.number,
     [TRACKING_MARKER, ...answers, `❌ **implement-action could not start:** ${message}`].join('\n'),
   )
 }
 
-/** Where a command event was written and by whom (`commentId`: an issue or PR conversation comment). */
-function commandOf(
+/**
+ * Where a command event was written (an issue or PR number), by whom, and the conversation comment it answers
+ * (none for a review or a review comment, which are not issue comments); undefined for any other event.
+ */
+function commandTarget(
   eventName: string,
   payload: Record<string, unknown>,
-): { number: number; body: string; actor: { login: string; type: string }; commentId?: number } | undefined {
-  const p = payload as {
-    action?: string
-    issue?: { number?: number }
-    pull_request?: { number?: number }
-    comment?: { id?: number; body?: string; user?: { login?: string; type?: string } }
-    review?: { body?: string | null; user?: { login?: string; type?: string } }
+  trigger: string,
+): { number: number; actor: { login: string; type: string }; answers?: number } | undefined {
+  let t: Trigger
+  try {
+    t = parseTrigger(eventName, payload, { trigger })
+  } catch (err) {
+    if (err instanceof UserError) return undefined
+    throw err
   }
-  const made = eventName === 'pull_request_review' ? p.action === 'submitted' : p.action === 'created'
-  const number = eventName === 'issue_comment' ? p.issue?.number : p.pull_request?.number
-  const by = eventName === 'pull_request_review' ? p.review : p.comment
-  const login = by?.user?.login
-  if (!made || !number || !login) return undefined
-  if (!['issue_comment', 'pull_request_review', 'pull_request_review_comment'].includes(eventName))
-    return undefined
+  if (t.kind === 'comment') return { number: t.issueNumber, actor: t.actor, answers: t.commentId }
+  if (t.kind !== 'pull') return undefined
   return {
-    number,
-    body: by?.body ?? '',
-    actor: { login, type: by?.user?.type ?? 'User' },
-    ...(eventName === 'issue_comment' && p.comment?.id ? { commentId: p.comment.id } : {}),
+    number: t.pullNumber,
+    actor: t.actor,
+    ...(t.source === 'comment' && t.commentId !== undefined ? { answers: t.commentId } : {}),
   }
 }

@@ -4,7 +4,7 @@
  * OpenAPI-checked GitHub stand-in (pulls, review comments and their threads, check runs, job logs).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { TRACKING_MARKER } from '../../src/discussion/markers.js'
+import { answersMarker, TRACKING_MARKER } from '../../src/discussion/markers.js'
 import type { FakePull } from '../support/github-server.js'
 import { createSandbox, MAINTAINER, OWNER, REPO, type Sandbox } from '../support/sandbox.js'
 import { addressReview, implementIssue2 } from '../support/scripted-model.js'
@@ -397,6 +397,27 @@ describe('e2e: refusals and nothing to address, without a model call', () => {
     expect(reply?.body).toContain(
       'implement-action could not start:** Input `max-turns` must be a whole number',
     )
+  })
+  it('bad input on a review or in the PR conversation: the reason on the PR, naming only a conversation comment', async () => {
+    const review = sb.review(pr.number, 778002, 'Looks off.\n\n/implement', { user: MAINTAINER })
+    const byReview = await act(sb, {
+      eventName: 'pull_request_review',
+      payload: review,
+      with: { 'max-turns': 'lots' },
+    })
+    expect(byReview.exitCode).toBe(1)
+    const mine = () => sb.github.commentsOn(pr.number).filter((c) => c.user === BOT)
+    const first = mine().at(-1)?.body ?? ''
+    expect(first.split('\n')[0]).toBe(TRACKING_MARKER)
+    expect(first).toContain('implement-action could not start:** Input `max-turns` must be a whole number')
+    expect(first).not.toContain(answersMarker([778002])) // a review is not an issue comment
+
+    const { payload, comment } = sb.pullComment(pr.number, '/implement')
+    const byComment = await act(sb, { payload, with: { 'max-turns': 'lots' } })
+    expect(byComment.exitCode).toBe(1)
+    const second = mine().at(-1)?.body ?? ''
+    expect(second.split('\n').slice(0, 2)).toEqual([TRACKING_MARKER, answersMarker([comment.id])])
+    expect(second).toContain('implement-action could not start:** Input `max-turns` must be a whole number')
   })
 })
 
