@@ -8,7 +8,12 @@ import { readFileSync } from 'node:fs'
 import { realpath } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { SUPERSEDED_MARKER, TRACKING_MARKER } from '../../src/discussion/markers.js'
+import {
+  answeredIds,
+  answersMarker,
+  SUPERSEDED_MARKER,
+  TRACKING_MARKER,
+} from '../../src/discussion/markers.js'
 import { UserError } from '../../src/errors.js'
 import { createGit } from '../../src/git/command-manager.js'
 import { createGitHubApi } from '../../src/github/octokit.js'
@@ -464,6 +469,26 @@ describe('pipeline in-process: superseded commands', () => {
         .map((r) => r.path),
     ).toEqual([expect.stringContaining(`/issues/comments/${newer.id}/reactions`)])
     expect(logs).toContain(`Answered 2 superseded command(s): ${middle.id}, ${another.id}.`)
+  })
+
+  it("walks past a review run's tracking comment, which answers no comment of the conversation", async () => {
+    world = await createSandbox()
+    const gh = world.github
+    const issue = world.issue.number
+    const middle = world.comment('/implement ISSUE-3 please').comment
+    // A run started by a review (its pending run replaced the middle command's): it names what it answers, nothing.
+    gh.addComment({
+      issue,
+      user: BOT,
+      body: `${TRACKING_MARKER}\n${answersMarker([])}\n✅ Pushed \`abc1234\``,
+    })
+    const { payload } = world.comment('/implement ISSUE-2')
+    const { d } = await deps(world, { eventName: 'issue_comment', payload, script: implementIssue2() })
+    await runPipeline(d)
+    const replies = gh.commentsOn(issue).filter((c) => c.body.includes(SUPERSEDED_MARKER))
+    expect(replies).toHaveLength(1)
+    expect(replies[0].body).toContain(`<!-- implement-action:answers ${middle.id} -->`)
+    expect(answeredIds(`${TRACKING_MARKER}\n${answersMarker([])}`)).toEqual([])
   })
 
   it('answers a command posted before the previous run reported, and never a refused one', async () => {

@@ -10,18 +10,29 @@ export const TRACKING_MARKER = '<!-- implement-action:tracking -->'
 export const QUESTION_MARKER = '<!-- implement-action:question -->'
 export const SUPERSEDED_MARKER = '<!-- implement-action:superseded -->'
 
-/** The hidden line naming the command comments a comment of the action answers. */
+/**
+ * The hidden line naming the command comments a comment of the action answers. With none (a run started by a
+ * review, whose command is no comment of the conversation), the line still says the reply names what it answers.
+ */
 export function answersMarker(commentIds: number[]): string {
-  return `<!-- implement-action:answers ${commentIds.join(' ')} -->`
+  return commentIds.length ? `<!-- implement-action:answers ${commentIds.join(' ')} -->` : ANSWERS_NONE
 }
+
+const ANSWERS_NONE = '<!-- implement-action:answers -->'
+const ANSWERS_LINE = /^<!-- implement-action:answers(?: ([\d ]+))? -->$/
 
 /**
  * The command comment ids a comment of the action names as answered: only on its second line, right under its
  * marker, so text quoted further down (a question the model wrote, say) can never claim an answer.
  */
 export function answeredIds(body: string): number[] {
-  const m = /^<!-- implement-action:answers ([\d ]+) -->$/.exec(body.split('\n')[1] ?? '')
-  return m ? m[1].split(' ').filter(Boolean).map(Number) : []
+  const m = ANSWERS_LINE.exec(body.split('\n')[1] ?? '')
+  return m?.[1] ? m[1].split(' ').filter(Boolean).map(Number) : []
+}
+
+/** True when a comment of the action names what it answers (possibly nothing); replies from before did not. */
+export function namesAnswers(body: string): boolean {
+  return ANSWERS_LINE.test(body.split('\n')[1] ?? '')
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describeError } from '../errors.js'
 import type { GitHubApi, IssueComment } from '../github/api.js'
 import { parseCommand } from '../trigger/command.js'
-import { answeredIds, answersMarker, SUPERSEDED_MARKER, TRACKING_MARKER } from './markers.js'
+import { answeredIds, answersMarker, namesAnswers, SUPERSEDED_MARKER, TRACKING_MARKER } from './markers.js'
 import { byCreation, isSelf, type IssueThread } from './thread.js'
 
 export interface SupersededOptions {
@@ -54,7 +54,7 @@ async function findSuperseded(
   const out: IssueComment[] = []
   for (const c of comments.slice(0, at).reverse()) {
     if (mine(c)) {
-      if (isReply(c) && answeredIds(c.body).length === 0) break
+      if (isReply(c) && !namesAnswers(c.body)) break
       continue
     }
     if (c.updated_at !== c.created_at || parseCommand(c.body, o.trigger) === undefined) continue

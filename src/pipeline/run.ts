@@ -43,7 +43,8 @@ export async function runPipeline(d: PipelineDeps): Promise<PipelineResult> {
   const issue = trigger.kind === 'pull' ? trigger.pullNumber : trigger.issueNumber
   const tracking = new TrackingComment(d.api, issue, title, d.run.runUrl, d.log, {
     onComment: (id) => d.recordState?.('tracking', `${issue}:${id}`),
-    answers: conversationComment(trigger),
+    // A review's run answers no conversation comment, and says so: the superseded check walks past it.
+    answers: conversationComment(trigger) ?? (trigger.kind === 'pull' ? 'none' : undefined),
   })
   const result = await answer(d, trigger, tracking)
   const why = tracking.undelivered

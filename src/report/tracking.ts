@@ -8,8 +8,11 @@ export const WORKING_HEADLINE = '⏳ Working…'
 export interface TrackingOptions {
   /** Called with the id of each comment that comes to carry the run's state (the first, and a fallback one). */
   onComment?: (id: number) => void
-  /** The command comment this run answers (named in a hidden line, see answersMarker). */
-  answers?: number
+  /**
+   * The command comment this run answers (named in a hidden line, see answersMarker); `none` for a run whose
+   * command is no comment of the conversation it reports in (a review's), so the line says it answers none.
+   */
+  answers?: number | 'none'
 }
 
 /**
@@ -108,7 +111,8 @@ export class TrackingComment {
 
   render(details?: string): string {
     const run = this.runUrl ? ` · [workflow run](${this.runUrl})` : ''
-    const answers = this.opts.answers === undefined ? [] : [answersMarker([this.opts.answers])]
+    const a = this.opts.answers
+    const answers = a === undefined ? [] : [answersMarker(a === 'none' ? [] : [a])]
     const lines = [
       TRACKING_MARKER,
       ...answers,
