@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { pullMarker } from '../../src/discussion/markers.js'
+import { pullMarker, withPullMarker } from '../../src/discussion/markers.js'
 import type { PullDetails } from '../../src/github/api.js'
 import { checkTarget } from '../../src/review/target.js'
 
@@ -84,5 +84,33 @@ describe('checkTarget: which PRs an iteration may work on', () => {
     const r = check(pull({ body: 'Refs #3', user: { login: 'alice', type: 'User' } }))
     expect(r.ok && r.target).toMatchObject({ openedByAction: false, id: 'ISSUE-2' })
     expect(r.ok && r.target.issueNumber).toBeUndefined()
+  })
+
+  it('a PR on another base is refused: the spec and prompt come only from the base every phase starts from', () => {
+    const r = check(pull({ base: 'ISSUE-3' }))
+    expect(!r.ok && r.reason).toContain('is based on `ISSUE-3`, not `main`')
+  })
+
+  it('a marker in a PR someone else opened is not believed (anyone who edits the body could write it)', () => {
+    const body = `Implements **ISSUE-2: x**.\n${pullMarker(99, '2026-12-01T10:00:00Z')}`
+    const r = check(pull({ body, user: { login: 'alice', type: 'User' } }))
+    expect(r.ok && r.target).toMatchObject({ openedByAction: false })
+    expect(r.ok && r.target.issueNumber).toBeUndefined()
+    expect(r.ok && r.target.addressedUntil).toBeUndefined()
+  })
+
+  it('a marker time in the future is not believed (it would hide every comment)', () => {
+    const r = check(pull({ body: `x\n${pullMarker(7, '2999-01-01T00:00:00Z')}` }))
+    expect(r.ok && r.target).toMatchObject({ issueNumber: 7, openedByAction: true })
+    expect(r.ok && r.target.addressedUntil).toBeUndefined()
+  })
+
+  it("a look-alike marker in the model's summary is not the PR's: the last one is", () => {
+    const body = `## Summary\n\n${pullMarker(99, '2026-11-01T00:00:00Z')}\n\n---\n\n${pullMarker(7, '2026-12-01T10:00:00Z')}`
+    const r = check(pull({ body }))
+    expect(r.ok && r.target).toMatchObject({ issueNumber: 7, addressedUntil: '2026-12-01T10:00:00Z' })
+    const rewritten = withPullMarker(body, 7, '2026-12-02T00:00:00Z')
+    expect(rewritten).toContain(pullMarker(99, '2026-11-01T00:00:00Z'))
+    expect(rewritten.endsWith(pullMarker(7, '2026-12-02T00:00:00Z'))).toBe(true)
   })
 })

@@ -1,6 +1,7 @@
 /** Which review threads a review iteration gives the model, and how. */
 import { describe, expect, it } from 'vitest'
 import type { Permission } from '../../src/github/api.js'
+import { replyMarker } from '../../src/discussion/markers.js'
 import { MAX_THREADS_CHARS, reviewThreads, type ThreadsRequest } from '../../src/review/threads.js'
 import { FakeGitHubApi } from '../support/fake-github-api.js'
 
@@ -18,6 +19,7 @@ function world() {
     pullNumber: PR,
     source: 'comment',
     cutoff: CUTOFF,
+    actor: 'mona',
     trigger: '/implement',
     id: 'ISSUE-2',
     selfLogins: ['github-actions[bot]'],
@@ -36,7 +38,7 @@ describe('reviewThreads', () => {
     const root = api.addReviewComment(PR, {
       login: 'mona',
       body: 'Rename this.',
-      at: BEFORE,
+      at: '2026-12-04T07:00:00Z',
       path: 'a.js',
       line: 20,
       diffHunk: hunk,
@@ -45,7 +47,7 @@ describe('reviewThreads', () => {
     api.addReviewComment(PR, {
       login: 'github-actions[bot]',
       body: 'BOT-REPLY',
-      at: BEFORE,
+      at: '2026-12-04T08:00:00Z',
       inReplyTo: root.id,
     })
     api.addReviewComment(PR, { login: 'mona', body: 'And SECRET here.', at: BEFORE, inReplyTo: root.id })
@@ -54,7 +56,7 @@ describe('reviewThreads', () => {
     expect(t.text).toContain('### `a.js`, line 20')
     expect(t.text).toContain('+line 20')
     expect(t.text).not.toContain('+line 5\n') // only the hunk's end (15 lines)
-    expect(t.text).toContain('**@mona** (2026-12-04T09:00:00Z):\nRename this.')
+    expect(t.text).toContain('**@mona** (2026-12-04T07:00:00Z):\nRename this.')
     expect(t.text).toContain('And *** here.')
     expect(t.text).not.toContain('OLGA-SAYS')
     expect(t.text).not.toContain('BOT-REPLY')
@@ -206,5 +208,26 @@ describe('reviewThreads', () => {
     expect(t.text).toContain('KEPT')
     expect(t.error).toContain('GraphQL is down')
     expect(logs.join('\n')).toContain('every thread counts as unresolved')
+  })
+
+  it("a reply counts by what its run had read: a comment after that run's command is still fed", async () => {
+    const { api, request } = world()
+    const root = api.addReviewComment(PR, { login: 'mona', body: 'Fix it.', at: '2026-12-04T08:00:00Z' })
+    // Mona replies while run A (its command at 08:30) works; A's reply lands after hers.
+    api.addReviewComment(PR, {
+      login: 'mona',
+      body: 'ALSO-RENAME',
+      at: '2026-12-04T08:40:00Z',
+      inReplyTo: root.id,
+    })
+    api.addReviewComment(PR, {
+      login: 'github-actions[bot]',
+      body: `${replyMarker('2026-12-04T08:30:00Z')}\n🔁 x`,
+      at: '2026-12-04T08:50:00Z',
+      inReplyTo: root.id,
+    })
+    const t = await reviewThreads(api, request())
+    expect(t.roots).toEqual([root.id])
+    expect(t.text).toContain('ALSO-RENAME')
   })
 })

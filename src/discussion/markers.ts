@@ -46,7 +46,8 @@ export function pullMarker(issueNumber: number | undefined, writtenAt: string | 
 
 /** What a PR body's marker says; undefined when the body has none (a PR the action did not open). */
 export function readPullMarker(body: string): { issueNumber?: number; writtenAt?: string } | undefined {
-  const m = /<!-- implement-action:pr issue=(\d*) at=(\S*) -->/.exec(body)
+  // The last one: the model's summary, earlier in the body, could hold a look-alike.
+  const m = [...body.matchAll(/<!-- implement-action:pr issue=(\d*) at=(\S*) -->/g)].at(-1)
   if (!m) return undefined
   return {
     ...(m[1] ? { issueNumber: Number(m[1]) } : {}),
@@ -61,6 +62,24 @@ export function withPullMarker(
   writtenAt: string | undefined,
 ): string {
   const marker = pullMarker(issueNumber, writtenAt)
-  const re = /<!-- implement-action:pr issue=\d* at=\S* -->/
-  return re.test(body) ? body.replace(re, marker) : `${body.trimEnd()}\n\n${marker}`
+  const all = [...body.matchAll(/<!-- implement-action:pr issue=\d* at=\S* -->/g)]
+  const last = all.at(-1)
+  if (!last || last.index === undefined) return `${body.trimEnd()}\n\n${marker}`
+  return body.slice(0, last.index) + marker + body.slice(last.index + last[0].length)
+}
+
+/**
+ * The hidden first line of the action's reply in a review thread: the command time of the run that replied, and
+ * the review its command came with. The next run counts the thread as answered only when no reviewer wrote in it
+ * after that time (a reply's own time says nothing about what its run had read).
+ */
+export function replyMarker(cutoff: string, reviewId?: number): string {
+  return `<!-- implement-action:reply at=${cutoff}${reviewId === undefined ? '' : ` review=${reviewId}`} -->`
+}
+
+/** What a reply's marker says; undefined for a comment without one. */
+export function readReplyMarker(body: string): { at: string; reviewId?: number } | undefined {
+  const m = /^<!-- implement-action:reply at=(\S+)(?: review=(\d+))? -->/.exec(body)
+  if (!m || Number.isNaN(Date.parse(m[1]))) return undefined
+  return m[2] ? { at: m[1], reviewId: Number(m[2]) } : { at: m[1] }
 }

@@ -147,7 +147,8 @@ async function exclusionReason(
   }
   const login = c.user.login
   if (self.has(login.toLowerCase())) {
-    return c.body.includes(QUESTION_MARKER) ? undefined : "the action's own status comment"
+    // Its first line: a tracking comment quoting the model's words could hold the marker further down.
+    return c.body.startsWith(QUESTION_MARKER) ? undefined : "the action's own status comment"
   }
   if (isBot(login, c.user.type)) return 'written by a bot'
   const permission = await permissionOf(login)

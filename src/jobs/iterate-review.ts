@@ -25,10 +25,13 @@ export async function iterateReview(
 ): Promise<PipelineResult> {
   const conversation = thread ?? issueThread(d.api, trigger.pullNumber)
   const pull = await d.api.getPull(trigger.pullNumber)
+  // The first milestone also tells who the action posts as, where a review left nothing to react to.
+  await tracking.step(`Review iteration on #${pull.number} (\`${pull.head}\`)`)
+  const selfLogins = [...conversation.selfLogins, ...(tracking.author ? [tracking.author.toLowerCase()] : [])]
   const checked = checkTarget(pull, {
     body: trigger.body,
     trigger: d.inputs.trigger,
-    selfLogins: conversation.selfLogins,
+    selfLogins,
     base: d.inputs.baseBranch ?? (await d.api.getDefaultBranch()),
   })
   if (!checked.ok) return refuse(tracking, trigger, checked.reason)
@@ -52,9 +55,7 @@ export async function iterateReview(
     await tracking.finish(`✅ ${msg}`)
     return { ...outputs, status: 'skipped', branch: plan.branch, message: msg, failed: false }
   }
-  await tracking.step(
-    `Review iteration on #${pull.number}: phase \`${plan.phase.id}\`: ${plan.phase.title} — spec ${plan.specLink}`,
-  )
+  await tracking.step(`Phase \`${plan.phase.id}\`: ${plan.phase.title} — spec ${plan.specLink}`)
   const prepared = await prepareBranch(d.git, { branch: plan.branch, base: plan.base })
   if (!prepared.existed) {
     // prepareBranch made a fresh branch from the base: the PR's branch is gone from origin.
@@ -70,8 +71,7 @@ export async function iterateReview(
     target,
     trigger,
     thread: conversation,
-    // The login the tracking comment was created as is the action's too (a review has no reaction to learn it).
-    selfLogins: [...conversation.selfLogins, ...(tracking.author ? [tracking.author.toLowerCase()] : [])],
+    selfLogins,
     base: plan.base,
     unfinished: !findPhases(before, plan.phase.id).some((p) => p.complete),
     ownCheck: d.run.job,

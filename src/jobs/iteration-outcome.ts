@@ -5,6 +5,7 @@
  * line linking the iteration.
  */
 import type { AgentResult } from '../agent/types.js'
+import { replyMarker } from '../discussion/markers.js'
 import { describeError } from '../errors.js'
 import { withoutWip } from '../github/pull-requests.js'
 import type { AgentRun } from '../pipeline/agent-run.js'
@@ -126,12 +127,15 @@ async function pushed(
   const pull = it.target.pull
   const link = `[\`${sha.slice(0, 7)}\`](${commitUrl(c, pull.number, sha)})`
   const run = d.run.runUrl ? ` ([run](${d.run.runUrl}))` : ''
-  const replies = await replyInThreads(d.api, {
-    pullNumber: pull.number,
-    roots: it.feedback.threads.roots,
-    body: `🔁 ${link} is the change for this thread${run}${wip ? ' (work in progress: the run stopped early)' : ''}. Check it, and resolve the thread if it is addressed; reply with \`${d.inputs.trigger} <what else>\` for more.`,
-    log: d.log,
-  })
+  // A run that stopped early leaves its threads unanswered: the next one is given them again.
+  const replies = wip
+    ? 0
+    : await replyInThreads(d.api, {
+        pullNumber: pull.number,
+        roots: it.feedback.threads.roots,
+        body: `${replyLine(it)}\n🔁 ${link} is the change for this thread${run}. Check it, and resolve the thread if it is addressed; reply with \`${d.inputs.trigger} <what else>\` for more.`,
+        log: d.log,
+      })
   if (it.target.issueNumber !== undefined) {
     await d.api
       .createComment(
@@ -182,13 +186,18 @@ async function unchanged(
   const replies = await replyInThreads(d.api, {
     pullNumber: pull.number,
     roots: it.feedback.threads.roots,
-    body: `💬 No change was made for this thread${d.run.runUrl ? ` ([run](${d.run.runUrl}))` : ''}. The model's answer:\n\n> ${cut.split('\n').join('\n> ')}`,
+    body: `${replyLine(it)}\n💬 No change was made for this thread${d.run.runUrl ? ` ([run](${d.run.runUrl}))` : ''}. The model's answer:\n\n> ${cut.split('\n').join('\n> ')}`,
     log: d.log,
   })
   const where = replies ? ` and in ${replies} review thread${replies === 1 ? '' : 's'}` : ''
   const msg = `The model changed no file on #${pull.number}; its answer is below${where}.`
   await c.tracking.finish(`💬 ${msg}`, [lastWords(result.summary), ...details].filter(Boolean).join('\n\n'))
   return { status: 'skipped', message: msg, failed: false }
+}
+
+/** The reply's hidden marker: what this run had read (see replyMarker). */
+function replyLine(it: IterationContext): string {
+  return replyMarker(it.trigger.createdAt, it.feedback.threads.review)
 }
 
 function commitUrl(c: RunContext, pullNumber: number, sha: string): string {

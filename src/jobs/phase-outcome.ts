@@ -95,7 +95,7 @@ export async function askQuestions(
   } catch (err) {
     kept = ` The work so far could not be pushed: ${describeError(err)}`
   }
-  const pr = c.pullNumber === undefined ? 'no PR opened' : `nothing was pushed to #${c.pullNumber}`
+  const pr = c.pullNumber === undefined ? 'no PR opened' : `#${c.pullNumber} is otherwise unchanged`
   await c.tracking.finish(`❓ Asked for clarification (questions below); ${pr}.${kept}`, accounting)
   return {
     status: 'clarification-requested',

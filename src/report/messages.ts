@@ -118,7 +118,13 @@ export const UNSANDBOXED_WARNING =
 export function prBody(p: PrBodyInput): string {
   const lines: string[] = []
   if (p.unsandboxed) lines.push('> [!CAUTION]', `> ${UNSANDBOXED_WARNING}`, '')
-  if (p.wip) lines.push(`> [!WARNING]`, `> Work in progress: the run stopped early because ${p.wip}`, '')
+  // One line: a review iteration that finishes the work removes it by that shape.
+  if (p.wip)
+    lines.push(
+      `> [!WARNING]`,
+      `> Work in progress: the run stopped early because ${p.wip.replace(/\s*\n\s*/g, ' ')}`,
+      '',
+    )
   lines.push(
     `Implements **${p.issueId}: ${p.phaseTitle}** of [\`${p.specPath}\`](${p.specUrl ?? p.specPath}).`,
     '',

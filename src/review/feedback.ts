@@ -78,6 +78,7 @@ export async function gatherFeedback(d: PipelineDeps, r: FeedbackRequest): Promi
     commandBody: trigger.source === 'review-comment' ? trigger.body : undefined,
     reviewId: trigger.reviewId,
     cutoff: trigger.createdAt,
+    actor: trigger.actor.login,
     trigger: d.inputs.trigger,
     id: target.id,
     selfLogins: r.selfLogins,

@@ -4,6 +4,7 @@
  * own first. The same trust rules as the notes: bots (the action itself included), people without write access,
  * and comments posted or edited after the command never reach the model.
  */
+import { readReplyMarker } from '../discussion/markers.js'
 import { describeError } from '../errors.js'
 import type { GitHubApi, Permission, ReviewComment } from '../github/api.js'
 import { canWrite, isBot } from '../trigger/authorize.js'
@@ -16,8 +17,6 @@ export const MAX_THREADS_CHARS = 30_000
 const MAX_COMMENT_CHARS = 8_000
 /** Lines of a diff hunk shown (its end: GitHub's hunk runs up to the commented line). */
 const HUNK_LINES = 15
-/** How long after a review's submission its own comments may still show an edit (GitHub stamps them then). */
-const SUBMIT_SLACK_MS = 10_000
 
 export interface ThreadsRequest {
   pullNumber: number
@@ -30,6 +29,8 @@ export interface ThreadsRequest {
   reviewId?: number
   /** When the command was posted. */
   cutoff: string
+  /** Who posted it. */
+  actor: string
   /** The configured command and the PR's phase id, to show a comment without its command line. */
   trigger: string
   id: string
@@ -51,6 +52,8 @@ export interface Threads {
   answered: number
   /** Threads left out for the size cap. */
   dropped: number
+  /** The review the command came with (a review's, or a review comment's), named in the replies. */
+  review?: number
   /** Set when the threads' resolved state could not be read (then every thread counts as unresolved). */
   error?: string
 }
@@ -90,13 +93,15 @@ export async function reviewThreads(api: GitHubApi, r: ThreadsRequest): Promise<
     ...threads.filter(([, t]) => own(t)),
     ...threads.filter(([, t]) => !own(t)),
   ]) {
-    if (repliedAfter(thread, r)) {
-      counts.answered++
+    const kept = await trusted(thread, r, review)
+    if (kept.length === 0) continue
+    if (covered(thread, kept, r, review)) {
+      // Its own thread: a run queued before this one took the same review. Another: it waits on a reviewer.
+      if (own(thread)) counts.answered++
+      else counts.waiting++
       continue
     }
-    const kept = await trusted(thread, r, review)
-    if (!own(thread) && !newSinceReply(thread, kept, r)) counts.waiting += kept.length ? 1 : 0
-    else if (kept.length) shown.push({ root, text: renderThread(thread[0], kept, r) })
+    shown.push({ root, text: renderThread(thread[0], kept, r) })
   }
   let size = shown.reduce((n, s) => n + s.text.length + 2, 0)
   while (shown.length > 1 && size > MAX_THREADS_CHARS) {
@@ -108,22 +113,38 @@ export async function reviewThreads(api: GitHubApi, r: ThreadsRequest): Promise<
         '\n\n',
       )
     : ''
-  return { text, roots: shown.map((s) => s.root), ...counts, ...(error ? { error } : {}) }
+  return {
+    text,
+    roots: shown.map((s) => s.root),
+    ...counts,
+    ...(review === undefined ? {} : { review }),
+    ...(error ? { error } : {}),
+  }
 }
 
+const sameLogin = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase()
 const isSelf = (c: ReviewComment, r: ThreadsRequest): boolean =>
-  r.selfLogins.some((l) => l.toLowerCase() === c.user.login.toLowerCase())
+  r.selfLogins.some((l) => sameLogin(l, c.user.login))
 
-/** The action replied in the thread after the command was posted. */
-function repliedAfter(thread: ReviewComment[], r: ThreadsRequest): boolean {
-  const cutoff = Date.parse(r.cutoff)
-  return thread.some((c) => isSelf(c, r) && Date.parse(c.created_at) > cutoff)
-}
-
-/** A reviewer wrote in the thread after the action's last reply there (or the action never replied). */
-function newSinceReply(thread: ReviewComment[], kept: ReviewComment[], r: ThreadsRequest): boolean {
-  const reply = thread.filter((c) => isSelf(c, r)).at(-1)
-  return !reply || kept.some((c) => byTime(c, reply) > 0)
+/**
+ * The action answered everything in the thread already: one of its replies came from a run whose command was
+ * posted after the thread's newest comment here, or from a run of this command's own review (GitHub sends one
+ * event per line comment of a review, and the first run takes them all). A reply without a marker (from before
+ * replies had one) counts from its own time.
+ */
+function covered(
+  thread: ReviewComment[],
+  kept: ReviewComment[],
+  r: ThreadsRequest,
+  review?: number,
+): boolean {
+  const newest = Math.max(...kept.map((c) => Date.parse(c.created_at)))
+  return thread.some((c) => {
+    if (!isSelf(c, r)) return false
+    const marker = readReplyMarker(c.body)
+    if (review !== undefined && marker?.reviewId === review) return true
+    return Date.parse(marker?.at ?? c.created_at) >= newest
+  })
 }
 
 /**
@@ -140,14 +161,16 @@ async function trusted(
   const out: ReviewComment[] = []
   for (const c of thread) {
     const isCommand = r.source === 'review-comment' && c.id === r.commentId
-    const ownReview = review !== undefined && c.reviewId === review
+    // The command's own review is the actor's own words, submitted with it: drafted before or after the comment
+    // that holds the command, and stamped when the review was submitted, so its times prove nothing.
+    const ownReview = review !== undefined && c.reviewId === review && sameLogin(c.user.login, r.actor)
     const created = Date.parse(c.created_at)
     const before =
       created < cutoff ||
       (created === cutoff &&
         (ownReview || (r.commentId !== undefined && r.source === 'review-comment' && c.id < r.commentId)))
-    const unedited = Date.parse(c.updated_at) <= cutoff + (ownReview ? SUBMIT_SLACK_MS : 0)
-    if (!isCommand && !((before || ownReview) && unedited)) continue
+    const unedited = Date.parse(c.updated_at) <= cutoff
+    if (!isCommand && !ownReview && !(before && unedited)) continue
     if (isSelf(c, r) || isBot(c.user.login, c.user.type)) continue
     if (!canWrite(await r.permissionOf(c.user.login).catch(() => 'unknown' as const))) continue
     // The command as the event carried it: an edit made since never reaches the model.
