@@ -14,8 +14,15 @@ import { earlyStopReason, formatUsd, lastWords } from '../report/messages.js'
 import type { Feedback, PullCommand } from '../review/feedback.js'
 import { iterationEntry, replyInThreads, withIteration } from '../review/iterations.js'
 import type { IterationTarget } from '../review/target.js'
-import { askQuestions, reportCancelled, runFigures, type Ending, type RunContext } from './phase-outcome.js'
-import { ensurePhaseMarked, publishWork, type PublishRequest } from './phase-publish.js'
+import {
+  askQuestions,
+  publishRequest,
+  reportCancelled,
+  runFigures,
+  type Ending,
+  type RunContext,
+} from './phase-outcome.js'
+import { ensurePhaseMarked, publishWork } from './phase-publish.js'
 
 export interface IterationContext {
   target: IterationTarget
@@ -42,16 +49,8 @@ export async function finishIteration(
   const warnings = [...(runWarnings ?? []), ...marked, ...runNotices(c)]
   // The body as it is now (someone may have edited it during the run), with this iteration's entry.
   const current = await d.api.getPull(pull.number).catch(() => pull)
-  const publishing: PublishRequest = {
-    branch: c.branch,
-    base: c.base,
-    phase: c.phase,
-    baseDoc: c.baseDoc,
-    requester: c.requester,
+  const publishing = publishRequest(c, result, accounting, {
     issueNumber: it.target.issueNumber,
-    result,
-    accounting,
-    openPr: true,
     warnings,
     wip,
     commitSubject: `${c.phase.id}: review iteration on #${pull.number}`,
@@ -66,7 +65,7 @@ export async function finishIteration(
           finished,
         }),
     },
-  }
+  })
   if (result.status === 'clarification') {
     return { ...figures, ...outputs, ...(await askQuestions(c, result, accounting, publishing)) }
   }

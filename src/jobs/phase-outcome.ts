@@ -35,21 +35,30 @@ export async function finishRun(
   { result, accounting, warnings }: AgentRun,
 ): Promise<PipelineResult> {
   const common = runFigures(c.branch, result, accounting)
-  const publishing: PublishRequest = {
+  const publishing = publishRequest(c, result, accounting, { issueNumber: c.issueNumber, warnings })
+  return result.status === 'clarification'
+    ? { ...common, ...(await askQuestions(c, result, accounting, publishing)) }
+    : { ...common, ...(await deliver(c, result, accounting, publishing)) }
+}
+
+/** What publishing a run's work takes from its context; `more` adds or overrides (a review iteration's PR text). */
+export function publishRequest(
+  c: RunContext,
+  result: AgentResult,
+  accounting: string,
+  more: Partial<PublishRequest>,
+): PublishRequest {
+  return {
     branch: c.branch,
     base: c.base,
     phase: c.phase,
     baseDoc: c.baseDoc,
     requester: c.requester,
-    issueNumber: c.issueNumber,
     result,
     accounting,
     openPr: true,
-    warnings,
+    ...more,
   }
-  return result.status === 'clarification'
-    ? { ...common, ...(await askQuestions(c, result, accounting, publishing)) }
-    : { ...common, ...(await deliver(c, result, accounting, publishing)) }
 }
 
 /** The outputs every ending of an agent run shares: branch, cost, tokens, turns, and the transcript for the summary. */
