@@ -36,6 +36,11 @@ export interface GatherNotesOptions {
   permissionOf?: PermissionLookup
 }
 
+/** How every text of the discussion is made fit for the model: hidden content removed, secrets redacted, trimmed. */
+export function forModel(redactor: Redactor): (text: string) => string {
+  return (text) => redactor.redact(sanitize(text)).trim()
+}
+
 export type PermissionLookup = (login: string) => Promise<Permission | 'unknown'>
 
 /** Each distinct author's permission, looked up once (a failed lookup reads as `unknown`: no access). */
@@ -82,7 +87,7 @@ export const DISCUSSION_HEADING = 'Earlier discussion on the issue (oldest first
  * so its trust could not be checked the way comments are.
  */
 export async function gatherNotes(api: GitHubApi, o: GatherNotesOptions): Promise<GatheredNotes> {
-  const clean = (s: string): string => o.redactor.redact(sanitize(s)).trim()
+  const clean = forModel(o.redactor)
   const parts = [clean(o.commandNotes), clean(o.inputNotes ?? '')].filter((s) => s !== '')
   const used: number[] = []
   const dropped: Array<{ id: number; reason: string }> = []

@@ -5,9 +5,8 @@
  */
 import type { IssueThread } from '../discussion/thread.js'
 import { answeredIds, TRACKING_MARKER } from '../discussion/markers.js'
-import { gatherNotes, permissionLookup } from '../discussion/notes.js'
+import { forModel, gatherNotes, permissionLookup } from '../discussion/notes.js'
 import type { IssueComment } from '../github/api.js'
-import { sanitize } from '../discussion/sanitize.js'
 import { diffStat } from '../git/branch.js'
 import type { PipelineDeps } from '../pipeline/types.js'
 import { withoutCommand } from '../trigger/command.js'
@@ -49,7 +48,7 @@ export interface FeedbackRequest {
 export async function gatherFeedback(d: PipelineDeps, r: FeedbackRequest): Promise<Feedback> {
   const { target, trigger } = r
   const n = target.pull.number
-  const clean = (s: string): string => d.redactor.redact(sanitize(s)).trim()
+  const clean = forModel(d.redactor)
   const permissionOf = permissionLookup(d.api)
   const comments = await r.thread.comments()
   const conversation = await gatherNotes(d.api, {

@@ -71,7 +71,7 @@ function fromComment(p: Record<string, unknown>, inputs: TriggerInputs): Trigger
   }
   const override = splitIds(inputs.issueId)
   const command: Command = override.length ? { ...parsed, issueIds: override } : parsed
-  const actor = { login: str(user.login), type: str(user.type) || 'User', id: numericId(user.id) }
+  const actor = actorOf(user)
   if (issue.pull_request != null) {
     return {
       kind: 'pull',
@@ -122,11 +122,11 @@ function fromReview(p: Record<string, unknown>, inputs: TriggerInputs): Trigger 
     body,
     reviewId: review.id,
     createdAt: str(review.submitted_at),
-    actor: { login: str(user.login), type: str(user.type) || 'User', id: numericId(user.id) },
+    actor: actorOf(user),
   }
 }
 
-/** A new review comment with the command: it and its thread are the feedback. */
+/** A new review comment with the command: the threads of the review it came with are the feedback. */
 function fromReviewComment(p: Record<string, unknown>, inputs: TriggerInputs): Trigger {
   const action = str(p.action)
   if (action !== 'created') {
@@ -154,7 +154,7 @@ function fromReviewComment(p: Record<string, unknown>, inputs: TriggerInputs): T
     body,
     commentId: comment.id,
     createdAt: str(comment.created_at),
-    actor: { login: str(user.login), type: str(user.type) || 'User', id: numericId(user.id) },
+    actor: actorOf(user),
   }
 }
 
@@ -226,6 +226,11 @@ function str(v: unknown): string {
 
 function asRecord(v: unknown): Record<string, unknown> {
   return v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : {}
+}
+
+/** The author of a comment or review, as the payload names it (the type is looked up again to authorize). */
+function actorOf(user: Record<string, unknown>): { login: string; type: string; id?: number } {
+  return { login: str(user.login), type: str(user.type) || 'User', id: numericId(user.id) }
 }
 
 /** A positive integer account id, or undefined (used for the `Co-authored-by` noreply address). */
