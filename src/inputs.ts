@@ -25,6 +25,10 @@ export interface Inputs {
   sandbox: 'auto' | 'off'
   /** Hosts the sandbox lets commands reach (`['*']`: every host); empty: no network. */
   allowedDomains: string[]
+  /** The verification command (a script of one or more lines) the action runs when the model ends its turn. */
+  verify?: string
+  /** How many times the model is sent back to fix a failed verification (0: never). */
+  verifyAttempts: number
 }
 
 type Getter = (name: string) => string
@@ -43,6 +47,20 @@ function positiveInt(name: string, raw: string, max: number): number {
     throw new UserError(`Input \`${name}\` must be a whole number from 1 to ${max}; got "${raw}".`)
   }
   return Number(t)
+}
+
+function wholeNumber(name: string, raw: string, max: number): number {
+  const t = raw.trim()
+  if (!/^\d+$/.test(t) || Number(t) > max) {
+    throw new UserError(`Input \`${name}\` must be a whole number from 0 to ${max}; got "${raw}".`)
+  }
+  return Number(t)
+}
+
+/** `verify`: the script as written (lines kept, so several commands run as one script); empty means none. */
+function verifyScript(raw: string): string | undefined {
+  const script = raw.replace(/\r\n?/g, '\n').replace(/^\s*\n|\s+$/g, '')
+  return script.trim() === '' ? undefined : script
 }
 
 function positiveNumber(name: string, raw: string, max: number): number {
@@ -175,5 +193,7 @@ export function readInputs(get: Getter = envGetter): Inputs {
     workflowFile: optional(get('workflow-file')),
     sandbox: sandboxMode(get('sandbox')),
     allowedDomains: parseAllowedDomains(get('allowed-domains')),
+    verify: verifyScript(get('verify')),
+    verifyAttempts: wholeNumber('verify-attempts', get('verify-attempts') || '2', 10),
   }
 }

@@ -25,6 +25,19 @@ describe('inputs', () => {
     expect(i.allowedBots).toEqual([])
     expect(i.sandbox).toBe('auto')
     expect(i.allowedDomains).toEqual([])
+    expect(i.verify).toBeUndefined()
+    expect(i.verifyAttempts).toBe(2)
+  })
+
+  it('reads verify as a script, its lines kept, and verify-attempts from 0', () => {
+    const i = fromRunner({
+      'anthropic-api-key': 'k',
+      verify: '\n  npm ci\r\n  npm test  \n\n',
+      'verify-attempts': '0',
+    })
+    expect(i.verify).toBe('  npm ci\n  npm test')
+    expect(i.verifyAttempts).toBe(0)
+    expect(fromRunner({ 'anthropic-api-key': 'k', verify: ' \n ' }).verify).toBeUndefined()
   })
 
   it('reads sandbox and allowed-domains', () => {
@@ -101,6 +114,8 @@ describe('inputs', () => {
     ['allowed-domains', 'example.com:99999', /allowed-domains/],
     ['allowed-domains', 'exa mple..com', /allowed-domains/],
     ['allowed-domains', '[not-an-ip]', /allowed-domains/],
+    ['verify-attempts', '-1', /verify-attempts.*whole number from 0 to 10/],
+    ['verify-attempts', '11', /verify-attempts/],
   ])('rejects %s=%j with a clear message', (name, value, message) => {
     let caught: unknown
     try {
@@ -129,6 +144,7 @@ describe('inputs', () => {
         'pr-url',
         'status',
         'turns',
+        'verified',
       ].sort(),
     )
     for (const [name, spec] of Object.entries(actionYml.inputs)) {

@@ -73,6 +73,11 @@ export class Conversation {
     if (reply.length) this.messages.push({ role: 'user', content: reply })
   }
 
+  /** A user turn of text after the model ended its turn (the conversation stays append-only). */
+  addUserText(text: string): void {
+    this.messages.push({ role: 'user', content: [{ type: 'text', text }] })
+  }
+
   /** See {@link clearOldToolResults}; keeps the last {@link KEEP_TOOL_RESULTS}. */
   clearOldToolResults(): number {
     return clearOldToolResults(this.messages, KEEP_TOOL_RESULTS)

@@ -5,7 +5,7 @@ import { Conversation, type ToolUseBlock } from './conversation.js'
 import { dispatchToolCalls, Transcript } from './dispatch.js'
 import { Meter, startDeadline } from './meter.js'
 import { sendTurn } from './send.js'
-import type { AgentBudgets, AgentResult, AgentStatus, Usage } from './types.js'
+import type { AgentBudgets, AgentResult, AgentStatus, EndOfTurn, Usage } from './types.js'
 import { cacheHitShare, totalInputTokens, usageFromApi } from './usage.js'
 
 export type { AgentBudgets } from './types.js'
@@ -28,6 +28,8 @@ export interface RunAgentOptions {
   now?: () => number
   /** Wait before re-sending a turn whose stream broke; doubles each time (default 1000 ms). */
   streamRetryDelayMs?: number
+  /** Asked each time the model ends its turn; its message sends the model back to work (see {@link EndOfTurn}). */
+  endOfTurn?: EndOfTurn
 }
 
 const DEFAULT_CONTEXT_THRESHOLD = 120_000
@@ -129,8 +131,22 @@ async function turn(run: Run): Promise<Ending | undefined> {
   run.log(turnLine(meter.turns, message, uses, usage, meter.cost))
 
   const stopped = endingFor(message.stop_reason)
+  if (stopped?.status === 'completed') return endTurn(run)
   if (stopped) return stopped
   return answer(run, message, uses, usage)
+}
+
+/** The model ended its turn: the run completes, unless the end-of-turn check sends the model back to work. */
+async function endTurn(run: Run): Promise<Ending | undefined> {
+  const check = run.opts.endOfTurn
+  if (!check) return { status: 'completed' }
+  const mayContinue = !run.meter.turnsExhausted && !run.meter.costExhausted
+  const again = await check({ signal: run.ctx.signal, mayContinue })
+  if (run.ctx.signal.aborted) return interrupted(run)
+  if (!again || !mayContinue) return { status: 'completed' }
+  run.conversation.addUserText(run.redact(again))
+  run.log(`Turn ${run.meter.turns}: the end-of-turn check sent the model back to work.`)
+  return undefined
 }
 
 /** Runs the turn's calls and replies; ends the run on a timeout, a question or the cost budget. */

@@ -40,3 +40,11 @@ export interface AgentResult {
   cacheHitShare: number
   transcript: TranscriptEntry[]
 }
+
+/**
+ * Asked when the model ends its turn, before the run counts as completed (a stop hook, such as the repository's
+ * verification): a message sends the model back to work with it as the next user turn; undefined lets the run
+ * complete. `mayContinue` is false when the turn or cost budget is spent (a message then goes unsent). The signal
+ * is the run's deadline.
+ */
+export type EndOfTurn = (o: { signal: AbortSignal; mayContinue: boolean }) => Promise<string | undefined>

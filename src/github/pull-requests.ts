@@ -11,9 +11,15 @@ export function wipTitle(title: string): string {
   return WIP_PREFIX.test(title) ? title : `[WIP] ${title}`
 }
 
-/** The title without a leading `[WIP]` (a PR's own title, to be given the prefix again only if still unfinished). */
-export function withoutWip(title: string): string {
-  return title.replace(/^\[WIP\]\s*/i, '')
+/** The title prefix of work that fails the repository's `verify` command. */
+export const FAILING_PREFIX = '[checks failing]'
+
+/**
+ * The title without the leading `[WIP]` and `[checks failing]` this policy adds (a PR's own title, to be given
+ * them again only while they still hold).
+ */
+export function plainTitle(title: string): string {
+  return title.replace(/^(?:\s*\[(?:WIP|checks failing)\])+\s*/i, '')
 }
 
 /** True when the title carries the `[WIP]` prefix (any case). */
@@ -21,9 +27,11 @@ function isWipTitle(title: string | undefined): boolean {
   return WIP_PREFIX.test(title ?? '')
 }
 
-/** The title of a PR: `[WIP] ` in front while the work is unfinished. */
-export function pullTitle(title: string, unfinished: boolean): string {
-  return unfinished ? wipTitle(title) : title
+/** The title of a PR: `[WIP] ` in front while the work is unfinished, `[checks failing] ` while it fails `verify`. */
+export function pullTitle(title: string, o: { unfinished: boolean; failing?: boolean }): string {
+  const plain = plainTitle(title)
+  const checked = o.failing ? `${FAILING_PREFIX} ${plain}` : plain
+  return o.unfinished ? wipTitle(checked) : checked
 }
 
 export interface UpsertRequest {

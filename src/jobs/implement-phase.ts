@@ -13,6 +13,7 @@ import type { IssueComment } from '../github/api.js'
 import { runAgentOnBranch, type AgentRun } from '../pipeline/agent-run.js'
 import type { Budgets, PipelineDeps, PipelineResult } from '../pipeline/types.js'
 import { renderPrompt } from '../prompt/render.js'
+import { instructionNames, instructionsSection, readInstructions } from '../prompt/instructions.js'
 import { buildSystemPrompt } from '../prompt/system.js'
 import { BUNDLED_ORIGIN, loadTemplate } from '../prompt/template.js'
 import { resolveModel } from '../providers/models.js'
@@ -25,6 +26,7 @@ import { createTools } from '../tools/index.js'
 import { validateIssueId } from '../trigger/ids.js'
 import { readLabels } from '../trigger/labels.js'
 import type { PhaseCommand } from '../trigger/types.js'
+import { oneLine } from '../verify/verify.js'
 import { finishRun } from './phase-outcome.js'
 
 /** One phase, start to finish: spec, branch, prompt, model, then the outcome (PR, question, or why not). */
@@ -121,14 +123,28 @@ export async function runPhaseAgent(
     budgets,
     toolNames: tools.map((t) => t.name),
     iteration,
+    verify: d.inputs.verify,
+    instructions: instructionsSection(plan.instructions.files, plan.base),
   })
+  await tracking.step(runningLine(d, plan, budgets))
+  const verify = d.inputs.verify
+    ? { command: d.inputs.verify, maxSendBacks: d.inputs.verifyAttempts }
+    : undefined
+  const run = await runAgentOnBranch(d, { model: plan.model, prompt, system, tools, budgets, verify })
+  return { run, budgets }
+}
+
+/** The milestone of the model's start: model, prompt, instructions, verification and budgets. */
+function runningLine(d: PipelineDeps, plan: PhasePlan, budgets: Budgets): string {
   const prompted =
     plan.template.origin === BUNDLED_ORIGIN ? 'the bundled prompt' : `the prompt \`${plan.template.origin}\``
-  await tracking.step(
-    `Running \`${plan.model.id}\` with ${prompted} (budget ${budgets.maxTurns} turns, ${formatUsd(budgets.maxCostUsd)}, ${budgets.timeoutMinutes} min)`,
-  )
-  const run = await runAgentOnBranch(d, { model: plan.model, prompt, system, tools, budgets })
-  return { run, budgets }
+  const { files, skipped } = plan.instructions
+  const instructions = files.length
+    ? ` and the repository's instructions from ${instructionNames(files)}`
+    : ''
+  const verify = d.inputs.verify ? `; verification: \`${oneLine(d.inputs.verify).replaceAll('`', "'")}\`` : ''
+  const notes = skipped.length ? ` (${skipped.join(' ')})` : ''
+  return `Running \`${plan.model.id}\` with ${prompted}${instructions}${notes}${verify} (budget ${budgets.maxTurns} turns, ${formatUsd(budgets.maxCostUsd)}, ${budgets.timeoutMinutes} min)`
 }
 
 /** What a phase job is about: the phase id, where its labels are, the spec named in the command. */
@@ -159,6 +175,8 @@ export async function planPhase(d: PipelineDeps, r: PhaseRequest) {
         : undefined
   const { doc: baseDoc, phase } = await resolveSpec(d.workspace, { requested, issueId: r.requestedId })
   const template = await loadTemplate(d.workspace, d.inputs.template)
+  // From the base checkout, like the spec and the template: never what a model wrote on the branch.
+  const instructions = await readInstructions(d.workspace)
   // Aliases map to the provider's own model ids and prices.
   const model = resolveModel(
     { input: d.inputs.model, label: labels.model, frontmatter: template.frontmatter.model },
@@ -166,7 +184,7 @@ export async function planPhase(d: PipelineDeps, r: PhaseRequest) {
   )
   const branch = validateBranchName(phase.id)
   const specLink = `[\`${baseDoc.path}\`](${d.run.serverUrl}/${d.run.repository}/blob/${base}/${baseDoc.path})`
-  return { base, baseDoc, phase, template, model, branch, specLink }
+  return { base, baseDoc, phase, template, model, branch, specLink, instructions }
 }
 
 export type PhasePlan = Awaited<ReturnType<typeof planPhase>>

@@ -7,12 +7,14 @@
 import type { AgentResult } from '../agent/types.js'
 import { replyMarker } from '../discussion/markers.js'
 import { describeError } from '../errors.js'
-import { withoutWip } from '../github/pull-requests.js'
+import { plainTitle } from '../github/pull-requests.js'
 import type { AgentRun } from '../pipeline/agent-run.js'
 import type { PipelineResult } from '../pipeline/types.js'
 import { earlyStopReason, formatUsd, lastWords } from '../report/messages.js'
 import type { Feedback, PullCommand } from '../review/feedback.js'
 import { iterationEntry, replyInThreads, withIteration } from '../review/iterations.js'
+import { verificationLine, withVerification } from '../report/verification.js'
+import type { Verification } from '../verify/verify.js'
 import type { IterationTarget } from '../review/target.js'
 import {
   askQuestions,
@@ -36,16 +38,17 @@ const MAX_ANSWER_CHARS = 3_000
 /** After the model: its questions on the PR, or its work on the PR's branch and the replies. */
 export async function finishIteration(
   c: RunContext,
-  { result, accounting, warnings: runWarnings }: AgentRun,
+  { result, accounting, warnings: runWarnings, verification }: AgentRun,
   it: IterationContext,
 ): Promise<PipelineResult> {
   const { d } = c
   const pull = it.target.pull
   const outputs = { prNumber: pull.number, prUrl: pull.html_url }
-  const figures = runFigures(c.branch, result, accounting)
+  const figures = runFigures(c.branch, result, accounting, verification)
   const finished = result.status === 'completed'
+  const failing = verification.status === 'failed'
   const wip = finished || result.status === 'clarification' ? undefined : earlyStopReason(result, c.budgets)
-  const marked = finished ? await ensurePhaseMarked(d.workspace, c.before, c.phase.id, d.log) : []
+  const marked = finished && !failing ? await ensurePhaseMarked(d.workspace, c.before, c.phase.id, d.log) : []
   const warnings = [...(runWarnings ?? []), ...marked, ...runNotices(c)]
   // The body as it is now (someone may have edited it during the run), with this iteration's entry.
   const current = await d.api.getPull(pull.number).catch(() => pull)
@@ -53,17 +56,25 @@ export async function finishIteration(
     issueNumber: it.target.issueNumber,
     warnings,
     wip,
+    verification,
     commitSubject: `${c.phase.id}: review iteration on #${pull.number}`,
     pullText: {
       pull: current,
-      title: withoutWip(current.title),
-      body: (_fallback, commit) =>
-        withIteration(current.body, entry(c, result, it, { commit, wip, warnings }), {
-          issueNumber: it.target.issueNumber,
-          // A finished iteration addressed what came before its command; otherwise the next one sees it again.
-          addressedUntil: finished ? it.trigger.createdAt : it.target.addressedUntil,
-          finished,
-        }),
+      title: plainTitle(current.title),
+      body: (_fallback, commit) => {
+        const body = withIteration(
+          current.body,
+          entry(c, result, it, { commit, wip, warnings, verification }),
+          {
+            issueNumber: it.target.issueNumber,
+            // A finished iteration addressed what came before its command; otherwise the next one sees it again.
+            addressedUntil: finished ? it.trigger.createdAt : it.target.addressedUntil,
+            finished,
+          },
+        )
+        // An iteration that ran no verification leaves the last verdict where it is.
+        return verification.attempts.length ? withVerification(body, verification) : body
+      },
     },
   })
   if (result.status === 'clarification') {
@@ -73,9 +84,14 @@ export async function finishIteration(
   if (result.status === 'cancelled' || (d.cancellation?.signal.aborted && !published.pull)) {
     return { ...figures, ...outputs, ...(await reportCancelled(c, published, accounting)) }
   }
-  const details = [accounting, ...[...warnings, ...it.feedback.warnings].map((w) => `⚠️ ${w}`)]
+  const verified = verificationLine(verification)
+  const details = [
+    ...(verified ? [verified] : []),
+    accounting,
+    ...[...warnings, ...it.feedback.warnings].map((w) => `⚠️ ${w}`),
+  ]
   const ending = published.commit
-    ? await pushed(c, it, published.commit, wip, details)
+    ? await pushed(c, it, published.commit, { wip, failing }, details)
     : await unchanged(c, result, it, wip, details)
   return { ...figures, ...outputs, ...ending }
 }
@@ -97,7 +113,7 @@ function entry(
   c: RunContext,
   result: AgentResult,
   it: IterationContext,
-  o: { commit?: string; wip?: string; warnings: string[] },
+  o: { commit?: string; wip?: string; warnings: string[]; verification: Verification },
 ): string {
   const pull = it.target.pull
   return iterationEntry({
@@ -111,6 +127,7 @@ function entry(
     wip: o.wip,
     threads: it.feedback.threads.roots.length,
     warnings: o.warnings,
+    verified: o.verification.attempts.length ? o.verification.status : undefined,
   })
 }
 
@@ -119,7 +136,7 @@ async function pushed(
   c: RunContext,
   it: IterationContext,
   sha: string,
-  wip: string | undefined,
+  { wip, failing }: { wip?: string; failing: boolean },
   details: string[],
 ): Promise<Ending> {
   const { d } = c
@@ -153,6 +170,14 @@ async function pushed(
     )
     const message = `stopped early (${it.feedback.threads.roots.length} threads); pushed ${sha.slice(0, 7)} to #${pull.number}`
     return { status: 'failed', message, failed: true }
+  }
+  if (failing) {
+    await c.tracking.finish(
+      `❌ Pushed ${link} to #${pull.number}${answered}, but its verification fails.`,
+      details.join('\n\n'),
+    )
+    const message = `pushed ${sha.slice(0, 7)} to PR #${pull.number}; verification failed`
+    return { status: 'pr-opened', message, failed: true }
   }
   await c.tracking.finish(`✅ Pushed ${link} to #${pull.number}${answered}.`, details.join('\n\n'))
   return {

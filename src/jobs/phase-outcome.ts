@@ -8,6 +8,8 @@ import type { Budgets, PipelineDeps, PipelineResult } from '../pipeline/types.js
 import { earlyStopReason, lastWords } from '../report/messages.js'
 import type { TrackingComment } from '../report/tracking.js'
 import type { Phase, SpecDocument } from '../spec/types.js'
+import { verificationLine } from '../report/verification.js'
+import type { Verification } from '../verify/verify.js'
 import { ensurePhaseMarked, publishWork, type Published, type PublishRequest } from './phase-publish.js'
 
 /** What the ending of a run needs to know about it. */
@@ -32,10 +34,14 @@ export interface RunContext {
 /** After the model: ask its questions, or deliver its work (or say why there is nothing to deliver). */
 export async function finishRun(
   c: RunContext,
-  { result, accounting, warnings }: AgentRun,
+  { result, accounting, warnings, verification }: AgentRun,
 ): Promise<PipelineResult> {
-  const common = runFigures(c.branch, result, accounting)
-  const publishing = publishRequest(c, result, accounting, { issueNumber: c.issueNumber, warnings })
+  const common = runFigures(c.branch, result, accounting, verification)
+  const publishing = publishRequest(c, result, accounting, {
+    issueNumber: c.issueNumber,
+    warnings,
+    verification,
+  })
   return result.status === 'clarification'
     ? { ...common, ...(await askQuestions(c, result, accounting, publishing)) }
     : { ...common, ...(await deliver(c, result, accounting, publishing)) }
@@ -61,21 +67,31 @@ export function publishRequest(
   }
 }
 
-/** The outputs every ending of an agent run shares: branch, cost, tokens, turns, and the transcript for the summary. */
-export function runFigures(branch: string, result: AgentResult, accounting: string) {
+/**
+ * The outputs every ending of an agent run shares: branch, cost, tokens, turns, the verdict of `verify`, and the
+ * accounting, verification and transcript for the job summary.
+ */
+export function runFigures(
+  branch: string,
+  result: AgentResult,
+  accounting: string,
+  verification?: Verification,
+) {
+  const verified = verification ? verificationLine(verification) : undefined
   return {
     branch,
     costUsd: result.costUsd,
     inputTokens: totalInputTokens(result.usage),
     outputTokens: result.usage.outputTokens,
     turns: result.turns,
-    summary: `${accounting}\n\n${renderTranscript(result)}`,
+    verified: verification?.status ?? 'not-run',
+    summary: [accounting, verified, renderTranscript(result)].filter(Boolean).join('\n\n'),
   }
 }
 
 export type Ending = Omit<
   PipelineResult,
-  'branch' | 'costUsd' | 'inputTokens' | 'outputTokens' | 'turns' | 'summary'
+  'branch' | 'costUsd' | 'inputTokens' | 'outputTokens' | 'turns' | 'summary' | 'verified'
 >
 
 /** The model asked instead of guessing: the questions go on the issue first, then any work so far is pushed. */
@@ -123,9 +139,13 @@ async function deliver(
   const { d, tracking } = c
   const warnings: string[] = [...(publishing.warnings ?? [])]
   const wip = result.status === 'completed' ? undefined : earlyStopReason(result, c.budgets)
+  const verified = publishing.verification && verificationLine(publishing.verification)
+  const failing = publishing.verification?.status === 'failed'
   // A completed phase is marked in the spec, but the action's own mark alone is not work: only when the model
   // changed something, or the branch already holds earlier work (a rerun that only verified it).
-  if (!wip && (c.branchExisted || (await hasChanges(d)))) {
+  // Work that fails its verification is not marked by the action (what the model marked stays, under the title's
+  // `[checks failing]`).
+  if (!wip && !failing && (c.branchExisted || (await hasChanges(d)))) {
     warnings.push(...(await ensurePhaseMarked(d.workspace, c.before, c.phase.id, d.log)))
   }
   const published = await publishWork(d, { ...publishing, wip, warnings })
@@ -136,7 +156,10 @@ async function deliver(
     const msg = wip
       ? `The run stopped early because ${wip} No files had changed, so no PR was opened.`
       : 'The model finished without changing any file, so no PR was opened.'
-    await tracking.finish(`⚠️ ${msg}`, [lastWords(result.summary), accounting].filter(Boolean).join('\n\n'))
+    await tracking.finish(
+      `⚠️ ${msg}`,
+      [lastWords(result.summary), verified, accounting].filter(Boolean).join('\n\n'),
+    )
     return { status: 'failed', message: msg, failed: true }
   }
 
@@ -144,7 +167,10 @@ async function deliver(
   const prLine = `${wip ? 'work-in-progress ' : ''}${published.draftFallback ? 'PR' : 'draft PR'} #${pr.number}: ${pr.html_url}`
   const outputs = { prNumber: pr.number, prUrl: pr.html_url }
   if (wip) {
-    await tracking.finish(`⚠️ Stopped early because ${wip} Work so far is in the ${prLine}`, accounting)
+    await tracking.finish(
+      `⚠️ Stopped early because ${wip} Work so far is in the ${prLine}`,
+      [verified, accounting].filter(Boolean).join('\n\n'),
+    )
     return {
       ...outputs,
       status: 'failed',
@@ -156,7 +182,13 @@ async function deliver(
   const fallback = published.draftFallback
     ? ' (draft PRs are not available in this repository, so it is a normal PR marked [WIP])'
     : ''
-  const details = [accounting, ...warnings.map((w) => `⚠️ ${w}`)].join('\n\n')
+  const details = [verified, accounting, ...warnings.map((w) => `⚠️ ${w}`)].filter(Boolean).join('\n\n')
+  if (failing) {
+    // Nothing lost: the work is in its PR, titled as failing its checks; the job is marked failed, like a red CI.
+    await tracking.finish(`❌ ${verb} ${prLine}${fallback}, but its verification fails.`, details)
+    const message = `${verb.toLowerCase()} ${prLine}; verification failed`
+    return { ...outputs, status: 'pr-opened', message, failed: true }
+  }
   await tracking.finish(`✅ ${verb} ${prLine}${fallback}`, details)
   return { ...outputs, status: 'pr-opened', message: `${verb.toLowerCase()} ${prLine}`, failed: false }
 }

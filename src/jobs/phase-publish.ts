@@ -12,6 +12,7 @@ import { findPhases, parseSpec } from '../spec/phases.js'
 import type { Phase, SpecDocument } from '../spec/types.js'
 import { unlessAborted } from '../pipeline/cancellation.js'
 import type { PipelineDeps } from '../pipeline/types.js'
+import { oneLine, type Verification } from '../verify/verify.js'
 
 /**
  * After a completed run: the phase must be marked complete in the spec on the branch, and no other phase may
@@ -81,6 +82,8 @@ export interface PublishRequest {
   }
   /** The commit's first line after any `WIP `; the phase's id and title by default. */
   commitSubject?: string
+  /** The verdict of the `verify` command on the work (a failure is in the title and the body). */
+  verification?: Verification
 }
 
 export interface Published {
@@ -135,13 +138,14 @@ export async function publishWork(d: PipelineDeps, r: PublishRequest): Promise<P
       unsandboxed: d.inputs.sandbox === 'off',
       trigger: d.inputs.trigger,
       writtenAt: new Date().toISOString(),
+      verification: r.verification,
     })
   const bodyFor = (draftFallback: boolean): string =>
     r.pullText ? r.pullText.body(draftFallback, commit) : written(draftFallback)
   const request = {
     branch: r.branch,
     base: r.base,
-    title: pullTitle(title, Boolean(r.wip)),
+    title: pullTitle(title, { unfinished: Boolean(r.wip), failing: r.verification?.status === 'failed' }),
     // A rerun from the issue rewrites the body, keeping the PR's review iterations.
     body: (existing?: PullRequest) =>
       r.pullText ? bodyFor(false) : carryIterations(bodyFor(false), existing?.body, r.issueNumber),
@@ -176,6 +180,9 @@ function commitMessage(d: PipelineDeps, r: PublishRequest): string {
     `${r.wip ? 'WIP ' : ''}${r.commitSubject ?? `${r.phase.id}: ${r.phase.title}`}`,
     '',
     ...(r.wip ? [`Work in progress: the run stopped early because ${r.wip}`, ''] : []),
+    ...(r.verification?.status === 'failed' && r.verification.command
+      ? [`Checks failing: \`${oneLine(r.verification.command)}\` did not pass on this work.`, '']
+      : []),
     ...(firstParagraph ? [firstParagraph, ''] : []),
     `Implemented by implement-action${d.run.runUrl ? ` (${d.run.runUrl})` : ''}.`,
   ].join('\n')

@@ -21,6 +21,7 @@ import { createToolset } from '../tools/toolset.js'
 import type { Tool } from '../tools/types.js'
 import type { Budgets, PipelineDeps } from './types.js'
 import { keepUnpushedWork } from './unpushed-work.js'
+import { Verifier, type Verification } from '../verify/verify.js'
 
 export interface AgentRunRequest {
   model: ModelInfo
@@ -28,12 +29,16 @@ export interface AgentRunRequest {
   prompt: string
   tools: Tool[]
   budgets: Budgets
+  /** The repository's check, run each time the model ends its turn (`verify`, `verify-attempts`). */
+  verify?: { command: string; maxSendBacks: number }
 }
 
 export interface AgentRun {
   result: AgentResult
   /** One line of cost, turns, tokens, cache share and duration. */
   accounting: string
+  /** The verdict of the `verify` command on the final work (`not-run` without one). */
+  verification: Verification
   /** What could not be put back after the run (a credentials file, say), for a human to see. */
   warnings?: string[]
 }
@@ -47,6 +52,7 @@ export async function runAgentOnBranch(d: PipelineDeps, r: AgentRunRequest): Pro
   // The credential out of the repository and the git metadata recorded, until the model and its processes are gone.
   const restoreGit = await guardGitForRun(d.git, d.log, { copyTo: d.credentialCopy })
   const tools = createToolset(r.tools, (line) => d.log(d.redactor.redact(line)))
+  const verifier = r.verify && verifierFor(d, r.verify)
   let result: AgentResult
   let warnings: string[]
   try {
@@ -65,6 +71,7 @@ export async function runAgentOnBranch(d: PipelineDeps, r: AgentRunRequest): Pro
       },
       redactor: d.redactor,
       log: d.log,
+      endOfTurn: verifier?.check,
     })
   } finally {
     await tools.close()
@@ -75,7 +82,28 @@ export async function runAgentOnBranch(d: PipelineDeps, r: AgentRunRequest): Pro
   }
   const accounting = accountingLine(result, r.model.id)
   d.log(`Agent finished: ${result.status} · ${accounting}`)
-  return { result, accounting, warnings }
+  const verification = verifier ? verifier.result(stopReason(result)) : NO_VERIFICATION
+  return { result, accounting, warnings, verification }
+}
+
+/** The verdict of a run without a `verify` command. */
+const NO_VERIFICATION: Verification = { status: 'not-run', attempts: [], sentBack: 0, maxSendBacks: 0 }
+
+function verifierFor(d: PipelineDeps, v: { command: string; maxSendBacks: number }): Verifier {
+  return new Verifier({
+    ...v,
+    sandbox: d.sandbox,
+    workspace: d.workspace,
+    redact: (s) => d.redactor.redact(s),
+    log: (line) => d.log(d.redactor.redact(line)),
+  })
+}
+
+/** Why a run did not complete, in a few words for the verification's note; undefined when it did. */
+function stopReason(r: AgentResult): string | undefined {
+  if (r.status === 'completed') return undefined
+  if (r.status === 'clarification') return 'the model asked for clarification'
+  return `the run stopped early (${r.status})`
 }
 
 /**
@@ -128,7 +156,7 @@ function notStarted(d: PipelineDeps, r: AgentRunRequest): AgentRun {
   }
   const accounting = accountingLine(result, r.model.id)
   d.log(`Cancelled before the model was asked anything · ${accounting}`)
-  return { result, accounting, warnings: [] }
+  return { result, accounting, warnings: [], verification: NO_VERIFICATION }
 }
 
 export interface CommitRequest {

@@ -1,3 +1,5 @@
+import { fenced } from '../verify/verify.js'
+
 /** What the system prompt needs to know about this run. */
 export interface SystemPromptOptions {
   repoRoot: string
@@ -10,6 +12,10 @@ export interface SystemPromptOptions {
   toolNames: string[]
   /** A review iteration: the phase's draft PR is open, and the notes hold the feedback on it. */
   iteration?: { pullNumber: number }
+  /** The `verify` command the action runs when the model ends its turn. */
+  verify?: string
+  /** The repository's instructions section (see prompt/instructions.ts); empty or absent when there are none. */
+  instructions?: string
 }
 
 /**
@@ -39,7 +45,7 @@ ${iterationTask(o)}- When the phase is done, mark it complete in \`${o.specPath}
 - Do NOT stop to wait for a human to test or approve: finish the work; the draft pull request is the pause.
 - If something in the spec or task is ambiguous and the choice matters, do not guess: call the \`ask_for_clarification\` tool with specific questions. It ends the run and posts your questions on the issue; the work continues after a maintainer answers. Use it instead of asking in plain text.
 
-# Budgets
+${verifyRules(o)}# Budgets
 - At most ${o.budgets.maxTurns} turns, about ${cost} of model usage, and ${o.budgets.timeoutMinutes} minutes. The run is stopped when any is reached, so work efficiently: read what you need, make focused edits, and verify them (run the project's tests or build when there are any).
 
 # Safety
@@ -50,7 +56,19 @@ ${iterationTask(o)}- When the phase is done, mark it complete in \`${o.specPath}
 When you are done, end your turn with a message that will be posted on the pull request. It must:
 1. Summarise what changed and why, file by file where useful.
 2. List concrete steps for a human to test the work locally: the commands to run (install, build, test, start) and what to check, with expected results.
-3. Mention anything left undone, any assumption you made, and anything risky.`
+3. Mention anything left undone, any assumption you made, and anything risky.${o.instructions ? `\n\n${o.instructions}` : ''}`
+}
+
+/** What the model must know about the `verify` command (nothing without one). */
+function verifyRules(o: SystemPromptOptions): string {
+  if (!o.verify) return ''
+  const lines = o.verify.split('\n').filter((l) => l.trim() !== '')
+  const command = lines.length === 1 ? `\`${lines[0].trim().replaceAll('`', "'")}\`` : 'the script below'
+  const script = lines.length === 1 ? '' : `${fenced(o.verify, 'sh')}\n`
+  return `# Verification
+- When you end your turn, the action runs ${command} in the repository root. If it fails, you are sent back with the end of its output to fix the cause; the pull request shows whether it passed. Run it yourself before you finish, and never weaken, skip or delete a check to make it pass.
+${script}
+`
 }
 
 /** The task lines of a review iteration (none for a first run). */

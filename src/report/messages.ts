@@ -3,22 +3,11 @@ import { pullMarker } from '../discussion/markers.js'
 import { sentence } from '../errors.js'
 import type { AgentResult } from '../agent/types.js'
 import type { NetworkBlock } from '../sandbox/types.js'
+import { formatDuration, formatUsd } from './format.js'
+import { verificationSection } from './verification.js'
+import type { Verification } from '../verify/verify.js'
 
-/** Human durations: 42s, 3m 05s, 1h 02m. */
-export function formatDuration(ms: number): string {
-  const s = Math.round(ms / 1000)
-  if (s < 60) return `${s}s`
-  const m = Math.floor(s / 60)
-  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`
-  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`
-}
-
-/** `$0.0123` under a dollar, `$12.50` above; `n/a` when unknown (never `$0` for an unknown cost). */
-export function formatUsd(usd: number | null | undefined): string {
-  return usd === null || usd === undefined || !Number.isFinite(usd)
-    ? 'n/a'
-    : `$${usd.toFixed(usd < 1 ? 4 : 2)}`
-}
+export { formatDuration, formatUsd }
 
 /** One line of accounting: cost, turns, tokens, cache share, duration. */
 export function accountingLine(r: AgentResult, model: string): string {
@@ -84,6 +73,8 @@ export interface PrBodyInput {
   trigger: string
   /** When the body is written (its hidden marker keeps it for the next review iteration). */
   writtenAt: string
+  /** The verdict of the `verify` command on this work. */
+  verification?: Verification
 }
 
 /**
@@ -130,6 +121,7 @@ export function prBody(p: PrBodyInput): string {
     '',
   )
   lines.push('## Summary', '', p.summary.trim() || '_The model left no summary._', '')
+  if (p.verification) lines.push(...verificationSection(p.verification))
   lines.push(
     '## Test it locally',
     '',

@@ -12,6 +12,8 @@ export interface Outputs {
   inputTokens?: number
   outputTokens?: number
   turns?: number
+  /** The verdict of the `verify` command: passed, failed, or not-run. */
+  verified?: 'passed' | 'failed' | 'not-run'
 }
 
 /** Sets every output, in every path (missing ones as empty strings), redacted. */
@@ -25,6 +27,7 @@ export function setOutputs(o: Outputs, redactor: Redactor): void {
     'input-tokens': o.inputTokens === undefined ? '' : String(o.inputTokens),
     'output-tokens': o.outputTokens === undefined ? '' : String(o.outputTokens),
     turns: o.turns === undefined ? '' : String(o.turns),
+    verified: o.verified ?? 'not-run',
   }
   for (const [k, v] of Object.entries(values)) core.setOutput(k, redactor.redact(v))
 }

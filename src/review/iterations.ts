@@ -27,6 +27,8 @@ export interface IterationEntry {
   threads: number
   /** What a human should look at (phases changed, blocked hosts, an unsandboxed run, …). */
   warnings?: string[]
+  /** The verdict of the `verify` command, when it ran. */
+  verified?: 'passed' | 'failed' | 'not-run'
 }
 
 /** One entry: when, who asked, the commit, turns, cost, run; then what changed. */
@@ -40,6 +42,7 @@ export function iterationEntry(e: IterationEntry): string {
     e.cost,
     ...(e.runUrl ? [`[run](${e.runUrl})`] : []),
     ...(e.wip ? ['⚠️ stopped early'] : []),
+    ...(e.verified === 'passed' ? ['✅ verified'] : e.verified === 'failed' ? ['❌ checks failing'] : []),
   ].join(' · ')
   const said = (e.summary.trim().split(/\n\s*\n/)[0] ?? '').replace(/\s+/g, ' ').slice(0, 300)
   const warned = (e.warnings ?? []).map((w) => `\n  - ⚠️ ${w.replace(/\s+/g, ' ')}`).join('')

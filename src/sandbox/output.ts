@@ -62,3 +62,42 @@ export class HeadOutput {
     return this.kept
   }
 }
+
+/**
+ * Keeps the end of an output (a check's verdict is at its end): the last `max` characters, cut at a line start
+ * where one is near, and how much went before them.
+ */
+export class TailOutput {
+  private kept = ''
+  private dropped = 0
+
+  constructor(private readonly max: number) {}
+
+  push(s: string): void {
+    this.kept += s
+    // Trimmed in batches, so a chatty process costs linear time, not a copy per chunk.
+    if (this.kept.length > this.max * 2) this.trim()
+  }
+
+  private trim(): void {
+    if (this.kept.length <= this.max) return
+    const cut = this.kept.length - this.max
+    this.dropped += cut
+    this.kept = this.kept.slice(cut)
+  }
+
+  /** True once something was dropped. */
+  get truncated(): boolean {
+    this.trim()
+    return this.dropped > 0
+  }
+
+  text(): string {
+    this.trim()
+    if (this.dropped === 0) return this.kept
+    // Start at a whole line when one starts within the first fifth of what is kept.
+    const nl = this.kept.indexOf('\n')
+    const body = nl >= 0 && nl < this.max / 5 ? this.kept.slice(nl + 1) : this.kept
+    return `[… ${this.dropped + this.kept.length - body.length} earlier characters of output dropped …]\n${body}`
+  }
+}

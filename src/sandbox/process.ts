@@ -4,7 +4,7 @@
  * time and output. Plain `spawn`, never a shell (unless argv names one).
  */
 import { spawn } from 'node:child_process'
-import { CappedOutput, HeadOutput } from './output.js'
+import { CappedOutput, HeadOutput, TailOutput } from './output.js'
 import type { ProcessResult, SpawnRequest } from './types.js'
 
 /** After the process exits, how long to wait for background children still holding the pipes before killing them. */
@@ -27,7 +27,11 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
   return new Promise((resolve) => {
     const [file, ...args] = spec.argv
     const out =
-      spec.capture === 'head-tail' ? new CappedOutput(spec.maxOutput) : new HeadOutput(spec.maxOutput)
+      spec.capture === 'head-tail'
+        ? new CappedOutput(spec.maxOutput)
+        : spec.capture === 'tail'
+          ? new TailOutput(spec.maxOutput)
+          : new HeadOutput(spec.maxOutput)
     const err = spec.capture === 'stdout' ? new HeadOutput(spec.maxOutput) : undefined
     let timedOut = false
     let aborted = false

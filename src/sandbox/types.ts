@@ -22,9 +22,10 @@ export interface SpawnRequest {
   maxOutput: number
   /**
    * How output is kept: `head-tail` keeps the first and last halves of stdout and stderr interleaved (a shell);
-   * `stdout` keeps stdout alone from its start and stops the process once `maxOutput` is reached (a search).
+   * `stdout` keeps stdout alone from its start and stops the process once `maxOutput` is reached (a search);
+   * `tail` keeps the end of stdout and stderr interleaved (a check, whose verdict comes last).
    */
-  capture: 'head-tail' | 'stdout'
+  capture: 'head-tail' | 'stdout' | 'tail'
   signal?: AbortSignal
 }
 

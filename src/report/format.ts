@@ -1,0 +1,17 @@
+/** Figures as people read them. */
+
+/** Human durations: 42s, 3m 05s, 1h 02m. */
+export function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000)
+  if (s < 60) return `${s}s`
+  const m = Math.floor(s / 60)
+  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`
+  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`
+}
+
+/** `$0.0123` under a dollar, `$12.50` above; `n/a` when unknown (never `$0` for an unknown cost). */
+export function formatUsd(usd: number | null | undefined): string {
+  return usd === null || usd === undefined || !Number.isFinite(usd)
+    ? 'n/a'
+    : `$${usd.toFixed(usd < 1 ? 4 : 2)}`
+}
