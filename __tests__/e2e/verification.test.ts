@@ -153,3 +153,78 @@ describe('e2e: verification and the repository instructions', () => {
     expect(botComments(sb).at(-1)).toContain("the repository's instructions from `CLAUDE.md`")
   })
 })
+
+describe('e2e: verification in a review iteration', () => {
+  let sb: Sandbox
+  afterEach(async () => sb?.cleanup())
+
+  it('a failing iteration titles the PR as failing and replaces its Verification section; a passing one clears it', async () => {
+    sb = await createSandbox()
+    const first = await act(sb, {
+      payload: sb.comment('/implement ISSUE-2').payload,
+      script: implementIssue2(),
+      with: { verify: 'npm test' },
+    })
+    expect(first.outputs.verified, first.stdout).toBe('passed')
+    const pr = sb.github.state.pulls[0]
+    expect(pr.body).toContain('✅ Verification passed')
+
+    // The reviewer asks for a change; the model breaks the accent folding, and may not be sent back.
+    await sb.freshCheckout()
+    const breakIt: ReplyStep[] = [
+      {
+        content: [
+          tool(EDITOR, {
+            command: 'str_replace',
+            path: 'src/slugify.js',
+            old_str: "    .normalize('NFKD')\n",
+            new_str: '',
+          }),
+        ],
+      },
+      { content: [text('Simplified the function.')] },
+    ]
+    const failing = await act(sb, {
+      eventName: 'issue_comment',
+      payload: sb.pullComment(pr.number, '/implement simplify it').payload,
+      script: breakIt,
+      with: { verify: 'npm test', 'verify-attempts': '0' },
+    })
+    expect(failing.exitCode).toBe(1)
+    expect(failing.outputs).toMatchObject({ status: 'pr-opened', verified: 'failed' })
+    expect(pr.title).toBe('[checks failing] ISSUE-2: slugify function')
+    expect(pr.body?.match(/## Verification/g)).toHaveLength(1)
+    expect(pr.body).toContain('❌ Verification failed')
+    expect(pr.body).not.toContain('✅ Verification passed')
+    expect(pr.body).toMatch(/## Iterations[\s\S]*❌ checks failing/)
+
+    // The next iteration fixes it: the title and the section say so.
+    await sb.freshCheckout()
+    const fixIt: ReplyStep[] = [
+      {
+        content: [
+          tool(EDITOR, {
+            command: 'str_replace',
+            path: 'src/slugify.js',
+            old_str: 'String(text)\n',
+            new_str: "String(text)\n    .normalize('NFKD')\n",
+          }),
+        ],
+      },
+      { content: [text('Restored the accent folding.')] },
+    ]
+    const fixed = await act(sb, {
+      eventName: 'issue_comment',
+      payload: sb.pullComment(pr.number, '/implement the tests fail, fix them').payload,
+      script: fixIt,
+      with: { verify: 'npm test' },
+    })
+    expect(fixed.exitCode, fixed.stdout).toBe(0)
+    expect(fixed.outputs.verified).toBe('passed')
+    expect(pr.title).toBe('ISSUE-2: slugify function')
+    expect(pr.body).toContain('✅ Verification passed')
+    expect(pr.body).not.toContain('❌ Verification failed')
+    expect(pr.body).toMatch(/## Iterations[\s\S]*❌ checks failing[\s\S]*✅ verified/)
+    expect(sb.github.violations).toEqual([])
+  })
+})
