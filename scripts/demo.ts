@@ -35,6 +35,8 @@ async function runStep(sb: Sandbox, eventName: string, payload: unknown, script:
       repository: `${sb.github.state.repo.owner}/${sb.github.state.repo.name}`,
       with: {
         'anthropic-api-key': realKey ?? DEMO_KEY,
+        // The action checks the work itself: the model is sent back if the tests fail.
+        verify: 'npm test',
         ...(realKey ? { model: 'haiku', 'max-cost-usd': '1' } : {}),
       },
     })
