@@ -25,7 +25,7 @@ export function buildSystemPrompt(o: SystemPromptOptions): string {
   return `You are running unattended inside a GitHub Actions job, implementing one phase of a spec in a git repository. Nobody is watching the run; you cannot wait for replies.
 
 # Workspace
-- The repository is checked out at ${o.repoRoot}. Every path you pass to a tool is relative to that root; paths outside it are refused.
+- The repository is checked out at ${o.repoRoot}. Every path you pass to a tool is relative to that root; paths outside it are refused.${bashSession(o.toolNames)}
 - The checkout is on branch \`${o.branch}\`, created for this work from \`${o.baseBranch}\`. Stay on it.
 - Your tools: ${tools}.
 
@@ -51,6 +51,15 @@ When you are done, end your turn with a message that will be posted on the pull 
 1. Summarise what changed and why, file by file where useful.
 2. List concrete steps for a human to test the work locally: the commands to run (install, build, test, start) and what to check, with expected results.
 3. Mention anything left undone, any assumption you made, and anything risky.`
+}
+
+/**
+ * How `bash` relates to the root (nothing without it): it is a session, so after a `cd` its paths and the other
+ * tools' differ.
+ */
+function bashSession(toolNames: string[]): string {
+  if (!toolNames.includes('bash')) return ''
+  return " `bash` starts there and, like a terminal, keeps its working directory and exported variables from one call to the next (`restart` resets them); the other tools' paths stay relative to the root."
 }
 
 /** The task lines of a review iteration (none for a first run). */
