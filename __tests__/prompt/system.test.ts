@@ -20,6 +20,23 @@ describe('buildSystemPrompt', () => {
     expect(text).toContain('`read_file`, `edit_file`, `run_command`, `ask_for_clarification`')
   })
 
+  it('says bash keeps its directory and variables, when there is a bash tool', () => {
+    const withBash = buildSystemPrompt({
+      repoRoot: '/r',
+      branch: 'ISSUE-3',
+      baseBranch: 'main',
+      specPath: 'docs/specs/x.md',
+      issueId: 'ISSUE-3',
+      phaseTitle: '',
+      budgets: { maxTurns: 40, maxCostUsd: 2.5, timeoutMinutes: 30 },
+      toolNames: ['bash'],
+    })
+    expect(withBash).toMatch(
+      /`bash` starts there and, like a terminal, keeps its working directory and exported/,
+    )
+    expect(text).not.toContain('like a terminal')
+  })
+
   it('says the action commits and opens a draft PR, and forbids git writes and waiting for a human', () => {
     expect(text).toContain('DRAFT pull request')
     expect(text).toMatch(/do NOT run `git commit`, `git push`, `git checkout`/)

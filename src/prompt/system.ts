@@ -31,7 +31,7 @@ export function buildSystemPrompt(o: SystemPromptOptions): string {
   return `You are running unattended inside a GitHub Actions job, implementing one phase of a spec in a git repository. Nobody is watching the run; you cannot wait for replies.
 
 # Workspace
-- The repository is checked out at ${o.repoRoot}. Every path you pass to a tool is relative to that root; paths outside it are refused.
+- The repository is checked out at ${o.repoRoot}. Every path you pass to a tool is relative to that root; paths outside it are refused.${bashSession(o.toolNames)}
 - The checkout is on branch \`${o.branch}\`, created for this work from \`${o.baseBranch}\`. Stay on it.
 - Your tools: ${tools}.
 
@@ -69,6 +69,15 @@ function verifyRules(o: SystemPromptOptions): string {
 - When you end your turn, the action runs ${command} in the repository root. If it fails, you are sent back with the end of its output to fix the cause; the pull request shows whether it passed. Run it yourself before you finish, and never weaken, skip or delete a check to make it pass.
 ${script}
 `
+}
+
+/**
+ * How `bash` relates to the root (nothing without it): it is a session, so after a `cd` its paths and the other
+ * tools' differ.
+ */
+function bashSession(toolNames: string[]): string {
+  if (!toolNames.includes('bash')) return ''
+  return " `bash` starts there and, like a terminal, keeps its working directory and exported variables from one call to the next (`restart` resets them); the other tools' paths stay relative to the root."
 }
 
 /** The task lines of a review iteration (none for a first run). */

@@ -111,7 +111,7 @@ interface Runner {
 /** Wraps one command with bubblewrap and runs it through the one process runner. Never throws. */
 async function runSandboxed(req: SpawnRequest, r: Runner): Promise<ProcessResult> {
   const commandId = randomBytes(16).toString('base64url')
-  const display = displayCommand(req.argv)
+  const display = displayCommand(req)
   const unrestricted = r.allowedDomains.includes('*')
   inFlight++
   if (unrestricted) unrestrictedInFlight++
@@ -327,9 +327,10 @@ function quote(s: string): string {
   return `'${s.replaceAll("'", `'\\''`)}'`
 }
 
-/** What a command is called in reports: the bash command as written, else the argv. */
-function displayCommand(argv: string[]): string {
-  const text = argv[0] === 'bash' && argv[1] === '-c' && argv.length === 3 ? argv[2] : argv.join(' ')
+/** What a command is called in reports: what the request says, the bash command as written, else the argv. */
+function displayCommand({ argv, display }: SpawnRequest): string {
+  const plainBash = argv[0] === 'bash' && argv[1] === '-c' && argv.length === 3
+  const text = display ?? (plainBash ? argv[2] : argv.join(' '))
   const line = text.replace(/\s+/g, ' ').trim()
   return line.length > COMMAND_CHARS ? `${line.slice(0, COMMAND_CHARS - 1)}…` : line
 }

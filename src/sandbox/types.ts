@@ -27,6 +27,11 @@ export interface SpawnRequest {
    */
   capture: 'head-tail' | 'stdout' | 'tail'
   signal?: AbortSignal
+  /**
+   * What reports call the process (a {@link NetworkBlock}'s command): the bash command as the model wrote it when
+   * argv wraps it in more (default: the command of a plain `bash -c`, else the argv).
+   */
+  display?: string
 }
 
 export interface ProcessResult {

@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto'
+import type { Sandbox } from '../sandbox/types.js'
+import { removeSessionArgv, sessionArgv } from './bash-session.js'
 import { ToolError } from './errors.js'
 import type { Tool, ToolContext, ToolOutcome } from './types.js'
 
@@ -10,24 +13,71 @@ export interface BashOptions {
   maxOutput?: number
 }
 
-/** A bash call: a command to run, or a restart of the (stateless) session. */
+/** A bash call: a command to run, or a restart of the session (working directory and exported variables). */
 export type BashInput = { restart: true } | { restart?: false; command: string }
 
 /**
- * The Anthropic bash tool (`bash_20250124`). Each call is a fresh `bash -c` in the workspace, run by the sandbox
- * (the allowlisted env, its own process group killed whole on timeout or abort, stdin closed, output capped
- * keeping head and tail, bubblewrap unless the sandbox is off). A connection the sandbox refused is named in
- * the result, so the model knows why the network failed.
+ * The Anthropic bash tool (`bash_20250124`), behaving like the session the model knows: the working directory and
+ * exported variables last from one call to the next until `restart` (see bash-session.ts for how, and for what is
+ * not kept). Each call is still its own bash process run by the sandbox (the allowlisted environment, its own
+ * process group killed whole on timeout or abort, stdin closed, output capped keeping head and tail, bubblewrap
+ * unless the sandbox is off). A connection the sandbox refused is named in the result, so the model knows why the
+ * network failed.
  */
 export function createBashTool(opts: BashOptions = {}): Tool<BashInput> {
+  // One session per workspace (a run has one; keyed so a tool used in two checkouts never starts in the other's
+  // directory): a random id names its state, so two tool instances (two runs) never share one, and a restart
+  // simply forgets the id. Every id used is kept, so close can remove their state.
+  const sessions = new Map<string, Session>()
+  const used: Session[] = []
+  const session = (ctx: ToolContext): string => {
+    let s = sessions.get(ctx.workspace)
+    if (s === undefined) {
+      s = { id: randomBytes(16).toString('hex'), workspace: ctx.workspace, sandbox: ctx.sandbox }
+      sessions.set(ctx.workspace, s)
+      used.push(s)
+    }
+    return s.id
+  }
   return {
     name: 'bash',
     definition: { type: 'bash_20250124', name: 'bash' },
     parse: parseBash,
     isReadOnly: () => false,
     summarize: (input) => (input.restart ? '(restart)' : input.command),
-    run: (input, ctx) => runBash(input, ctx, opts),
+    run: (input, ctx) => {
+      if (!input.restart) return runBash(input.command, session(ctx), ctx, opts)
+      sessions.delete(ctx.workspace)
+      return Promise.resolve({
+        content:
+          'The bash session was restarted: working directory and environment reset. The next command starts ' +
+          "in the repository root with the sandbox's environment.",
+      })
+    },
+    // The state lives in the sandbox's world, so it is removed from there: the runtime sandbox's temp directory
+    // goes with it anyway, but with `sandbox: off` it sits in the runner's temp directory.
+    close: async () => {
+      sessions.clear()
+      await Promise.all(
+        used.splice(0).map((s) =>
+          s.sandbox.spawn({
+            argv: removeSessionArgv(s.id),
+            cwd: s.workspace,
+            timeoutMs: 10_000,
+            maxOutput: 1000,
+            capture: 'head-tail',
+          }),
+        ),
+      )
+    },
   }
+}
+
+/** A session of the tool: its id, and where its state is (the sandbox's TMPDIR), for removing it. */
+interface Session {
+  id: string
+  workspace: string
+  sandbox: Sandbox
 }
 
 function parseBash(raw: unknown): BashInput {
@@ -39,17 +89,16 @@ function parseBash(raw: unknown): BashInput {
   return { command: input.command }
 }
 
-async function runBash(input: BashInput, ctx: ToolContext, opts: BashOptions): Promise<ToolOutcome> {
-  if (input.restart) {
-    return {
-      content:
-        'The bash session was restarted. Each command runs in a fresh `bash -c` in the repository root, so ' +
-        'working directory and exported variables never carry over between calls.',
-    }
-  }
+async function runBash(
+  command: string,
+  session: string,
+  ctx: ToolContext,
+  opts: BashOptions,
+): Promise<ToolOutcome> {
   const timeoutMs = opts.timeoutMs ?? BASH_TIMEOUT_MS
   const result = await ctx.sandbox.spawn({
-    argv: ['bash', '-c', input.command],
+    argv: sessionArgv(command, session),
+    display: command,
     cwd: ctx.workspace,
     timeoutMs,
     maxOutput: opts.maxOutput ?? MAX_BASH_OUTPUT,
