@@ -22,6 +22,7 @@ import { parseSpec } from '../spec/phases.js'
 import { resolveSpec } from '../spec/resolve.js'
 import type { SpecDocument } from '../spec/types.js'
 import { createTools } from '../tools/index.js'
+import type { TodoItem } from '../tools/todo.js'
 import { validateIssueId } from '../trigger/ids.js'
 import { readLabels } from '../trigger/labels.js'
 import type { PhaseCommand } from '../trigger/types.js'
@@ -109,7 +110,15 @@ export async function runPhaseAgent(
     maxCostUsd: d.inputs.maxCostUsd,
     timeoutMinutes: d.inputs.timeoutMinutes,
   }
-  const tools = createTools()
+  // The plan shows in the tracking comment as the model writes it; the last one goes with the run, for the body
+  // of a first run's PR (a review iteration leaves the body's plan as the first run wrote it).
+  let latestPlan: TodoItem[] | undefined
+  const tools = createTools({
+    onPlan: (items) => {
+      latestPlan = items
+      tracking.plan(items)
+    },
+  })
   const prompt = renderPrompt(plan.template, { specName: baseDoc.path, issueId: phase.id, notes })
   const system = buildSystemPrompt({
     repoRoot: d.workspace,
@@ -128,7 +137,7 @@ export async function runPhaseAgent(
     `Running \`${plan.model.id}\` with ${prompted} (budget ${budgets.maxTurns} turns, ${formatUsd(budgets.maxCostUsd)}, ${budgets.timeoutMinutes} min)`,
   )
   const run = await runAgentOnBranch(d, { model: plan.model, prompt, system, tools, budgets })
-  return { run, budgets }
+  return { run: { ...run, plan: latestPlan }, budgets }
 }
 
 /** What a phase job is about: the phase id, where its labels are, the spec named in the command. */

@@ -32,10 +32,10 @@ export interface RunContext {
 /** After the model: ask its questions, or deliver its work (or say why there is nothing to deliver). */
 export async function finishRun(
   c: RunContext,
-  { result, accounting, warnings }: AgentRun,
+  { result, accounting, warnings, plan }: AgentRun,
 ): Promise<PipelineResult> {
   const common = runFigures(c.branch, result, accounting)
-  const publishing = publishRequest(c, result, accounting, { issueNumber: c.issueNumber, warnings })
+  const publishing = publishRequest(c, result, accounting, { issueNumber: c.issueNumber, warnings, plan })
   return result.status === 'clarification'
     ? { ...common, ...(await askQuestions(c, result, accounting, publishing)) }
     : { ...common, ...(await deliver(c, result, accounting, publishing)) }

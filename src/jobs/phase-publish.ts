@@ -6,10 +6,12 @@ import type { PullRequest } from '../github/api.js'
 import { pullTitle, updatePullRequest, upsertPullRequest, wipTitle } from '../github/pull-requests.js'
 import { commitAndPush } from '../pipeline/agent-run.js'
 import { prBody } from '../report/messages.js'
+import { planChecklist } from '../report/plan.js'
 import { carryIterations } from '../review/iterations.js'
 import { checkCompletion, markPhaseComplete } from '../spec/complete.js'
 import { findPhases, parseSpec } from '../spec/phases.js'
 import type { Phase, SpecDocument } from '../spec/types.js'
+import type { TodoItem } from '../tools/todo.js'
 import { unlessAborted } from '../pipeline/cancellation.js'
 import type { PipelineDeps } from '../pipeline/types.js'
 
@@ -81,6 +83,8 @@ export interface PublishRequest {
   }
   /** The commit's first line after any `WIP `; the phase's id and title by default. */
   commitSubject?: string
+  /** The model's last plan, for the `## Plan` of a body written from this run (a `pullText` body has its own). */
+  plan?: TodoItem[]
 }
 
 export interface Published {
@@ -135,6 +139,7 @@ export async function publishWork(d: PipelineDeps, r: PublishRequest): Promise<P
       unsandboxed: d.inputs.sandbox === 'off',
       trigger: d.inputs.trigger,
       writtenAt: new Date().toISOString(),
+      plan: r.plan?.length ? planChecklist(r.plan, (text) => d.redactor.redact(text)) : undefined,
     })
   const bodyFor = (draftFallback: boolean): string =>
     r.pullText ? r.pullText.body(draftFallback, commit) : written(draftFallback)
