@@ -47,6 +47,10 @@ describe('buildSystemPrompt', () => {
     expect(text).toMatch(/call the `ask_for_clarification` tool[^.]*\. It ends the run/)
   })
 
+  it('points to TodoWrite for planning work with several steps', () => {
+    expect(text).toMatch(/several steps, plan it with the `TodoWrite` tool/)
+  })
+
   it('asks to mark only this phase complete in the spec', () => {
     expect(text).toContain(
       'Implement ISSUE-3 ("Email delivery") from the spec `docs/specs/invitations.md`, and only that phase',

@@ -1,12 +1,15 @@
 /**
  * The tracking comment over the real Octokit client against the OpenAPI-checked GitHub stand-in: the final word
- * reaches the issue even when the comment cannot be edited, and `finish` says when it could not.
+ * reaches the issue even when the comment cannot be edited, and `finish` says when it could not. Then the live
+ * plan, over the in-memory API.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { TRACKING_MARKER } from '../../src/discussion/markers.js'
 import { createGitHubApi } from '../../src/github/octokit.js'
 import { Redactor } from '../../src/report/redact.js'
 import { TrackingComment } from '../../src/report/tracking.js'
+import type { TodoItem } from '../../src/tools/todo.js'
+import { FakeGitHubApi } from '../support/fake-github-api.js'
 import {
   ACTIONS_BOT,
   secondaryRateLimit,
@@ -198,5 +201,207 @@ describe('TrackingComment against the fake GitHub', () => {
     expect(await t.finish('✅ done')).toBe(true)
     expect(gh.requests).toHaveLength(0)
     expect(logs).toEqual(['Phase `ISSUE-3`', '✅ done'])
+  })
+})
+
+/**
+ * The live plan: `plan()` never waits for GitHub, and its edits are coalesced, one at a time, spaced, and never
+ * after the final word. Over the in-memory API (each write recorded in order) with fake timers.
+ */
+describe('TrackingComment plan', () => {
+  const ISSUE = 7
+  const INTERVAL = 1_000
+  const SETTLE = 5_000
+  let api: PlanApi
+  let logs: string[]
+
+  /**
+   * The in-memory API, with comment edits that can be held (sent, but neither applied nor answered until released)
+   * or made to fail. `sent`: every edit's body in the order it was sent.
+   */
+  class PlanApi extends FakeGitHubApi {
+    hold = false
+    fail = false
+    held: (() => void)[] = []
+    sent: string[] = []
+    override async updateComment(commentId: number, body: string): Promise<void> {
+      this.sent.push(body)
+      if (this.fail) throw new Error('Bad Gateway')
+      if (this.hold) await new Promise<void>((resolve) => this.held.push(resolve))
+      return super.updateComment(commentId, body)
+    }
+  }
+
+  beforeEach(() => {
+    vi.useFakeTimers()
+    api = new PlanApi()
+    logs = []
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  const tracking = (issue: number | undefined = ISSUE) =>
+    new TrackingComment(api, issue, '`ISSUE-3`', 'https://run', (m) => logs.push(m), {
+      planIntervalMs: INTERVAL,
+      planSettleMs: SETTLE,
+      redact: (t) => t.replaceAll('hunter2', '***'),
+    })
+  const items = (...texts: string[]): TodoItem[] =>
+    texts.map((content, i) => ({
+      content,
+      status: i === 0 ? 'completed' : i === 1 ? 'in_progress' : 'pending',
+      activeForm: `Doing ${content}`,
+    }))
+  /** Every edit of the comment, in the order it was sent (also those still unanswered). */
+  const edits = () => api.sent
+  const shown = () => api.comments.get(ISSUE)?.[0]?.body
+
+  it('coalesces plans within the interval into one edit with the latest, and edits again after it', async () => {
+    const t = tracking()
+    await t.step('Running the model')
+    t.plan(items('a'))
+    t.plan(items('a', 'b'))
+    t.plan(items('a', 'b', 'c'))
+    await vi.advanceTimersByTimeAsync(INTERVAL - 1)
+    expect(edits()).toEqual([]) // the step's write opened the interval
+    await vi.advanceTimersByTimeAsync(1)
+    expect(edits()).toEqual([t.render()])
+    expect(edits()[0]).toContain(
+      '- Running the model\n\n**Plan**\n\n- [x] a\n- [ ] **Doing b** (in progress)\n- [ ] c',
+    )
+
+    await vi.advanceTimersByTimeAsync(INTERVAL * 3)
+    t.plan(items('a', 'b', 'c', 'd'))
+    await vi.advanceTimersByTimeAsync(0) // past the interval: at once
+    expect(edits()).toHaveLength(2)
+    expect(edits()[1]).toContain('- [ ] d')
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('plan() never waits for GitHub: an edit that is never answered blocks neither it nor finish', async () => {
+    const t = tracking()
+    await t.step('Running the model')
+    api.hold = true
+    await vi.advanceTimersByTimeAsync(INTERVAL)
+    t.plan(items('a'))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(edits()).toHaveLength(1) // sent, never answered
+    // Synchronous, and no second edit while one is in flight however long it takes.
+    expect(t.plan(items('a', 'b'))).toBeUndefined()
+    await vi.advanceTimersByTimeAsync(INTERVAL * 10)
+    expect(edits()).toHaveLength(1)
+
+    api.hold = false
+    const finished = t.finish('✅ Opened draft PR #9', 'cost $0.01')
+    await vi.advanceTimersByTimeAsync(SETTLE)
+    expect(await finished).toBe(true)
+    const final = t.render('cost $0.01')
+    expect(edits().at(-1)).toBe(final)
+    expect(final).toMatch(
+      /✅ Opened draft PR #9[\s\S]*\*\*Plan\*\*\n\n- \[x\] a\n- \[ \] \*\*Doing b\*\* \(in progress\)\n\ncost/,
+    )
+    expect(logs).toContain(
+      'A plan edit of the tracking comment is still unanswered; writing the comment anyway.',
+    )
+
+    // The late edit lands after the final word: the final word is written again, and stays last.
+    api.held.forEach((release) => release())
+    await vi.advanceTimersByTimeAsync(INTERVAL * 10)
+    expect(edits().at(-1)).toBe(final)
+    expect(shown()).toBe(final)
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('finish drops a plan edit not yet sent and waits for one in flight: the final body is the last write', async () => {
+    const t = tracking()
+    await t.step('Running the model')
+    t.plan(items('a')) // waits for the interval
+    expect(await t.finish('✅ done', 'cost')).toBe(true)
+    expect(vi.getTimerCount()).toBe(0) // nothing left to keep the process alive
+    await vi.advanceTimersByTimeAsync(INTERVAL * 10)
+    expect(edits()).toEqual([t.render('cost')])
+    expect(edits()[0]).toContain('- [x] a')
+    expect(vi.getTimerCount()).toBe(0)
+
+    // In flight when finish is called: finish's write comes after its answer.
+    const u = tracking()
+    api.sent.length = 0
+    await u.step('Running the model')
+    await vi.advanceTimersByTimeAsync(INTERVAL)
+    api.hold = true
+    u.plan(items('a', 'b'))
+    await vi.advanceTimersByTimeAsync(0)
+    api.hold = false
+    const finished = u.finish('✅ done')
+    await vi.advanceTimersByTimeAsync(0)
+    expect(edits()).toHaveLength(1) // finish is waiting for the plan edit
+    api.held.forEach((release) => release())
+    expect(await finished).toBe(true)
+    expect(edits()).toEqual([expect.stringContaining('⏳ Working…'), u.render()])
+    u.plan(items('late')) // after the final word: recorded, never sent
+    await vi.advanceTimersByTimeAsync(INTERVAL * 10)
+    expect(edits()).toHaveLength(2)
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('a step carries the latest plan: the plan edit waiting for the interval is dropped', async () => {
+    const t = tracking()
+    await t.step('Running the model')
+    t.plan(items('a', 'b'))
+    await t.step('Pushed')
+    expect(edits()).toEqual([t.render()])
+    expect(edits()[0]).toMatch(/- Pushed\n\n\*\*Plan\*\*\n\n- \[x\] a\n/)
+    await vi.advanceTimersByTimeAsync(INTERVAL * 10)
+    expect(edits()).toHaveLength(1)
+  })
+
+  it('a failing plan edit is logged, never thrown, and the next plan is still shown', async () => {
+    const t = tracking()
+    await t.step('Running the model')
+    api.fail = true
+    t.plan(items('a'))
+    await vi.advanceTimersByTimeAsync(INTERVAL)
+    expect(logs).toContain('Could not show the plan in the tracking comment: Bad Gateway')
+    api.fail = false
+    t.plan(items('a', 'b'))
+    await vi.advanceTimersByTimeAsync(INTERVAL)
+    expect(shown()).toContain('- [ ] **Doing b** (in progress)')
+  })
+
+  it('a plan item renders neutralised and redacted: no ping, no forged marker, one line', async () => {
+    const t = tracking()
+    await t.step('Running the model')
+    t.plan([
+      {
+        content: `Ask @someone ${TRACKING_MARKER}\nabout hunter2`,
+        status: 'pending',
+        activeForm: 'Asking',
+      },
+    ])
+    await vi.advanceTimersByTimeAsync(INTERVAL)
+    const body = shown() ?? ''
+    expect(body.split(TRACKING_MARKER)).toHaveLength(2) // only the comment's own, on its first line
+    expect(body.startsWith(TRACKING_MARKER)).toBe(true)
+    expect(body.split('\n').at(-1)).toBe(
+      '- [ ] Ask @\u200bsomeone &lt;!-- implement-action:tracking --&gt; about \\*\\*\\*',
+    )
+    expect(body).not.toContain('hunter2')
+  })
+
+  it('creates no comment of its own: a plan before the first comment waits for the step that creates it', async () => {
+    const t = tracking()
+    t.plan(items('a'))
+    await vi.advanceTimersByTimeAsync(INTERVAL * 10)
+    expect(api.writes).toEqual([])
+    await t.step('Phase `ISSUE-3`')
+    expect(api.writes).toEqual([{ kind: 'createComment', issueNumber: ISSUE, body: t.render() }])
+    expect(t.render()).toContain('- [x] a')
+    // Without an issue there is nowhere to show it.
+    const none = tracking(undefined)
+    none.plan(items('a'))
+    await vi.advanceTimersByTimeAsync(INTERVAL * 10)
+    expect(api.writes).toHaveLength(1)
+    expect(vi.getTimerCount()).toBe(0)
   })
 })

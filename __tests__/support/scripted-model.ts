@@ -40,12 +40,36 @@ How to test locally:
 const tool = (name: string, input: unknown, id?: string) => ({ type: 'tool_use' as const, name, input, id })
 const text = (t: string) => ({ type: 'text' as const, text: t })
 
-/** The whole happy path, one step per model turn. `markSpec: false` leaves the marking to the action. */
-export function implementIssue2(opts: { markSpec?: boolean; summary?: string } = {}): ReplyStep[] {
+/** The steps of the plan `implementIssue2({ plan: true })` writes with TodoWrite: [content, activeForm]. */
+export const PLAN_STEPS: ReadonlyArray<readonly [string, string]> = [
+  ['Read the spec and the current code', 'Reading the spec and the current code'],
+  ['Write slugify and its tests', 'Writing slugify and its tests'],
+  ['Run the tests and mark ISSUE-2 complete', 'Running the tests and marking ISSUE-2 complete'],
+]
+
+/** A TodoWrite call with the first `done` steps of PLAN_STEPS completed and the next one in progress. */
+export function writePlan(done: number) {
+  const todos = PLAN_STEPS.map(([content, activeForm], i) => ({
+    content,
+    activeForm,
+    status: i < done ? 'completed' : i === done ? 'in_progress' : 'pending',
+  }))
+  return tool('TodoWrite', { todos })
+}
+
+/**
+ * The whole happy path, one step per model turn. `markSpec: false` leaves the marking to the action. `plan`: the
+ * model also keeps a plan with TodoWrite, written in the first turn and all done in its last tool turn (the turns
+ * stay the same); `planDelayMs` delays the answer after the first write (to let the live plan reach the issue).
+ */
+export function implementIssue2(
+  opts: { markSpec?: boolean; summary?: string; plan?: boolean; planDelayMs?: number } = {},
+): ReplyStep[] {
   const steps: ReplyStep[] = [
     {
       content: [
         text('I will read the spec and the current code first.'),
+        ...(opts.plan ? [writePlan(0)] : []),
         tool(EDITOR, { command: 'view', path: 'docs/specs/slugkit.md' }),
         tool(EDITOR, { command: 'view', path: 'src/index.js' }),
         tool('glob', { pattern: 'test/**/*.js' }),
@@ -82,6 +106,10 @@ export function implementIssue2(opts: { markSpec?: boolean; summary?: string } =
         }),
       ],
     })
+  }
+  if (opts.plan) {
+    if (opts.planDelayMs) steps[1].delayMs = opts.planDelayMs
+    steps.at(-1)!.content.push(writePlan(PLAN_STEPS.length))
   }
   steps.push({ content: [text(opts.summary ?? SUMMARY)] })
   return steps

@@ -30,13 +30,14 @@ describe('ask_for_clarification', () => {
 })
 
 describe('createTools', () => {
-  it('offers the editor, bash, glob, grep and ask_for_clarification with valid definitions', () => {
+  it('offers the editor, bash, glob, grep, TodoWrite and ask_for_clarification with valid definitions', () => {
     const tools = createTools()
     expect(tools.map((t) => t.name)).toEqual([
       'str_replace_based_edit_tool',
       'bash',
       'glob',
       'grep',
+      'TodoWrite',
       'ask_for_clarification',
     ])
     expect(tools[0].definition).toEqual({ type: 'text_editor_20250728', name: 'str_replace_based_edit_tool' })

@@ -54,7 +54,8 @@ export const INVISIBLE_RANGES: ReadonlyArray<readonly [number, number]> = [
   [0xe0100, 0xe01ef],
 ]
 
-function removeInvisible(text: string): string {
+/** Step 1 of sanitize alone: the text without the characters in INVISIBLE_RANGES. */
+export function removeInvisible(text: string): string {
   let out = ''
   for (const ch of text) {
     const cp = ch.codePointAt(0) ?? 0

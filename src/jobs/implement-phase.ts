@@ -23,6 +23,7 @@ import { parseSpec } from '../spec/phases.js'
 import { resolveSpec } from '../spec/resolve.js'
 import type { SpecDocument } from '../spec/types.js'
 import { createTools } from '../tools/index.js'
+import type { TodoItem } from '../tools/todo.js'
 import { validateIssueId } from '../trigger/ids.js'
 import { readLabels } from '../trigger/labels.js'
 import type { PhaseCommand } from '../trigger/types.js'
@@ -111,7 +112,15 @@ export async function runPhaseAgent(
     maxCostUsd: d.inputs.maxCostUsd,
     timeoutMinutes: d.inputs.timeoutMinutes,
   }
-  const tools = createTools()
+  // The plan shows in the tracking comment as the model writes it; the last one goes with the run, for the body
+  // of a first run's PR (a review iteration leaves the body's plan as the first run wrote it).
+  let latestPlan: TodoItem[] | undefined
+  const tools = createTools({
+    onPlan: (items) => {
+      latestPlan = items
+      tracking.plan(items)
+    },
+  })
   const prompt = renderPrompt(plan.template, { specName: baseDoc.path, issueId: phase.id, notes })
   const system = buildSystemPrompt({
     repoRoot: d.workspace,
@@ -131,7 +140,7 @@ export async function runPhaseAgent(
     ? { command: d.inputs.verify, maxSendBacks: d.inputs.verifyAttempts }
     : undefined
   const run = await runAgentOnBranch(d, { model: plan.model, prompt, system, tools, budgets, verify })
-  return { run, budgets }
+  return { run: { ...run, plan: latestPlan }, budgets }
 }
 
 /** The milestone of the model's start: model, prompt, instructions, verification and budgets. */

@@ -35,7 +35,10 @@ export interface IterationContext {
 /** Characters of the model's answer posted in a review thread when it changed nothing. */
 const MAX_ANSWER_CHARS = 3_000
 
-/** After the model: its questions on the PR, or its work on the PR's branch and the replies. */
+/**
+ * After the model: its questions on the PR, or its work on the PR's branch and the replies. The run's plan (TodoWrite)
+ * was shown in the tracking comment only: the PR body keeps the plan of the run that opened it.
+ */
 export async function finishIteration(
   c: RunContext,
   { result, accounting, warnings: runWarnings, verification }: AgentRun,

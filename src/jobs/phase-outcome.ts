@@ -34,13 +34,14 @@ export interface RunContext {
 /** After the model: ask its questions, or deliver its work (or say why there is nothing to deliver). */
 export async function finishRun(
   c: RunContext,
-  { result, accounting, warnings, verification }: AgentRun,
+  { result, accounting, warnings, verification, plan }: AgentRun,
 ): Promise<PipelineResult> {
   const common = runFigures(c.branch, result, accounting, verification)
   const publishing = publishRequest(c, result, accounting, {
     issueNumber: c.issueNumber,
     warnings,
     verification,
+    plan,
   })
   return result.status === 'clarification'
     ? { ...common, ...(await askQuestions(c, result, accounting, publishing)) }

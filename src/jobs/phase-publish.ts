@@ -6,10 +6,12 @@ import type { PullRequest } from '../github/api.js'
 import { pullTitle, updatePullRequest, upsertPullRequest, wipTitle } from '../github/pull-requests.js'
 import { commitAndPush } from '../pipeline/agent-run.js'
 import { prBody } from '../report/messages.js'
+import { planChecklist } from '../report/plan.js'
 import { carryIterations } from '../review/iterations.js'
 import { checkCompletion, markPhaseComplete } from '../spec/complete.js'
 import { findPhases, parseSpec } from '../spec/phases.js'
 import type { Phase, SpecDocument } from '../spec/types.js'
+import type { TodoItem } from '../tools/todo.js'
 import { unlessAborted } from '../pipeline/cancellation.js'
 import type { PipelineDeps } from '../pipeline/types.js'
 import { oneLine, type Verification } from '../verify/verify.js'
@@ -84,6 +86,8 @@ export interface PublishRequest {
   commitSubject?: string
   /** The verdict of the `verify` command on the work (a failure is in the title and the body). */
   verification?: Verification
+  /** The model's last plan, for the `## Plan` of a body written from this run (a `pullText` body has its own). */
+  plan?: TodoItem[]
 }
 
 export interface Published {
@@ -139,6 +143,7 @@ export async function publishWork(d: PipelineDeps, r: PublishRequest): Promise<P
       trigger: d.inputs.trigger,
       writtenAt: new Date().toISOString(),
       verification: r.verification,
+      plan: r.plan?.length ? planChecklist(r.plan, (text) => d.redactor.redact(text)) : undefined,
     })
   const bodyFor = (draftFallback: boolean): string =>
     r.pullText ? r.pullText.body(draftFallback, commit) : written(draftFallback)

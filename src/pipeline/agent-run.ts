@@ -18,6 +18,7 @@ import type { ModelInfo } from '../providers/types.js'
 import { UserError } from '../errors.js'
 import { accountingLine } from '../report/messages.js'
 import { createToolset } from '../tools/toolset.js'
+import type { TodoItem } from '../tools/todo.js'
 import type { Tool } from '../tools/types.js'
 import type { Budgets, PipelineDeps } from './types.js'
 import { keepUnpushedWork } from './unpushed-work.js'
@@ -41,6 +42,8 @@ export interface AgentRun {
   verification: Verification
   /** What could not be put back after the run (a credentials file, say), for a human to see. */
   warnings?: string[]
+  /** The model's plan as it last wrote it (TodoWrite); undefined when it wrote none. */
+  plan?: TodoItem[]
 }
 
 /**

@@ -45,6 +45,7 @@ export async function runPipeline(d: PipelineDeps): Promise<PipelineResult> {
     onComment: (id) => d.recordState?.('tracking', `${issue}:${id}`),
     // A review's run answers no conversation comment, and says so: the superseded check walks past it.
     answers: conversationComment(trigger) ?? (trigger.kind === 'pull' ? 'none' : undefined),
+    redact: (text) => d.redactor.redact(text),
   })
   const result = await answer(d, trigger, tracking)
   const why = tracking.undelivered

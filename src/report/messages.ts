@@ -75,6 +75,8 @@ export interface PrBodyInput {
   writtenAt: string
   /** The verdict of the `verify` command on this work. */
   verification?: Verification
+  /** The model's last plan as checklist lines (planChecklist), for a `## Plan` section. */
+  plan?: string[]
 }
 
 /**
@@ -105,7 +107,7 @@ export const UNSANDBOXED_WARNING =
   "This run was **not sandboxed** (`sandbox: off`): the commands the model ran could read the runner's secrets, " +
   "write anywhere the runner's user can and reach any host. Review every change with that in mind."
 
-/** The pull request body: summary, how to test locally, spec link, refs, accounting and run link. */
+/** The pull request body: summary, how to test locally, the model's plan, spec link, refs, accounting and run link. */
 export function prBody(p: PrBodyInput): string {
   const lines: string[] = []
   if (p.unsandboxed) lines.push('> [!CAUTION]', `> ${UNSANDBOXED_WARNING}`, '')
@@ -136,6 +138,8 @@ export function prBody(p: PrBodyInput): string {
     `To ask for changes, comment \`${p.trigger} <what to change>\` on this pull request, or review it with \`${p.trigger}\` in the review's text (or in a comment on a line). The next run reads the unresolved review threads, new comments and failing checks, pushes a new commit to this branch and answers each thread.`,
     '',
   )
+  // After the test steps, which the summary points to: the plan is how the model went about it.
+  if (p.plan?.length) lines.push('## Plan', '', ...p.plan, '')
   if (p.warnings.length) lines.push('## Warnings', '', ...p.warnings.map((w) => `- ${w}`), '')
   lines.push(...blockedNetworkSection(p.blockedNetwork ?? []))
   if (p.draftFallback)

@@ -1,0 +1,44 @@
+/**
+ * The model's plan (its TodoWrite list) as a Markdown checklist: the one rendering the tracking comment and the
+ * pull request body share. The text is the model's, and it goes to GitHub, so every item is made inert first.
+ */
+import { removeInvisible } from '../discussion/sanitize.js'
+import type { TodoItem } from '../tools/todo.js'
+
+/**
+ * One line per item, in the model's order: `- [x] done`, `- [ ] pending`, and the item in progress in bold under
+ * its active form, `- [ ] **Running the tests** (in progress)`. `redact` is the run's redactor: the GitHub client
+ * redacts every write too, but an item is redacted here before it is escaped, so no escape can split a secret.
+ */
+export function planChecklist(items: readonly TodoItem[], redact: (text: string) => string): string[] {
+  const safe = (text: string): string => inert(redact(text))
+  return items.map((t) =>
+    t.status === 'completed'
+      ? `- [x] ${safe(t.content)}`
+      : t.status === 'in_progress'
+        ? `- [ ] **${safe(t.activeForm)}** (in progress)`
+        : `- [ ] ${safe(t.content)}`,
+  )
+}
+
+/** Zero width space: GitHub does not link `@<U+200B>name`, and the text reads the same. */
+const ZWSP = '\u200b'
+
+/**
+ * Text that renders as what it says and does nothing else, on one line. Invisible and bidi characters go (the
+ * reader would not see what the text really is); newlines become spaces (a line of its own could end the list or
+ * start any block); HTML is escaped (our hidden markers are HTML comments: an item must never forge one, nor hide
+ * text); Markdown's inline punctuation is escaped (no link, image, code span or emphasis that spills over the
+ * checklist's own bold); and `@` gets a zero width space so a mention never pings anyone. Block syntax at the
+ * start of the text (`#`, `>`, `-`, `1.`) is harmless: the text never starts a line, `- [ ] ` does.
+ */
+function inert(text: string): string {
+  const line = removeInvisible(text).replace(/\s+/g, ' ').trim()
+  const out = line
+    .replace(/[\\`*_[\]~]/g, '\\$&')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/@/g, `@${ZWSP}`)
+  return out || '…'
+}
