@@ -2,6 +2,7 @@ import { isIP } from 'node:net'
 import * as core from '@actions/core'
 import { UserError } from './errors.js'
 import { MODEL_ALIASES, MODEL_ID_PATTERN } from './providers/models.js'
+import { EFFORTS, type Effort } from './providers/types.js'
 
 /** The action's inputs, validated. Names and defaults mirror action.yml. */
 export interface Inputs {
@@ -29,6 +30,10 @@ export interface Inputs {
   verify?: string
   /** How many times the model is sent back to fix a failed verification (0: never). */
   verifyAttempts: number
+  /** `adaptive` or `off`; unset: the model's default (adaptive where the model table says it thinks so). */
+  thinking?: 'adaptive' | 'off'
+  /** How much effort the model puts in; unset: the model's own default. */
+  effort?: Effort
 }
 
 type Getter = (name: string) => string
@@ -97,6 +102,26 @@ export function parseAllowedBots(raw: string): string[] {
     .split(/[,\s]+/)
     .map((s) => s.trim().toLowerCase())
     .filter(Boolean)
+}
+
+/** `thinking`: `adaptive` or `off`; empty means the model's default. */
+function thinkingMode(raw: string): 'adaptive' | 'off' | undefined {
+  const t = raw.trim().toLowerCase()
+  if (t === '') return undefined
+  if (t === 'adaptive' || t === 'off') return t
+  throw new UserError(
+    `Input \`thinking\` must be \`adaptive\` or \`off\`; got "${raw}".`,
+    'Leave it empty for the default: adaptive thinking on the models that support it.',
+  )
+}
+
+/** `effort`: one of the API's levels; empty means the model's own default. */
+function effortLevel(raw: string): Effort | undefined {
+  const t = raw.trim().toLowerCase()
+  if (t === '') return undefined
+  const level = EFFORTS.find((e) => e === t)
+  if (level) return level
+  throw new UserError(`Input \`effort\` must be one of ${EFFORTS.join(', ')}; got "${raw}".`)
 }
 
 /** `sandbox`: `auto` (the default) or `off`. */
@@ -195,5 +220,7 @@ export function readInputs(get: Getter = envGetter): Inputs {
     allowedDomains: parseAllowedDomains(get('allowed-domains')),
     verify: verifyScript(get('verify')),
     verifyAttempts: wholeNumber('verify-attempts', get('verify-attempts') || '2', 10),
+    thinking: thinkingMode(get('thinking')),
+    effort: effortLevel(get('effort')),
   }
 }

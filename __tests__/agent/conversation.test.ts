@@ -103,23 +103,23 @@ describe('clearOldToolResults', () => {
       { role: 'user', content: [result('3', 'three'), result('4', 'four'), result('5', 'five')] },
     ]
     expect(KEEP_TOOL_RESULTS).toBe(3)
-    expect(clearOldToolResults(messages, KEEP_TOOL_RESULTS)).toBe(2)
+    expect(clearOldToolResults(messages, KEEP_TOOL_RESULTS).cleared).toBe(2)
     const contents = messages.flatMap((m) =>
       typeof m.content === 'string'
         ? []
         : m.content.flatMap((b) => (b.type === 'tool_result' ? [b.content] : [])),
     )
     expect(contents).toEqual([CLEARED_TOOL_RESULT, CLEARED_TOOL_RESULT, 'three', 'four', 'five'])
-    expect(clearOldToolResults(messages, KEEP_TOOL_RESULTS)).toBe(0)
+    expect(clearOldToolResults(messages, KEEP_TOOL_RESULTS).cleared).toBe(0)
     messages.push({ role: 'user', content: [result('6', 'six')] })
-    expect(clearOldToolResults(messages, KEEP_TOOL_RESULTS)).toBe(1)
+    expect(clearOldToolResults(messages, KEEP_TOOL_RESULTS).cleared).toBe(1)
   })
 
   it('clears nothing with three results or fewer', () => {
     const messages: MessageParam[] = [
       { role: 'user', content: [result('1', 'a'), result('2', 'b'), result('3', 'c')] },
     ]
-    expect(clearOldToolResults(messages, 3)).toBe(0)
+    expect(clearOldToolResults(messages, 3).cleared).toBe(0)
   })
 })
 

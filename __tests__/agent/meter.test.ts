@@ -8,6 +8,7 @@ const usage = (inputTokens: number, outputTokens = 0, cacheWrite = 0, cacheRead 
   outputTokens,
   cacheCreationInputTokens: cacheWrite,
   cacheReadInputTokens: cacheRead,
+  thinkingTokens: 0,
 })
 const BUDGETS = { maxTurns: 10, maxCostUsd: 1 }
 

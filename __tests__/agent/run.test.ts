@@ -62,6 +62,7 @@ describe('runAgent (in process)', () => {
       outputTokens: 10,
       cacheCreationInputTokens: 20,
       cacheReadInputTokens: 50,
+      thinkingTokens: 0,
     })
     expect(h.result.cacheHitShare).toBeCloseTo(50 / 180, 10)
   })

@@ -7,7 +7,13 @@ function result(over: Partial<AgentResult> = {}): AgentResult {
   return {
     status: 'completed',
     summary: 'done',
-    usage: { inputTokens: 1, outputTokens: 1, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 },
+    usage: {
+      inputTokens: 1,
+      outputTokens: 1,
+      cacheCreationInputTokens: 0,
+      cacheReadInputTokens: 0,
+      thinkingTokens: 0,
+    },
     costUsd: 0.01,
     turns: 2,
     durationMs: 1000,

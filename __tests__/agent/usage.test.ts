@@ -15,14 +15,22 @@ describe('usage', () => {
       outputTokens: 5,
       cacheCreationInputTokens: 0,
       cacheReadInputTokens: 100,
+      thinkingTokens: 0,
     })
     expect(
-      addUsage(a, { inputTokens: 1, outputTokens: 2, cacheCreationInputTokens: 3, cacheReadInputTokens: 4 }),
+      addUsage(a, {
+        inputTokens: 1,
+        outputTokens: 2,
+        cacheCreationInputTokens: 3,
+        cacheReadInputTokens: 4,
+        thinkingTokens: 0,
+      }),
     ).toEqual({
       inputTokens: 11,
       outputTokens: 7,
       cacheCreationInputTokens: 3,
       cacheReadInputTokens: 104,
+      thinkingTokens: 0,
     })
   })
 
@@ -32,6 +40,7 @@ describe('usage', () => {
       outputTokens: 100_000,
       cacheCreationInputTokens: 200_000,
       cacheReadInputTokens: 2_000_000,
+      thinkingTokens: 0,
     }
     const prices = { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 }
     expect(requestCost({ id: 'm', prices }, u)).toBeCloseTo(3 + 1.5 + 0.75 + 0.6, 10)
@@ -46,6 +55,7 @@ describe('usage', () => {
         outputTokens: 999,
         cacheCreationInputTokens: 100,
         cacheReadInputTokens: 800,
+        thinkingTokens: 0,
       }),
     ).toBe(0.8)
     expect(cacheHitShare(emptyUsage())).toBe(0)

@@ -27,6 +27,16 @@ describe('inputs', () => {
     expect(i.allowedDomains).toEqual([])
     expect(i.verify).toBeUndefined()
     expect(i.verifyAttempts).toBe(2)
+    expect(i.thinking).toBeUndefined()
+    expect(i.effort).toBeUndefined()
+  })
+
+  it('reads thinking and effort, in any case', () => {
+    expect(fromRunner({ 'anthropic-api-key': 'k', thinking: 'OFF', effort: ' XHigh ' })).toMatchObject({
+      thinking: 'off',
+      effort: 'xhigh',
+    })
+    expect(fromRunner({ 'anthropic-api-key': 'k', thinking: 'adaptive' }).thinking).toBe('adaptive')
   })
 
   it('reads verify as a script, its lines kept, and verify-attempts from 0', () => {
@@ -116,6 +126,8 @@ describe('inputs', () => {
     ['allowed-domains', '[not-an-ip]', /allowed-domains/],
     ['verify-attempts', '-1', /verify-attempts.*whole number from 0 to 10/],
     ['verify-attempts', '11', /verify-attempts/],
+    ['thinking', 'on', /thinking.*adaptive.*off/],
+    ['effort', 'extreme', /effort.*low, medium, high, xhigh, max/],
   ])('rejects %s=%j with a clear message', (name, value, message) => {
     let caught: unknown
     try {

@@ -66,6 +66,7 @@ describe('requestCost', () => {
     outputTokens: 2_000,
     cacheCreationInputTokens: 4_000,
     cacheReadInputTokens: 50_000,
+    thinkingTokens: 0,
   }
 
   it('prices each token kind', () => {
@@ -79,7 +80,7 @@ describe('requestCost', () => {
       (10_000 * 0.1 + 2_000 * 0.5 + 4_000 * 0.125 + 50_000 * 0.01) / 1e6,
       12,
     )
-    const big = { ...usage, cacheReadInputTokens: 90_000 } // prompt 104k > 100k
+    const big = { ...usage, cacheReadInputTokens: 90_000, thinkingTokens: 0 } // prompt 104k > 100k
     expect(requestCost(haiku, big)).toBeCloseTo(
       (10_000 * 0.5 + 2_000 * 2.5 + 4_000 * 0.625 + 90_000 * 0.05) / 1e6,
       12,

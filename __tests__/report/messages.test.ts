@@ -14,7 +14,13 @@ import { parseOutputFile } from '../support/run-action.js'
 const result = (over: Partial<AgentResult> = {}): AgentResult => ({
   status: 'completed',
   summary: 'Added slugify.\n\nTest: npm test',
-  usage: { inputTokens: 1000, outputTokens: 200, cacheCreationInputTokens: 3000, cacheReadInputTokens: 6000 },
+  usage: {
+    inputTokens: 1000,
+    outputTokens: 200,
+    cacheCreationInputTokens: 3000,
+    cacheReadInputTokens: 6000,
+    thinkingTokens: 0,
+  },
   costUsd: 0.0123,
   turns: 3,
   durationMs: 65_000,

@@ -3,12 +3,16 @@
  * server-sent events as the real API, validates requests the way the real API would reject them, and computes
  * usage (including an honest prompt-cache simulation) instead of taking it from the script.
  */
-import { randomBytes } from 'node:crypto'
+import { createHmac, randomBytes } from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 export type ScriptBlock =
-  { type: 'text'; text: string } | { type: 'tool_use'; id?: string; name: string; input: unknown }
+  | { type: 'text'; text: string }
+  | { type: 'tool_use'; id?: string; name: string; input: unknown }
+  /** Streamed as the API streams thinking; its signature is minted from the conversation before it. */
+  | { type: 'thinking'; thinking: string }
+  | { type: 'redacted_thinking'; data: string }
 
 export type StopReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'pause_turn' | 'refusal'
 
@@ -249,7 +253,9 @@ export async function startAnthropicServer(
     }
 
     step.content.forEach((block, index) => {
-      if (block.type === 'text') {
+      if (block.type === 'thinking' || block.type === 'redacted_thinking') {
+        streamThinking(sse, block, index, body)
+      } else if (block.type === 'text') {
         sse('content_block_start', {
           type: 'content_block_start',
           index,
@@ -283,6 +289,7 @@ export async function startAnthropicServer(
     const stopReason =
       step.stop_reason ?? (step.content.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn')
     usage.output_tokens = Math.max(1, Math.ceil(JSON.stringify(step.content).length / charsPerToken))
+    const thought = step.content.reduce((n, b) => n + (b.type === 'thinking' ? b.thinking.length : 0), 0)
     sse('message_delta', {
       type: 'message_delta',
       delta: { stop_reason: stopReason, stop_sequence: null },
@@ -291,6 +298,10 @@ export async function startAnthropicServer(
         cache_creation_input_tokens: usage.cache_creation_input_tokens,
         cache_read_input_tokens: usage.cache_read_input_tokens,
         output_tokens: usage.output_tokens,
+        // Part of output_tokens, as the API counts it.
+        ...(thought
+          ? { output_tokens_details: { thinking_tokens: Math.ceil(thought / charsPerToken) } }
+          : {}),
       },
     })
     sse('message_stop', { type: 'message_stop' })
@@ -306,6 +317,8 @@ export async function startAnthropicServer(
     if ('temperature' in body) return 'anthropic-server: temperature must not be sent by this client'
     if (!Array.isArray(body.messages) || body.messages.length === 0)
       return 'messages: at least one message is required'
+    const thinking = validateThinking(body)
+    if (thinking) return thinking
     const breakpoints = countBreakpoints(body)
     if (breakpoints > MAX_BREAKPOINTS) {
       return `A maximum of ${MAX_BREAKPOINTS} blocks with cache_control may be provided. Found ${breakpoints}.`
@@ -410,6 +423,112 @@ export async function startAnthropicServer(
         server.close(() => resolve())
       }),
   }
+}
+
+const SIGNING_KEY = randomBytes(16).toString('hex')
+
+/**
+ * A thinking block's signature as the newer models bind it ("preserved thinking"): a MAC of everything before the
+ * block (system, tools, earlier messages; cache_control aside), its place and its text. A block sent back after
+ * anything before it changed no longer matches.
+ */
+export function thinkingSignature(
+  body: RequestBody,
+  messageIndex: number,
+  blockIndex: number,
+  text: string,
+): string {
+  const prefix = stableJson(
+    stripCacheControl({
+      system: body.system,
+      tools: body.tools,
+      messages: body.messages.slice(0, messageIndex),
+    }),
+  )
+  return createHmac('sha256', SIGNING_KEY)
+    .update(`${prefix}\u0000${blockIndex}\u0000${text}`)
+    .digest('base64')
+}
+
+/** Streams a thinking block (thinking_delta slices, then its signature) or a redacted one, as the API does. */
+function streamThinking(
+  sse: (event: string, data: unknown) => void,
+  block: { type: 'thinking'; thinking: string } | { type: 'redacted_thinking'; data: string },
+  index: number,
+  body: RequestBody,
+): void {
+  // The response is the assistant message that follows the request's messages.
+  const at = body.messages.length
+  if (block.type === 'redacted_thinking') {
+    const data = `${block.data}.${thinkingSignature(body, at, index, block.data)}`
+    sse('content_block_start', {
+      type: 'content_block_start',
+      index,
+      content_block: { type: 'redacted_thinking', data },
+    })
+  } else {
+    sse('content_block_start', {
+      type: 'content_block_start',
+      index,
+      content_block: { type: 'thinking', thinking: '', signature: '' },
+    })
+    for (const part of split(block.thinking, 3))
+      sse('content_block_delta', {
+        type: 'content_block_delta',
+        index,
+        delta: { type: 'thinking_delta', thinking: part },
+      })
+    const signature = thinkingSignature(body, at, index, block.thinking)
+    sse('content_block_delta', {
+      type: 'content_block_delta',
+      index,
+      delta: { type: 'signature_delta', signature },
+    })
+  }
+  sse('content_block_stop', { type: 'content_block_stop', index })
+}
+
+const EFFORTS = ['low', 'medium', 'high', 'xhigh', 'max']
+
+/** The `thinking` and `output_config` checks, and every thinking block's binding to its prefix. */
+function validateThinking(body: RequestBody): string | undefined {
+  const t = body.thinking
+  if (t !== undefined) {
+    if (!['adaptive', 'disabled', 'enabled'].includes(t?.type))
+      return 'thinking.type: Input should be adaptive, disabled or enabled'
+    if (t.type === 'enabled') {
+      if (!Number.isInteger(t.budget_tokens) || t.budget_tokens < 1024)
+        return 'thinking.enabled.budget_tokens: Input should be greater than or equal to 1024'
+      if (t.budget_tokens >= body.max_tokens)
+        return '`max_tokens` must be greater than `thinking.budget_tokens`'
+    }
+  }
+  const effort = body.output_config?.effort
+  if (effort !== undefined && !EFFORTS.includes(effort))
+    return `output_config.effort: Input should be ${EFFORTS.map((e) => `'${e}'`).join(', ')}`
+  const messages = body.messages as Array<{ role: string; content: unknown }>
+  for (let i = 0; i < messages.length; i++) {
+    if (messages[i].role !== 'assistant' || !Array.isArray(messages[i].content)) continue
+    const blocks = messages[i].content as Array<{
+      type: string
+      thinking?: string
+      signature?: string
+      data?: string
+    }>
+    for (let j = 0; j < blocks.length; j++) {
+      const b = blocks[j]
+      const ok =
+        b.type === 'thinking'
+          ? b.signature === thinkingSignature(body, i, j, b.thinking ?? '')
+          : b.type === 'redacted_thinking'
+            ? b.data?.split('.').slice(1).join('.') ===
+              thinkingSignature(body, i, j, b.data?.split('.')[0] ?? '')
+            : true
+      if (!ok)
+        return `messages.${i}.content.${j}: Invalid \`signature\` in \`${b.type}\` block. The block is bound to a different conversation. Remove the block, or set \`thinking.block_binding.prefix_mismatch_behavior\` to "drop_block".`
+    }
+  }
+  return undefined
 }
 
 function countBreakpoints(body: RequestBody): number {

@@ -78,10 +78,30 @@ export class Conversation {
     this.messages.push({ role: 'user', content: [{ type: 'text', text }] })
   }
 
-  /** See {@link clearOldToolResults}; keeps the last {@link KEEP_TOOL_RESULTS}. */
+  /**
+   * See {@link clearOldToolResults}; keeps the last {@link KEEP_TOOL_RESULTS}. A thinking block is bound to
+   * everything before it (its signature covers that prefix, and newer models reject a block whose prefix changed),
+   * so the thinking of every turn after the first cleared result goes too; earlier blocks stay byte for byte.
+   */
   clearOldToolResults(): number {
-    return clearOldToolResults(this.messages, KEEP_TOOL_RESULTS)
+    const { cleared, firstMessage } = clearOldToolResults(this.messages, KEEP_TOOL_RESULTS)
+    if (firstMessage !== undefined) dropThinkingAfter(this.messages, firstMessage)
+    return cleared
   }
+}
+
+/** Removes the thinking blocks of the assistant turns after message `index` (never emptying a turn). */
+export function dropThinkingAfter(messages: MessageParam[], index: number): number {
+  let dropped = 0
+  for (let i = index + 1; i < messages.length; i++) {
+    const m = messages[i]
+    if (m.role !== 'assistant' || typeof m.content === 'string') continue
+    const kept = m.content.filter((b) => b.type !== 'thinking' && b.type !== 'redacted_thinking')
+    if (kept.length === m.content.length) continue
+    dropped += m.content.length - kept.length
+    messages[i] = { ...m, content: kept.length ? kept : [{ type: 'text', text: '(no output)' }] }
+  }
+  return dropped
 }
 
 /** The conversation as sent: a cache breakpoint on its last block and on the previous request's last block. */
@@ -113,20 +133,28 @@ export function lastBlock(messages: MessageParam[]): BlockRef | undefined {
   return { m, b: content.length - 1 }
 }
 
-/** Replaces the content of all but the last `keep` tool results with a short note. Returns how many changed. */
-export function clearOldToolResults(messages: MessageParam[], keep: number): number {
-  const results: ToolResultBlockParam[] = []
-  for (const m of messages) {
-    if (m.role !== 'user' || typeof m.content === 'string') continue
-    for (const b of m.content) if (b.type === 'tool_result') results.push(b)
-  }
+/**
+ * Replaces the content of all but the last `keep` tool results with a short note. Returns how many changed, and
+ * the index of the first message that changed.
+ */
+export function clearOldToolResults(
+  messages: MessageParam[],
+  keep: number,
+): { cleared: number; firstMessage?: number } {
+  const results: Array<{ block: ToolResultBlockParam; message: number }> = []
+  messages.forEach((m, message) => {
+    if (m.role !== 'user' || typeof m.content === 'string') return
+    for (const b of m.content) if (b.type === 'tool_result') results.push({ block: b, message })
+  })
   let cleared = 0
-  for (const r of results.slice(0, Math.max(0, results.length - keep))) {
-    if (r.content === CLEARED_TOOL_RESULT) continue
-    r.content = CLEARED_TOOL_RESULT
+  let firstMessage: number | undefined
+  for (const { block, message } of results.slice(0, Math.max(0, results.length - keep))) {
+    if (block.content === CLEARED_TOOL_RESULT) continue
+    block.content = CLEARED_TOOL_RESULT
     cleared++
+    firstMessage ??= message
   }
-  return cleared
+  return { cleared, firstMessage }
 }
 
 /** The response's blocks as request params (empty text dropped: the API refuses it). */

@@ -1,4 +1,4 @@
-import type { ModelInfo, ModelProvider, ModelResponse } from '../providers/types.js'
+import type { ModelInfo, ModelProvider, ModelRequest, ModelResponse } from '../providers/types.js'
 import type { Redactor } from '../report/redact.js'
 import type { ToolContext, Toolset } from '../tools/types.js'
 import { Conversation, type ToolUseBlock } from './conversation.js'
@@ -30,6 +30,8 @@ export interface RunAgentOptions {
   streamRetryDelayMs?: number
   /** Asked each time the model ends its turn; its message sends the model back to work (see {@link EndOfTurn}). */
   endOfTurn?: EndOfTurn
+  /** Fields added to every request as they are (thinking, effort): the loop does not interpret them. */
+  requestParams?: Partial<ModelRequest>
 }
 
 const DEFAULT_CONTEXT_THRESHOLD = 120_000
@@ -111,7 +113,10 @@ async function turn(run: Run): Promise<Ending | undefined> {
   if (run.ctx.signal.aborted) return interrupted(run)
   if (meter.turnsExhausted) return { status: 'max-turns' }
 
-  const request = conversation.request(opts.model.id, run.maxTokens, opts.tools.definitions)
+  const request = {
+    ...opts.requestParams,
+    ...conversation.request(opts.model.id, run.maxTokens, opts.tools.definitions),
+  }
   const sent = await sendTurn(opts.provider, request, {
     signal: run.ctx.signal,
     log: run.log,

@@ -2,7 +2,13 @@ import type { ModelResponse, Usage } from '../providers/types.js'
 
 /** A Usage with every counter at zero. */
 export function emptyUsage(): Usage {
-  return { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 }
+  return {
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheCreationInputTokens: 0,
+    cacheReadInputTokens: 0,
+    thinkingTokens: 0,
+  }
 }
 
 /** Converts the API's usage block (nullable counters) to ours. */
@@ -12,6 +18,7 @@ export function usageFromApi(u: Partial<ModelResponse['usage']> | null | undefin
     outputTokens: u?.output_tokens ?? 0,
     cacheCreationInputTokens: u?.cache_creation_input_tokens ?? 0,
     cacheReadInputTokens: u?.cache_read_input_tokens ?? 0,
+    thinkingTokens: u?.output_tokens_details?.thinking_tokens ?? 0,
   }
 }
 
@@ -22,6 +29,7 @@ export function addUsage(a: Usage, b: Usage): Usage {
     outputTokens: a.outputTokens + b.outputTokens,
     cacheCreationInputTokens: a.cacheCreationInputTokens + b.cacheCreationInputTokens,
     cacheReadInputTokens: a.cacheReadInputTokens + b.cacheReadInputTokens,
+    thinkingTokens: a.thinkingTokens + b.thinkingTokens,
   }
 }
 

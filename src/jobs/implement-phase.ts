@@ -153,7 +153,9 @@ function runningLine(d: PipelineDeps, plan: PhasePlan, budgets: Budgets): string
     : ''
   const verify = d.inputs.verify ? `; verification: \`${oneLine(d.inputs.verify).replaceAll('`', "'")}\`` : ''
   const notes = skipped.length ? ` (${skipped.join(' ')})` : ''
-  return `Running \`${plan.model.id}\` with ${prompted}${instructions}${notes}${verify} (budget ${budgets.maxTurns} turns, ${formatUsd(budgets.maxCostUsd)}, ${budgets.timeoutMinutes} min)`
+  const { thinking, effort } = d.inputs
+  const tuned = [thinking && `thinking ${thinking}`, effort && `effort ${effort}`].filter(Boolean).join(', ')
+  return `Running \`${plan.model.id}\` with ${prompted}${instructions}${notes}${verify} ${tuned ? ` (${tuned})` : ''} (budget ${budgets.maxTurns} turns, ${formatUsd(budgets.maxCostUsd)}, ${budgets.timeoutMinutes} min)`
 }
 
 /** What a phase job is about: the phase id, where its labels are, the spec named in the command. */

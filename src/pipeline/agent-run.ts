@@ -14,6 +14,7 @@ import { changedFiles, commitAll } from '../git/branch.js'
 import { PushError, pushBranch, type PushOptions } from '../git/push.js'
 import { withPushAuth } from '../git/credentials.js'
 import { guardGitForRun } from '../git/guard.js'
+import { thinkingSettings } from '../providers/models.js'
 import type { ModelInfo } from '../providers/types.js'
 import { UserError } from '../errors.js'
 import { accountingLine } from '../report/messages.js'
@@ -56,11 +57,18 @@ export async function runAgentOnBranch(d: PipelineDeps, r: AgentRunRequest): Pro
   const restoreGit = await guardGitForRun(d.git, d.log, { copyTo: d.credentialCopy })
   const tools = createToolset(r.tools, (line) => d.log(d.redactor.redact(line)))
   const verifier = r.verify && verifierFor(d, r.verify)
+  const provider = d.provider()
+  const thinking = thinkingSettings(
+    r.model,
+    { thinking: d.inputs.thinking, effort: d.inputs.effort },
+    provider.maxOutputTokens(r.model.id),
+  )
+  for (const note of thinking.notes) d.log(note)
   let result: AgentResult
   let warnings: string[]
   try {
     result = await runAgent({
-      provider: d.provider(),
+      provider,
       model: r.model,
       system: r.system,
       prompt: r.prompt,
@@ -75,6 +83,7 @@ export async function runAgentOnBranch(d: PipelineDeps, r: AgentRunRequest): Pro
       redactor: d.redactor,
       log: d.log,
       endOfTurn: verifier?.check,
+      requestParams: thinking.params,
     })
   } finally {
     await tools.close()

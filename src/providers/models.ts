@@ -1,4 +1,4 @@
-import type { ModelInfo, ModelPrices } from './types.js'
+import type { Effort, EffortSupport, ModelInfo, ModelPrices, ModelRequest, ThinkingSupport } from './types.js'
 
 export type ModelSource = 'input' | 'label' | 'frontmatter' | 'default'
 
@@ -14,6 +14,8 @@ function round(n: number): number {
 interface ModelEntry {
   prices: ModelPrices
   longPrompt?: { aboveTokens: number; prices: ModelPrices }
+  thinking: ThinkingSupport
+  effort: EffortSupport
 }
 
 /**
@@ -44,6 +46,11 @@ export function isModelAlias(value: string): boolean {
   return Object.hasOwn(MODEL_ALIASES, value.toLowerCase())
 }
 
+/** Thinking and effort as the 2026 model pages give them (see {@link ThinkingSupport}, {@link EffortSupport}). */
+const ALWAYS = { thinking: 'always', effort: 'all' } as const
+const ADAPTIVE = { thinking: 'adaptive', effort: 'all' } as const
+const ADAPTIVE_NO_XHIGH = { thinking: 'adaptive', effort: 'no-xhigh' } as const
+
 export const MODELS: Readonly<Record<string, ModelEntry>> = {
   // Haiku 5.5 is priced in two bands by prompt size (input + cache write + cache read tokens of a request).
   'claude-haiku-5-5': {
@@ -52,23 +59,24 @@ export const MODELS: Readonly<Record<string, ModelEntry>> = {
       aboveTokens: 100_000,
       prices: { input: 0.5, output: 2.5, cacheWrite: 0.625, cacheRead: 0.05 },
     },
+    ...ADAPTIVE,
   },
-  'claude-sonnet-5-5': { prices: { input: 2, output: 10, cacheWrite: 2.5, cacheRead: 0.1 } },
-  'claude-opus-5-5': { prices: { input: 4, output: 20, cacheWrite: 5, cacheRead: 0.2 } },
-  'claude-fable-5-2': { prices: { input: 8, output: 40, cacheWrite: 10, cacheRead: 0.2 } },
-  'claude-fable-5-1': { prices: { input: 10, output: 50, cacheWrite: 12.5, cacheRead: 0.25 } },
-  'claude-mythos-5-1': { prices: { input: 10, output: 50, cacheWrite: 12.5, cacheRead: 0.25 } },
-  'claude-fable-5': { prices: std(10, 50) },
-  'claude-mythos-5': { prices: std(10, 50) },
-  'claude-opus-5': { prices: std(5, 25) },
-  'claude-sonnet-5': { prices: std(2, 10) },
-  'claude-opus-4-8': { prices: std(5, 25) },
-  'claude-opus-4-7': { prices: std(5, 25) },
-  'claude-opus-4-6': { prices: std(5, 25) },
-  'claude-opus-4-5': { prices: std(5, 25) },
-  'claude-sonnet-4-6': { prices: std(3, 15) },
-  'claude-sonnet-4-5': { prices: std(3, 15) },
-  'claude-haiku-4-5': { prices: std(1, 5) },
+  'claude-sonnet-5-5': { prices: { input: 2, output: 10, cacheWrite: 2.5, cacheRead: 0.1 }, ...ADAPTIVE },
+  'claude-opus-5-5': { prices: { input: 4, output: 20, cacheWrite: 5, cacheRead: 0.2 }, ...ALWAYS },
+  'claude-fable-5-2': { prices: { input: 8, output: 40, cacheWrite: 10, cacheRead: 0.2 }, ...ALWAYS },
+  'claude-fable-5-1': { prices: { input: 10, output: 50, cacheWrite: 12.5, cacheRead: 0.25 }, ...ALWAYS },
+  'claude-mythos-5-1': { prices: { input: 10, output: 50, cacheWrite: 12.5, cacheRead: 0.25 }, ...ALWAYS },
+  'claude-fable-5': { prices: std(10, 50), ...ALWAYS },
+  'claude-mythos-5': { prices: std(10, 50), ...ALWAYS },
+  'claude-opus-5': { prices: std(5, 25), ...ADAPTIVE },
+  'claude-sonnet-5': { prices: std(2, 10), ...ADAPTIVE },
+  'claude-opus-4-8': { prices: std(5, 25), ...ADAPTIVE },
+  'claude-opus-4-7': { prices: std(5, 25), ...ALWAYS },
+  'claude-opus-4-6': { prices: std(5, 25), ...ADAPTIVE_NO_XHIGH },
+  'claude-opus-4-5': { prices: std(5, 25), thinking: 'budget', effort: 'no-xhigh' },
+  'claude-sonnet-4-6': { prices: std(3, 15), ...ADAPTIVE_NO_XHIGH },
+  'claude-sonnet-4-5': { prices: std(3, 15), thinking: 'budget', effort: 'none' },
+  'claude-haiku-4-5': { prices: std(1, 5), thinking: 'budget', effort: 'none' },
 }
 
 /**
@@ -108,6 +116,8 @@ export function modelInfo(aliasOrId: string): ModelInfo {
   const info: ModelInfo = { id }
   if (known) info.alias = alias
   if (entry) {
+    info.thinking = entry.thinking
+    info.effort = entry.effort
     info.prices = { ...entry.prices }
     if (entry.longPrompt) info.longPrompt = { ...entry.longPrompt, prices: { ...entry.longPrompt.prices } }
   }
@@ -135,4 +145,60 @@ export function highestKnownPrices(): ModelPrices {
     cacheWrite: Math.max(...all.map((p) => p.cacheWrite)),
     cacheRead: Math.max(...all.map((p) => p.cacheRead)),
   }
+}
+
+/** What the user asked of thinking (`thinking`, `effort` inputs); unset means the model's own default. */
+export interface ThinkingWanted {
+  thinking?: 'adaptive' | 'off'
+  effort?: Effort
+}
+
+/** The request fields for thinking and effort, and lines saying where a wish could not be honoured. */
+export interface ThinkingSettings {
+  params: Pick<ModelRequest, 'thinking' | 'output_config'>
+  notes: string[]
+}
+
+/**
+ * The `thinking` and `output_config.effort` of every request for this model. By default, models that think
+ * adaptively do (said explicitly), older ones do not; `off` turns it off where the model allows it; `adaptive` on
+ * a model that only knows budgets gets half the output limit as its budget. An effort the model does not take is
+ * left out (xhigh becomes high where only that is missing). A model the table does not know gets exactly what
+ * was asked, and nothing more.
+ */
+export function thinkingSettings(
+  model: ModelInfo,
+  wanted: ThinkingWanted,
+  maxTokens: number,
+): ThinkingSettings {
+  const notes: string[] = []
+  const params: ThinkingSettings['params'] = {}
+  const support = model.thinking
+  if (wanted.thinking === 'off') {
+    if (support === 'always')
+      notes.push(`Thinking cannot be turned off for ${model.id}; it stays on (adaptive).`)
+    else if (support !== 'budget') params.thinking = { type: 'disabled' }
+  } else if (support === 'adaptive' || support === 'always' || (!support && wanted.thinking)) {
+    params.thinking = { type: 'adaptive' }
+  } else if (support === 'budget' && wanted.thinking === 'adaptive') {
+    // Budgets must be at least 1024 and below max_tokens; thinking counts toward the output limit.
+    params.thinking = {
+      type: 'enabled',
+      budget_tokens: Math.max(1024, Math.min(16_000, Math.floor(maxTokens / 2))),
+    }
+  }
+  const effort = effortFor(model, wanted.effort, notes)
+  if (effort) params.output_config = { effort }
+  return { params, notes }
+}
+
+function effortFor(model: ModelInfo, wanted: Effort | undefined, notes: string[]): Effort | undefined {
+  if (!wanted || !model.effort || model.effort === 'all') return wanted
+  if (model.effort === 'none') {
+    notes.push(`${model.id} takes no effort setting; \`effort: ${wanted}\` is not sent.`)
+    return undefined
+  }
+  if (wanted !== 'xhigh') return wanted
+  notes.push(`${model.id} has no \`xhigh\` effort; \`high\` is sent instead.`)
+  return 'high'
 }

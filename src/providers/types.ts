@@ -11,6 +11,8 @@ export interface Usage {
   outputTokens: number
   cacheCreationInputTokens: number
   cacheReadInputTokens: number
+  /** Output tokens spent thinking (part of `outputTokens`, not on top of it). */
+  thinkingTokens: number
 }
 
 /** USD per million tokens. `cacheWrite` is the 5-minute cache write price. */
@@ -32,7 +34,21 @@ export interface ModelInfo {
   longPrompt?: { aboveTokens: number; prices: ModelPrices }
   /** The alias the id came from (haiku, sonnet, opus), if any. */
   alias?: string
+  /** How the model thinks (see {@link ThinkingSupport}); undefined when the table does not know the model. */
+  thinking?: ThinkingSupport
+  /** Which `effort` levels the model takes; undefined when the table does not know the model. */
+  effort?: EffortSupport
 }
+
+/**
+ * How a model thinks: `adaptive` (it decides; on by default, can be turned off), `always` (adaptive and cannot be
+ * turned off), `budget` (only the older form with a token budget; off by default).
+ */
+export type ThinkingSupport = 'adaptive' | 'always' | 'budget'
+/** `all` levels (low … max, xhigh included), `no-xhigh` (low, medium, high, max), or `none`. */
+export type EffortSupport = 'all' | 'no-xhigh' | 'none'
+export type Effort = 'low' | 'medium' | 'high' | 'xhigh' | 'max'
+export const EFFORTS: readonly Effort[] = ['low', 'medium', 'high', 'xhigh', 'max']
 
 /**
  * Who serves the model (the Anthropic API today; Bedrock, Vertex AI and Foundry next). The loop talks only to

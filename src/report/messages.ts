@@ -17,7 +17,8 @@ export function accountingLine(r: AgentResult, model: string): string {
     `model \`${model}\``,
     `cost ${formatUsd(r.costUsd)}`,
     `${r.turns} turn${r.turns === 1 ? '' : 's'}`,
-    `${input.toLocaleString('en-US')} input / ${u.outputTokens.toLocaleString('en-US')} output tokens`,
+    `${input.toLocaleString('en-US')} input / ${u.outputTokens.toLocaleString('en-US')} output tokens` +
+      (u.thinkingTokens ? ` (${u.thinkingTokens.toLocaleString('en-US')} thinking)` : ''),
     `${Math.round(r.cacheHitShare * 100)}% from cache`,
     formatDuration(r.durationMs),
   ].join(' · ')
