@@ -89,14 +89,26 @@ describe('the end-of-turn check', () => {
     expect(asked).toBe(0)
   })
 
-  it('a check cut short by the deadline ends the run as a timeout', async () => {
+  it('a check cut short by the time budget leaves the finished work completed; a cancellation cancels', async () => {
     const h = await run(
       [reply([text('Done.')])],
       ({ signal }) =>
         new Promise((resolve) => signal.addEventListener('abort', () => resolve('late'), { once: true })),
       { budgets: { maxTurns: 10, maxCostUsd: 5, timeoutMs: 50 } },
     )
-    expect(h.result.status).toBe('timeout')
+    expect(h.result.status).toBe('completed')
     expect(h.provider.requests).toHaveLength(1)
+    const cancel = new AbortController()
+    const c = await run(
+      [reply([text('Done.')])],
+      ({ signal }) => {
+        setTimeout(() => cancel.abort(), 10)
+        return new Promise((resolve) =>
+          signal.addEventListener('abort', () => resolve('late'), { once: true }),
+        )
+      },
+      { ctx: { workspace: '/nowhere', sandbox: unusedSandbox, signal: cancel.signal } },
+    )
+    expect(c.result.status).toBe('cancelled')
   })
 })

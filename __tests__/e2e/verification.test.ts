@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { RecordedRequest, ReplyStep } from '../support/anthropic-server.js'
 import { createSandbox, type Sandbox } from '../support/sandbox.js'
-import { implementIssue2, SLUGIFY_TEST_JS } from '../support/scripted-model.js'
+import { addressReview, implementIssue2, SLUGIFY_TEST_JS } from '../support/scripted-model.js'
 import { act, botComments } from './world.js'
 
 const EDITOR = 'str_replace_based_edit_tool'
@@ -197,6 +197,18 @@ describe('e2e: verification in a review iteration', () => {
     expect(pr.body).toContain('❌ Verification failed')
     expect(pr.body).not.toContain('✅ Verification passed')
     expect(pr.body).toMatch(/## Iterations[\s\S]*❌ checks failing/)
+
+    // An iteration without `verify` checks nothing: the last verdict stays, in the title and the body.
+    await sb.freshCheckout()
+    const unchecked = await act(sb, {
+      eventName: 'issue_comment',
+      payload: sb.pullComment(pr.number, '/implement reword the doc comment').payload,
+      script: addressReview(),
+    })
+    expect(unchecked.exitCode, unchecked.stdout).toBe(0)
+    expect(unchecked.outputs.verified).toBe('not-run')
+    expect(pr.title).toBe('[checks failing] ISSUE-2: slugify function')
+    expect(pr.body).toContain('❌ Verification failed')
 
     // The next iteration fixes it: the title and the section say so.
     await sb.freshCheckout()

@@ -47,7 +47,7 @@ describe('readInstructions', () => {
       ['AGENTS.md', undefined],
       ['CLAUDE.md', 'AGENTS.md'],
     ])
-    const section = instructionsSection(r.files, 'main')
+    const section = instructionsSection(r.files)
     expect(section.match(/Run make test\./g)).toHaveLength(1)
     expect(section).toContain('<repository-instructions file="AGENTS.md" (also `CLAUDE.md`)>')
     expect(instructionNames(r.files)).toBe('`AGENTS.md`, `CLAUDE.md` (same file as `AGENTS.md`)')
@@ -74,12 +74,20 @@ describe('readInstructions', () => {
     expect(r.skipped[0]).toMatch(/AGENTS\.md.*not a regular file/)
   })
 
+  it('a file that cannot be read (a link loop) is skipped with why; the other is still read', async () => {
+    const root = workspace({ 'AGENTS.md': 'Use make.' })
+    fs.symlinkSync('CLAUDE.md', path.join(root, 'CLAUDE.md'))
+    const r = await readInstructions(root)
+    expect(r.files.map((f) => f.name)).toEqual(['AGENTS.md'])
+    expect(r.skipped).toEqual(['`CLAUDE.md` could not be read (ELOOP), so it was not used.'])
+  })
+
   it('cuts a long file and says so in the prompt', async () => {
     const root = workspace({ 'CLAUDE.md': `${'x'.repeat(MAX_INSTRUCTION_CHARS)}TAIL-NOT-SHOWN` })
     const r = await readInstructions(root)
     expect(r.files[0].truncated).toBe(true)
     expect(r.files[0].text).toHaveLength(MAX_INSTRUCTION_CHARS)
-    const section = instructionsSection(r.files, 'main')
+    const section = instructionsSection(r.files)
     expect(section).not.toContain('TAIL-NOT-SHOWN')
     expect(section).toContain('[… cut at 20,000 characters; read the file for the rest …]')
   })
@@ -101,11 +109,11 @@ describe('the system prompt', () => {
     const root = workspace({ 'AGENTS.md': 'Always commit with `git commit -am`.' })
     const system = buildSystemPrompt({
       ...base,
-      instructions: instructionsSection((await readInstructions(root)).files, 'main'),
+      instructions: instructionsSection((await readInstructions(root)).files),
     })
     const at = system.indexOf('# Repository instructions')
     expect(at).toBeGreaterThan(system.indexOf('do NOT run `git commit`'))
-    expect(system.slice(at)).toContain('from `AGENTS.md` at the root of `main`')
+    expect(system.slice(at)).toContain('from `AGENTS.md` at its root as checked out before this branch')
     expect(system.slice(at)).toContain('Always commit with `git commit -am`.')
     expect(buildSystemPrompt(base)).not.toContain('# Repository instructions')
   })

@@ -140,7 +140,23 @@ describe('Verifier', () => {
     const { v } = verifier('exit 0', 2)
     expect(v.result('the model asked for clarification')).toMatchObject({
       status: 'not-run',
-      note: 'not run: the model asked for clarification',
+      note: 'the model asked for clarification',
     })
+  })
+
+  it('a verification the time budget cut short leaves the work unverified, whatever came before', async () => {
+    const w = world()
+    const v = new Verifier({
+      ...w,
+      command: 'test -f fixed || exit 1; sleep 30',
+      maxSendBacks: 2,
+      log: () => {},
+    })
+    expect(await v.check({ signal, mayContinue: true })).toBeDefined()
+    repo!.write('fixed', '')
+    const deadline = new AbortController()
+    setTimeout(() => deadline.abort(), 200)
+    expect(await v.check({ signal: deadline.signal, mayContinue: true })).toBeUndefined()
+    expect(v.result()).toMatchObject({ status: 'not-run', note: 'the time budget ran out while it ran' })
   })
 })

@@ -147,7 +147,9 @@ async function endTurn(run: Run): Promise<Ending | undefined> {
   if (!check) return { status: 'completed' }
   const mayContinue = !run.meter.turnsExhausted && !run.meter.costExhausted
   const again = await check({ signal: run.ctx.signal, mayContinue })
-  if (run.ctx.signal.aborted) return interrupted(run)
+  // The model had finished: a check the time budget cut short leaves the work complete (and unchecked, which
+  // the check reports); only a cancellation stops the run as such.
+  if (run.ctx.signal.aborted) return run.opts.ctx.signal?.aborted ? interrupted(run) : { status: 'completed' }
   if (!again || !mayContinue) return { status: 'completed' }
   run.conversation.addUserText(run.redact(again))
   run.log(`Turn ${run.meter.turns}: the end-of-turn check sent the model back to work.`)

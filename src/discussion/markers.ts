@@ -9,6 +9,9 @@
 export const TRACKING_MARKER = '<!-- implement-action:tracking -->'
 export const QUESTION_MARKER = '<!-- implement-action:question -->'
 export const SUPERSEDED_MARKER = '<!-- implement-action:superseded -->'
+/** Around the PR body's "Verification" section, so a review iteration replaces exactly it (the last pair). */
+export const VERIFICATION_START = '<!-- implement-action:verification -->'
+export const VERIFICATION_END = '<!-- implement-action:verification-end -->'
 
 /**
  * The hidden line naming the command comments a comment of the action answers. With none (a run started by a

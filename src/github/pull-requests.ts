@@ -22,6 +22,11 @@ export function plainTitle(title: string): string {
   return title.replace(/^(?:\s*\[(?:WIP|checks failing)\])+\s*/i, '')
 }
 
+/** True when the title carries the `[checks failing]` prefix (after any `[WIP]`). */
+export function isFailingTitle(title: string | undefined): boolean {
+  return /^(?:\s*\[WIP\])?\s*\[checks failing\]/i.test(title ?? '')
+}
+
 /** True when the title carries the `[WIP]` prefix (any case). */
 function isWipTitle(title: string | undefined): boolean {
   return WIP_PREFIX.test(title ?? '')

@@ -17,7 +17,7 @@ import { instructionNames, instructionsSection, readInstructions } from '../prom
 import { buildSystemPrompt } from '../prompt/system.js'
 import { BUNDLED_ORIGIN, loadTemplate } from '../prompt/template.js'
 import { resolveModel } from '../providers/models.js'
-import { formatUsd } from '../report/messages.js'
+import { formatUsd, inlineCode } from '../report/format.js'
 import type { TrackingComment } from '../report/tracking.js'
 import { parseSpec } from '../spec/phases.js'
 import { resolveSpec } from '../spec/resolve.js'
@@ -133,7 +133,7 @@ export async function runPhaseAgent(
     toolNames: tools.map((t) => t.name),
     iteration,
     verify: d.inputs.verify,
-    instructions: instructionsSection(plan.instructions.files, plan.base),
+    instructions: instructionsSection(plan.instructions.files),
   })
   await tracking.step(runningLine(d, plan, budgets))
   const verify = d.inputs.verify
@@ -151,7 +151,7 @@ function runningLine(d: PipelineDeps, plan: PhasePlan, budgets: Budgets): string
   const instructions = files.length
     ? ` and the repository's instructions from ${instructionNames(files)}`
     : ''
-  const verify = d.inputs.verify ? `; verification: \`${oneLine(d.inputs.verify).replaceAll('`', "'")}\`` : ''
+  const verify = d.inputs.verify ? `; verification: ${inlineCode(oneLine(d.inputs.verify))}` : ''
   const notes = skipped.length ? ` (${skipped.join(' ')})` : ''
   const { thinking, effort } = d.inputs
   const tuned = [thinking && `thinking ${thinking}`, effort && `effort ${effort}`].filter(Boolean).join(', ')

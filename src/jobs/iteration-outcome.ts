@@ -75,8 +75,9 @@ export async function finishIteration(
             finished,
           },
         )
-        // An iteration that ran no verification leaves the last verdict where it is.
-        return verification.attempts.length ? withVerification(body, verification) : body
+        // Without a `verify` command the last verdict stays (the title keeps it too); with one, this run's
+        // verdict replaces it, `not run` included: the work changed since.
+        return verification.command ? withVerification(body, verification) : body
       },
     },
   })
@@ -95,7 +96,7 @@ export async function finishIteration(
   ]
   const ending = published.commit
     ? await pushed(c, it, published.commit, { wip, failing }, details)
-    : await unchanged(c, result, it, wip, details)
+    : await unchanged(c, result, it, { wip, failing }, details)
   return { ...figures, ...outputs, ...ending }
 }
 
@@ -198,7 +199,7 @@ async function unchanged(
   c: RunContext,
   result: AgentResult,
   it: IterationContext,
-  wip: string | undefined,
+  { wip, failing }: { wip?: string; failing: boolean },
   details: string[],
 ): Promise<Ending> {
   const { d } = c
@@ -218,7 +219,12 @@ async function unchanged(
   })
   const where = replies ? ` and in ${replies} review thread${replies === 1 ? '' : 's'}` : ''
   const msg = `The model changed no file on #${pull.number}; its answer is below${where}.`
-  await c.tracking.finish(`💬 ${msg}`, [lastWords(result.summary), ...details].filter(Boolean).join('\n\n'))
+  const words = [lastWords(result.summary), ...details].filter(Boolean).join('\n\n')
+  if (failing) {
+    await c.tracking.finish(`❌ ${msg} The work's verification fails.`, words)
+    return { status: 'skipped', message: `${msg} Verification failed.`, failed: true }
+  }
+  await c.tracking.finish(`💬 ${msg}`, words)
   return { status: 'skipped', message: msg, failed: false }
 }
 

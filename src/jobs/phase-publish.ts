@@ -3,7 +3,13 @@ import path from 'node:path'
 import type { AgentResult } from '../agent/types.js'
 import { describeError, UserError } from '../errors.js'
 import type { PullRequest } from '../github/api.js'
-import { pullTitle, updatePullRequest, upsertPullRequest, wipTitle } from '../github/pull-requests.js'
+import {
+  isFailingTitle,
+  pullTitle,
+  updatePullRequest,
+  upsertPullRequest,
+  wipTitle,
+} from '../github/pull-requests.js'
 import { commitAndPush } from '../pipeline/agent-run.js'
 import { prBody } from '../report/messages.js'
 import { planChecklist } from '../report/plan.js'
@@ -150,7 +156,7 @@ export async function publishWork(d: PipelineDeps, r: PublishRequest): Promise<P
   const request = {
     branch: r.branch,
     base: r.base,
-    title: pullTitle(title, { unfinished: Boolean(r.wip), failing: r.verification?.status === 'failed' }),
+    title: pullTitle(title, { unfinished: Boolean(r.wip), failing: failing(r) }),
     // A rerun from the issue rewrites the body, keeping the PR's review iterations.
     body: (existing?: PullRequest) =>
       r.pullText ? bodyFor(false) : carryIterations(bodyFor(false), existing?.body, r.issueNumber),
@@ -176,6 +182,15 @@ export async function publishWork(d: PipelineDeps, r: PublishRequest): Promise<P
     })
   }
   return { committed, commit, pull: up.pull, created: up.created, draftFallback: up.draftFallback }
+}
+
+/**
+ * Whether the work fails its checks: this run's verdict when it had a `verify` command; without one, a PR's
+ * title keeps saying what the last verdict said (nothing has checked the work since).
+ */
+function failing(r: PublishRequest): boolean {
+  if (r.verification?.command) return r.verification.status === 'failed'
+  return r.pullText ? isFailingTitle(r.pullText.pull.title) : false
 }
 
 /** The commit of a phase: `[WIP ]<id>: <title>`, why it stopped early, the model's first paragraph, the run. */

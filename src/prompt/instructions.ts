@@ -37,31 +37,47 @@ export async function readInstructions(workspace: string): Promise<ReadInstructi
   const out: ReadInstructions = { files: [], skipped: [] }
   const seen = new Map<string, string>()
   for (const name of INSTRUCTION_FILES) {
-    let file: { abs: string; rel: string } | undefined
     try {
-      file = await resolveInWorkspace(workspace, name, `\`${name}\``)
+      await readOne(workspace, name, seen, out)
     } catch (err) {
-      if (!(err instanceof UserError)) throw err
-      out.skipped.push(`\`${name}\` points outside the repository, so it was not used.`)
-      continue
+      // A link loop, a file the runner may not read: the run goes on without it, and says so.
+      const why =
+        err instanceof UserError ? 'points outside the repository' : `could not be read (${errorCode(err)})`
+      out.skipped.push(`\`${name}\` ${why}, so it was not used.`)
     }
-    if (!file) continue
-    // Where a link leads, not the name it was reached by: a link into `.git` is git's state, not instructions.
-    const real = path.relative(await realpath(workspace), file.abs).split(path.sep)
-    if (real.includes('.git') || !(await stat(file.abs)).isFile()) {
-      out.skipped.push(`\`${name}\` is not a regular file of the repository, so it was not used.`)
-      continue
-    }
-    const same = seen.get(file.abs)
-    if (same) {
-      out.files.push({ name, text: '', truncated: false, sameAs: same })
-      continue
-    }
-    seen.set(file.abs, name)
-    const { text, truncated } = await readCapped(file.abs, MAX_INSTRUCTION_CHARS)
-    if (text.trim() !== '') out.files.push({ name, text: text.trim(), truncated })
   }
   return out
+}
+
+/** Reads one file into `out` (or records why not); throws when it cannot be resolved or read. */
+async function readOne(
+  workspace: string,
+  name: string,
+  seen: Map<string, string>,
+  out: ReadInstructions,
+): Promise<void> {
+  const file = await resolveInWorkspace(workspace, name, `\`${name}\``)
+  if (!file) return
+  // Where a link leads, not the name it was reached by: a link into `.git` is git's state, not instructions.
+  const real = path.relative(await realpath(workspace), file.abs).split(path.sep)
+  if (real.includes('.git') || !(await stat(file.abs)).isFile()) {
+    out.skipped.push(`\`${name}\` is not a regular file of the repository, so it was not used.`)
+    return
+  }
+  const same = seen.get(file.abs)
+  if (same) {
+    out.files.push({ name, text: '', truncated: false, sameAs: same })
+    return
+  }
+  seen.set(file.abs, name)
+  const { text, truncated } = await readCapped(file.abs, MAX_INSTRUCTION_CHARS)
+  if (text.trim() !== '') out.files.push({ name, text: text.trim(), truncated })
+}
+
+function errorCode(err: unknown): string {
+  return (
+    (err as NodeJS.ErrnoException | undefined)?.code ?? (err instanceof Error ? err.message : String(err))
+  )
 }
 
 /** The first `max` characters of a file without reading a huge one whole. */
@@ -80,7 +96,7 @@ async function readCapped(abs: string, max: number): Promise<{ text: string; tru
 }
 
 /** The system prompt's section for the files read; empty when there are none. */
-export function instructionsSection(files: RepoInstructions[], baseBranch: string): string {
+export function instructionsSection(files: RepoInstructions[]): string {
   const used = files.filter((f) => !f.sameAs)
   if (used.length === 0) return ''
   const names = files.map((f) => `\`${f.name}\``).join(' and ')
@@ -93,7 +109,7 @@ export function instructionsSection(files: RepoInstructions[], baseBranch: strin
   })
   return [
     '# Repository instructions',
-    `The repository's own instructions for coding agents, from ${names} at the root of \`${baseBranch}\`. Follow them (conventions, commands, structure) where they do not conflict with the rules above: this run's rules on git, the branch, the scope of the phase and safety always win.`,
+    `The repository's own instructions for coding agents, from ${names} at its root as checked out before this branch (never what a model wrote on it). Follow them (conventions, commands, structure) where they do not conflict with the rules above: this run's rules on git, the branch, the scope of the phase and safety always win.`,
     '',
     ...blocks,
   ].join('\n')

@@ -1,3 +1,4 @@
+import { inlineCode } from '../report/format.js'
 import { fenced } from '../verify/verify.js'
 
 /** What the system prompt needs to know about this run. */
@@ -64,7 +65,7 @@ When you are done, end your turn with a message that will be posted on the pull 
 function verifyRules(o: SystemPromptOptions): string {
   if (!o.verify) return ''
   const lines = o.verify.split('\n').filter((l) => l.trim() !== '')
-  const command = lines.length === 1 ? `\`${lines[0].trim().replaceAll('`', "'")}\`` : 'the script below'
+  const command = lines.length === 1 ? inlineCode(lines[0].trim()) : 'the script below'
   const script = lines.length === 1 ? '' : `${fenced(o.verify, 'sh')}\n`
   return `# Verification
 - When you end your turn, the action runs ${command} in the repository root. If it fails, you are sent back with the end of its output to fix the cause; the pull request shows whether it passed. Run it yourself before you finish, and never weaken, skip or delete a check to make it pass.

@@ -15,3 +15,15 @@ export function formatUsd(usd: number | null | undefined): string {
     ? 'n/a'
     : `$${usd.toFixed(usd < 1 ? 4 : 2)}`
 }
+
+/**
+ * Text as Markdown inline code, exactly as it is: the fence is one backtick longer than any run of backticks in
+ * it (padded with a space where the text starts or ends with one), and line breaks become spaces.
+ */
+export function inlineCode(text: string): string {
+  const one = text.replace(/\s*\n\s*/g, ' ')
+  const longest = Math.max(0, ...(one.match(/`+/g) ?? []).map((m) => m.length))
+  const fence = '`'.repeat(longest + 1)
+  const pad = one.startsWith('`') || one.endsWith('`') ? ' ' : ''
+  return `${fence}${pad}${one}${pad}${fence}`
+}

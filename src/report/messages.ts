@@ -3,7 +3,7 @@ import { pullMarker } from '../discussion/markers.js'
 import { sentence } from '../errors.js'
 import type { AgentResult } from '../agent/types.js'
 import type { NetworkBlock } from '../sandbox/types.js'
-import { formatDuration, formatUsd } from './format.js'
+import { formatDuration, formatUsd, inlineCode } from './format.js'
 import { verificationSection } from './verification.js'
 import type { Verification } from '../verify/verify.js'
 
@@ -91,14 +91,13 @@ export function blockedNetworkSection(blocked: NetworkBlock[]): string[] {
     const where = b.port ? `${b.host.includes(':') ? `[${b.host}]` : b.host}:${b.port}` : b.host
     if (!first.has(where)) first.set(where, b)
   }
-  const code = (s: string): string => `\`${s.replaceAll('`', "'")}\``
   return [
     '## Blocked network access',
     '',
     'The sandbox refused these connections because `allowed-domains` does not list them. If the work needs one, ' +
       'add the host to `allowed-domains`, or better, fetch what it needs in a workflow step before the action.',
     '',
-    ...[...first].map(([where, b]) => `- ${code(where)} by ${code(b.command)}`),
+    ...[...first].map(([where, b]) => `- ${inlineCode(where)} by ${inlineCode(b.command)}`),
     '',
   ]
 }

@@ -95,9 +95,10 @@ export class TailOutput {
   text(): string {
     this.trim()
     if (this.dropped === 0) return this.kept
-    // Start at a whole line when one starts within the first fifth of what is kept.
+    // Start at a whole line: a partial first line could hold the end of a secret the redactor no longer knows
+    // by its start. Only a line longer than half of what is kept is cut instead.
     const nl = this.kept.indexOf('\n')
-    const body = nl >= 0 && nl < this.max / 5 ? this.kept.slice(nl + 1) : this.kept
+    const body = nl >= 0 && nl < this.max / 2 ? this.kept.slice(nl + 1) : this.kept
     return `[… ${this.dropped + this.kept.length - body.length} earlier characters of output dropped …]\n${body}`
   }
 }

@@ -63,6 +63,8 @@ export async function runVerifyCommand(
     maxOutput: VERIFY_TAIL_CHARS,
     capture: 'tail',
     signal,
+    // Where the sandbox names the command (a refused connection), the user's command, not the shell around it.
+    display: o.command,
   })
   // Stopped by the run's deadline or cancellation: no verdict.
   if (r.aborted) return undefined
@@ -81,6 +83,8 @@ export class Verifier {
   private sentBack = 0
   /** The model changed the work after the last verdict (it was sent back, then the run stopped). */
   private stale = false
+  /** The run's deadline stopped a verification before its verdict. */
+  private cutShort = false
 
   constructor(private readonly o: VerifierOptions) {}
 
@@ -89,7 +93,10 @@ export class Verifier {
     const n = this.attempts.length + 1
     this.o.log(`Verification ${n}: running \`${oneLine(this.o.command)}\``)
     const attempt = await runVerifyCommand(this.o, signal)
-    if (!attempt) return undefined
+    if (!attempt) {
+      this.cutShort = true
+      return undefined
+    }
     this.attempts.push(attempt)
     this.stale = false
     this.o.log(`Verification ${n}: ${outcome(attempt)} in ${Math.round(attempt.durationMs / 1000)} s`)
@@ -99,12 +106,16 @@ export class Verifier {
     return this.message(attempt)
   }
 
-  /** The verdict on the run's final work; `stopped` says why the run ended early, if it did. */
+  /**
+   * The verdict on the run's final work; `stopped` says why the run ended early, if it did. A verification the
+   * deadline cut short leaves the final work unverified (not-run), whatever an earlier attempt said.
+   */
   result(stopped?: string): Verification {
     const base = { command: this.o.command, attempts: [...this.attempts], sentBack: this.sentBack }
     const v: Verification = { ...base, maxSendBacks: this.o.maxSendBacks, status: 'not-run' }
+    if (this.cutShort) return { ...v, note: 'the time budget ran out while it ran' }
     const last = this.attempts.at(-1)
-    if (!last) return { ...v, note: stopped ? `not run: ${stopped}` : 'not run' }
+    if (!last) return stopped ? { ...v, note: stopped } : v
     if (last.passed && !this.stale) return { ...v, status: 'passed' }
     const note = this.stale
       ? `the model was fixing a failed verification when ${stopped ?? 'the run ended'}; its last changes were not verified`
@@ -146,11 +157,11 @@ export function fenced(text: string, lang: string): string {
   return `${fence}${lang}\n${text}\n${fence}`
 }
 
-/** The command on one line (a script's lines joined with `; `), for log lines. */
+/** The command on one line (a script's lines joined with `; `, its comment lines left out), for log lines. */
 export function oneLine(command: string): string {
   return command
     .split('\n')
     .map((l) => l.trim())
-    .filter(Boolean)
+    .filter((l) => l !== '' && !l.startsWith('#'))
     .join('; ')
 }
