@@ -134,6 +134,8 @@ describe('titles', () => {
     expect(plainTitle('[WIP][Checks failing]  ISSUE-2: [checks failing] kept')).toBe(
       'ISSUE-2: [checks failing] kept',
     )
+    expect(isFailingTitle('[WIP] [checks failing] x')).toBe(true)
+    expect(isFailingTitle('x [checks failing]')).toBe(false)
   })
 })
 
