@@ -3,6 +3,7 @@ import {
   CLEARED_TOOL_RESULT,
   clearOldToolResults,
   Conversation,
+  dropThinkingAfter,
   KEEP_TOOL_RESULTS,
   lastBlock,
   toParams,
@@ -26,6 +27,51 @@ function breakpoints(messages: MessageParam[]): string[] {
 }
 
 const result = (id: string, content: string) => ({ type: 'tool_result' as const, tool_use_id: id, content })
+
+describe('clearing with thinking', () => {
+  it("keeps a breakpoint on the previous request's end after the thinking under it was dropped", () => {
+    const c = new Conversation('s', 'p')
+    c.addAssistant(
+      reply([{ type: 'thinking', thinking: 'x', signature: 's' }, use('t', {}, 'toolu_0')], 'tool_use')
+        .content,
+    )
+    c.addReply([result('toolu_0', 'out 0')], 'tool_use', false)
+    // pause_turn: the next request ends on the assistant turn, so its end is a block of an assistant message.
+    c.addAssistant(
+      reply([{ type: 'thinking', thinking: 'y', signature: 's' }, text('a'), text('b')], 'pause_turn')
+        .content,
+    )
+    c.addReply([], 'pause_turn', false)
+    c.addAssistant(reply([use('t', {}, 'toolu_1')], 'tool_use').content)
+    c.addReply([result('toolu_1', 'out 1')], 'tool_use', false)
+    const { cleared, firstMessage } = clearOldToolResults(c.messages, 1)
+    expect([cleared, firstMessage]).toEqual([1, 2])
+    expect(dropThinkingAfter(c.messages, firstMessage!)).toBe(1)
+    // Message 1 keeps its thinking (before the change); message 3 lost its own: its end is now block 1.
+    expect(c.messages[1].content[0]).toMatchObject({ type: 'thinking', thinking: 'x' })
+    expect(c.messages[3].content).toHaveLength(2)
+    expect(breakpoints(c.request('m', 1, []).messages)).toEqual(['3:1', '5:0'])
+  })
+
+  it('keepThinking leaves every thinking block where it was', () => {
+    const c = new Conversation('s', 'p')
+    for (let i = 0; i < 5; i++) {
+      c.addAssistant(
+        reply(
+          [{ type: 'thinking', thinking: `t${i}`, signature: 's' }, use('t', {}, `toolu_${i}`)],
+          'tool_use',
+        ).content,
+      )
+      c.addReply([result(`toolu_${i}`, `out ${i}`)], 'tool_use', false)
+    }
+    expect(c.clearOldToolResults({ keepThinking: true })).toBe(2)
+    expect(
+      c.messages
+        .filter((m) => m.role === 'assistant')
+        .every((m) => (m.content as Array<{ type: string }>)[0].type === 'thinking'),
+    ).toBe(true)
+  })
+})
 
 describe('withBreakpoints', () => {
   const messages: MessageParam[] = [

@@ -139,7 +139,7 @@ describe('report messages', () => {
     expect(body).toMatch(/^> \[!CAUTION\]\n> This run was \*\*not sandboxed\*\* \(`sandbox: off`\)/m)
     expect(body).toContain('## Blocked network access')
     expect(body).toContain(
-      "- `example.com:443` by `curl https://example.com`\n- `[::1]:80` by `` curl `x` ``\n- `pypi.example` by `pip install x`\n",
+      '- `example.com:443` by `curl https://example.com`\n- `[::1]:80` by `` curl `x` ``\n- `pypi.example` by `pip install x`\n',
     )
     expect(body).not.toContain('wget')
     expect(blockedNetworkSection([])).toEqual([])

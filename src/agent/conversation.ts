@@ -82,10 +82,11 @@ export class Conversation {
    * See {@link clearOldToolResults}; keeps the last {@link KEEP_TOOL_RESULTS}. A thinking block is bound to
    * everything before it (its signature covers that prefix, and newer models reject a block whose prefix changed),
    * so the thinking of every turn after the first cleared result goes too; earlier blocks stay byte for byte.
+   * `keepThinking`: for models whose thinking is not bound to its prefix, and which want the last turn's kept.
    */
-  clearOldToolResults(): number {
+  clearOldToolResults(o: { keepThinking?: boolean } = {}): number {
     const { cleared, firstMessage } = clearOldToolResults(this.messages, KEEP_TOOL_RESULTS)
-    if (firstMessage !== undefined) dropThinkingAfter(this.messages, firstMessage)
+    if (firstMessage !== undefined && !o.keepThinking) dropThinkingAfter(this.messages, firstMessage)
     return cleared
   }
 }
@@ -112,8 +113,10 @@ export function withBreakpoints(messages: MessageParam[], previousEnd: BlockRef 
     const m = out[ref.m]
     if (!m || typeof m.content === 'string') return
     const content = [...m.content]
-    // Thinking blocks cannot carry cache_control: use the nearest block before one.
-    let b = ref.b
+    // Thinking blocks cannot carry cache_control: use the nearest block before one. Clearing may have removed
+    // blocks under the reference since (an assistant turn ended a request after pause_turn): the message's last
+    // block is then its end.
+    let b = Math.min(ref.b, content.length - 1)
     while (b >= 0 && (content[b].type === 'thinking' || content[b].type === 'redacted_thinking')) b--
     if (b < 0) return
     content[b] = { ...content[b], cache_control: EPHEMERAL } as ContentBlockParam

@@ -32,6 +32,11 @@ export interface RunAgentOptions {
   endOfTurn?: EndOfTurn
   /** Fields added to every request as they are (thinking, effort): the loop does not interpret them. */
   requestParams?: Partial<ModelRequest>
+  /**
+   * Keep thinking blocks when old tool results are cleared (models whose thinking signatures are not bound to
+   * the conversation before them); by default they are dropped after the first cleared result.
+   */
+  keepThinkingOnClear?: boolean
 }
 
 const DEFAULT_CONTEXT_THRESHOLD = 120_000
@@ -182,7 +187,7 @@ async function answer(
   if (run.meter.costExhausted) return { status: 'max-cost' }
   const input = totalInputTokens(usage)
   if (input > (run.opts.contextClearThresholdTokens ?? DEFAULT_CONTEXT_THRESHOLD)) {
-    const cleared = run.conversation.clearOldToolResults()
+    const cleared = run.conversation.clearOldToolResults({ keepThinking: run.opts.keepThinkingOnClear })
     if (cleared)
       run.log(`Context: cleared ${cleared} older tool result(s) (last request had ${input} input tokens).`)
   }
@@ -226,6 +231,7 @@ function turnLine(
     `Turn ${turn}: ${calls}` +
     ` · stop ${message.stop_reason} · input ${totalInputTokens(usage)} (cache read ${usage.cacheReadInputTokens},` +
     ` write ${usage.cacheCreationInputTokens}) · output ${usage.outputTokens}` +
+    (usage.thinkingTokens ? ` (thinking ${usage.thinkingTokens})` : '') +
     (cost === null ? '' : ` · total $${cost.toFixed(4)}`)
   )
 }

@@ -63,7 +63,8 @@ export async function runAgentOnBranch(d: PipelineDeps, r: AgentRunRequest): Pro
     { thinking: d.inputs.thinking, effort: d.inputs.effort },
     provider.maxOutputTokens(r.model.id),
   )
-  for (const note of thinking.notes) d.log(note)
+  // A setting not honoured as asked is worth a warning on the run.
+  for (const note of thinking.notes) (d.warn ?? d.log)(note)
   let result: AgentResult
   let warnings: string[]
   try {
@@ -84,6 +85,9 @@ export async function runAgentOnBranch(d: PipelineDeps, r: AgentRunRequest): Pro
       log: d.log,
       endOfTurn: verifier?.check,
       requestParams: thinking.params,
+      // Thinking of the budget kind predates signatures bound to the conversation, and its API wants the last
+      // turn's thinking back.
+      keepThinkingOnClear: r.model.thinking === 'budget',
     })
   } finally {
     await tools.close()
