@@ -11,6 +11,7 @@ import { createPlainSandbox } from '../../src/sandbox/plain.js'
 import { createRuntimeSandbox } from '../../src/sandbox/runtime.js'
 import { TOOL_RUN_MARKER_NAME } from '../../src/sandbox/strays.js'
 import type { Sandbox } from '../../src/sandbox/types.js'
+import { LOST_NOTE, STATE_GONE_NOTE } from '../../src/tools/bash-session.js'
 import { createBashTool, type BashOptions } from '../../src/tools/bash.js'
 import type { ToolContext } from '../../src/tools/types.js'
 import { direct, type DirectTool } from './direct.js'
@@ -201,7 +202,39 @@ describe.each(Object.keys(sandboxes))('bash session (%s sandbox)', (kind) => {
     expect(out.isError).toBe(true)
     expect(out.content).toContain('[command timed out after 2 s and was killed]')
     expect(await run(bash, 'pwd; echo "$KEEP ${LOST-unset}"', w)).toBe(
-      `${w.repo.root}/sub\n1 unset\n[exit code 0]`,
+      `${LOST_NOTE}\n${w.repo.root}/sub\n1 unset\n[exit code 0]`,
+    )
+    // Said once: the call after a saving one is told nothing.
+    expect(await run(bash, 'pwd', w)).toBe(`${w.repo.root}/sub\n[exit code 0]`)
+  })
+
+  it.each([
+    ['its own EXIT trap and exit', 'cd / && trap "echo bye" EXIT && exit 2', 'lost'],
+    ['exec', 'cd / && exec true', 'lost'],
+    ['readonly names', 'cd / && readonly n s b q now tmp nl IFS', 'saved'],
+    ['a function called printf', 'cd / && printf() { echo hijacked; }; export -f printf', 'saved'],
+  ])(
+    'a command that could keep its state from being saved (%s): saved, or the next call says it was not',
+    async (_what, command, outcome) => {
+      const w = world()
+      const bash = tool()
+      await run(bash, 'cd sub', w)
+      await bash.run({ command }, w.ctx)
+      const next = await run(bash, 'pwd', w)
+      expect(next).toBe(
+        outcome === 'saved' ? '/\n[exit code 0]' : `${LOST_NOTE}\n${w.repo.root}/sub\n[exit code 0]`,
+      )
+    },
+  )
+
+  it('a removed state is said, and the next call starts in the root', async () => {
+    const w = world()
+    const bash = tool()
+    await run(bash, 'cd sub && export KEEP=1', w)
+    // Removed by a command that then saves nothing itself (its own save would write the state again).
+    await bash.run({ command: 'rm -rf "$TMPDIR"/implement-action-bash-* && exec true' }, w.ctx)
+    expect(await run(bash, 'pwd; echo "${KEEP-unset}"', w)).toBe(
+      `${STATE_GONE_NOTE}\n${w.repo.root}\nunset\n[exit code 0]`,
     )
   })
 })

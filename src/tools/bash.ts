@@ -30,14 +30,15 @@ export function createBashTool(opts: BashOptions = {}): Tool<BashInput> {
   // simply forgets the id. Every id used is kept, so close can remove their state.
   const sessions = new Map<string, Session>()
   const used: Session[] = []
-  const session = (ctx: ToolContext): string => {
+  const session = (ctx: ToolContext): Session => {
     let s = sessions.get(ctx.workspace)
     if (s === undefined) {
       s = { id: randomBytes(16).toString('hex'), workspace: ctx.workspace, sandbox: ctx.sandbox }
       sessions.set(ctx.workspace, s)
       used.push(s)
     }
-    return s.id
+    s.signal = ctx.signal
+    return s
   }
   return {
     name: 'bash',
@@ -58,8 +59,11 @@ export function createBashTool(opts: BashOptions = {}): Tool<BashInput> {
     // goes with it anyway, but with `sandbox: off` it sits in the runner's temp directory.
     close: async () => {
       sessions.clear()
+      // A run that is being stopped has seconds left for keeping its work: no process for this (the runtime
+      // sandbox's temp directory goes anyway; with `sandbox: off` a few bytes stay in the runner's temp).
+      const live = used.splice(0).filter((s) => !s.signal?.aborted)
       await Promise.all(
-        used.splice(0).map((s) =>
+        live.map((s) =>
           s.sandbox.spawn({
             argv: removeSessionArgv(s.id),
             cwd: s.workspace,
@@ -78,6 +82,10 @@ interface Session {
   id: string
   workspace: string
   sandbox: Sandbox
+  /** The nonce of the session's last call: the next call checks that it saved its state. */
+  last?: string
+  /** The run's signal, as the last call had it. */
+  signal?: AbortSignal
 }
 
 function parseBash(raw: unknown): BashInput {
@@ -91,13 +99,16 @@ function parseBash(raw: unknown): BashInput {
 
 async function runBash(
   command: string,
-  session: string,
+  session: Session,
   ctx: ToolContext,
   opts: BashOptions,
 ): Promise<ToolOutcome> {
   const timeoutMs = opts.timeoutMs ?? BASH_TIMEOUT_MS
+  const nonce = randomBytes(8).toString('hex')
+  const previous = session.last
+  session.last = nonce
   const result = await ctx.sandbox.spawn({
-    argv: sessionArgv(command, session),
+    argv: sessionArgv(command, session.id, nonce, previous),
     display: command,
     cwd: ctx.workspace,
     timeoutMs,
