@@ -9,7 +9,7 @@ import { gfm } from 'micromark-extension-gfm'
 import { describe, expect, it } from 'vitest'
 import { TRACKING_MARKER } from '../../src/discussion/markers.js'
 import { prBody } from '../../src/report/messages.js'
-import { planChecklist } from '../../src/report/plan.js'
+import { MAX_PLAN_CHARS, planChecklist } from '../../src/report/plan.js'
 import { Redactor } from '../../src/report/redact.js'
 import type { TodoItem } from '../../src/tools/todo.js'
 
@@ -131,5 +131,19 @@ describe('prBody with a plan', () => {
     expect(body.indexOf('## Test it locally')).toBeLessThan(body.indexOf('## Plan'))
     expect(prBody(base)).not.toContain('## Plan')
     expect(prBody({ ...base, plan: [] })).not.toContain('## Plan')
+  })
+})
+
+describe('a long plan', () => {
+  it('is cut at MAX_PLAN_CHARS with how many items were left out, however much escaping grows it', () => {
+    const many = Array.from({ length: 50 }, () => ({
+      content: '&'.repeat(300),
+      status: 'pending' as const,
+      activeForm: 'x',
+    }))
+    const lines = planChecklist(many, (t) => t)
+    expect(lines.join('\n').length).toBeLessThanOrEqual(MAX_PLAN_CHARS + 80)
+    expect(lines.at(-1)).toMatch(/^- … \d+ more items \(the plan is too long to show whole\)$/)
+    expect(lines.length).toBeLessThan(50)
   })
 })

@@ -257,6 +257,26 @@ describe('TrackingComment plan', () => {
   const edits = () => api.sent
   const shown = () => api.comments.get(ISSUE)?.[0]?.body
 
+  it('a plan written while the comment is being created is shown once it exists', async () => {
+    let release: () => void = () => {}
+    const create = api.createComment.bind(api)
+    api.createComment = async (issue, body) => {
+      await new Promise<void>((resolve) => (release = resolve))
+      return create(issue, body)
+    }
+    const t = tracking()
+    const step = t.step('Running the model')
+    await vi.advanceTimersByTimeAsync(0) // the step's body is written and its comment is being created
+    t.plan(items('early'))
+    await vi.advanceTimersByTimeAsync(INTERVAL * 2)
+    expect(edits()).toEqual([]) // no comment to edit yet
+    release()
+    await step
+    expect(shown()).not.toContain('early') // the step's body was rendered before the plan came
+    await vi.advanceTimersByTimeAsync(INTERVAL)
+    expect(shown()).toContain('- [x] early')
+  })
+
   it('coalesces plans within the interval into one edit with the latest, and edits again after it', async () => {
     const t = tracking()
     await t.step('Running the model')
@@ -294,7 +314,8 @@ describe('TrackingComment plan', () => {
 
     api.hold = false
     const finished = t.finish('✅ Opened draft PR #9', 'cost $0.01')
-    await vi.advanceTimersByTimeAsync(SETTLE)
+    // Settling waits SETTLE for the edit in flight; after the final word, as long again for it to land.
+    await vi.advanceTimersByTimeAsync(SETTLE * 2)
     expect(await finished).toBe(true)
     const final = t.render('cost $0.01')
     expect(edits().at(-1)).toBe(final)

@@ -170,7 +170,8 @@ export function toParams(content: ContentBlock[]): ContentBlockParam[] {
       const input = b.input && typeof b.input === 'object' && !Array.isArray(b.input) ? b.input : {}
       out.push({ type: 'tool_use', id: b.id, name: b.name, input })
     } else if (b.type === 'thinking') {
-      out.push({ type: 'thinking', thinking: b.thinking, signature: b.signature })
+      // A block the output limit cut before its signature came cannot be sent back (it could not be verified).
+      if (b.signature) out.push({ type: 'thinking', thinking: b.thinking, signature: b.signature })
     } else if (b.type === 'redacted_thinking') {
       out.push({ type: 'redacted_thinking', data: b.data })
     } else {

@@ -155,7 +155,7 @@ function runningLine(d: PipelineDeps, plan: PhasePlan, budgets: Budgets): string
   const notes = skipped.length ? ` (${skipped.join(' ')})` : ''
   const { thinking, effort } = d.inputs
   const tuned = [thinking && `thinking ${thinking}`, effort && `effort ${effort}`].filter(Boolean).join(', ')
-  return `Running \`${plan.model.id}\` with ${prompted}${instructions}${notes}${verify} ${tuned ? ` (${tuned})` : ''} (budget ${budgets.maxTurns} turns, ${formatUsd(budgets.maxCostUsd)}, ${budgets.timeoutMinutes} min)`
+  return `Running \`${plan.model.id}\` with ${prompted}${instructions}${notes}${verify}${tuned ? ` (${tuned})` : ''} (budget ${budgets.maxTurns} turns, ${formatUsd(budgets.maxCostUsd)}, ${budgets.timeoutMinutes} min)`
 }
 
 /** What a phase job is about: the phase id, where its labels are, the spec named in the command. */

@@ -38,7 +38,7 @@ export function buildSystemPrompt(o: SystemPromptOptions): string {
 
 # Your task
 - Implement ${phase} from the spec \`${o.specPath}\`, and only that phase. Read the whole spec for context, but do not start other phases or widen the scope.
-${iterationTask(o)}- For work with several steps, plan it with the \`TodoWrite\` tool and keep the list current as you go: the maintainer sees it on GitHub while you work.
+${iterationTask(o)}- For work with several steps, plan it with the \`TodoWrite\` tool and keep the list current as you go: the maintainer sees it on GitHub while you work. Send each update in the same turn as your other tool calls; a turn of its own costs one of your turns.
 - When the phase is done, mark it complete in \`${o.specPath}\`: check its box (\`- [ ]\` becomes \`- [x]\`) or, for a heading, add \` ✅\` at the end of its heading line. Change no other phase's status and leave the rest of the spec as it is.
 
 # How this run ends

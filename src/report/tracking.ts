@@ -114,6 +114,9 @@ export class TrackingComment {
     let first: string
     try {
       await this.show(issue, body)
+      // A plan edit that outlived the settling may still land after this write: wait (as long again) for it and
+      // for the rewrite that follows it, so the final word is the comment's last state when this returns.
+      if (this.overtaken && this.planWrite) await this.within(this.planWrite)
       return true
     } catch (err) {
       first = describeError(err)
@@ -269,5 +272,17 @@ export class TrackingComment {
     this.id = id
     if (this.login === undefined && user) this.login = user
     this.opts.onComment?.(id)
+    // A plan that came while the comment was being created waited for it: it can be shown now.
+    this.schedulePlan()
+  }
+
+  /** Waits for `p`, at most `planSettleMs`. */
+  private async within(p: Promise<unknown>): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.opts.planSettleMs ?? PLAN_SETTLE_MS)
+    })
+    await Promise.race([p, late])
+    clearTimeout(timer)
   }
 }

@@ -40,7 +40,8 @@ export function createTodoTool(onChange: (items: TodoItem[]) => void): Tool<Todo
         'Create and update your task list for this run. Use it to plan work with several steps: write the list ' +
         'early, keep exactly one item in_progress (the one you are working on), mark each item completed as soon ' +
         'as it is done, and add items you discover on the way. Each call replaces the whole list. The maintainer ' +
-        'sees the list live on the issue and in the pull request. Skip it for a trivial one-step change.',
+        'sees the list live on the issue and in the pull request. Call it alongside your other tool calls in the ' +
+        'same turn, not in a turn of its own. Skip it for a trivial one-step change.',
       input_schema: {
         type: 'object',
         properties: {
