@@ -165,7 +165,7 @@ describe('inputs', () => {
   })
 
   it('example workflows only pass inputs the action declares', () => {
-    for (const file of ['implement.yml', 'implement-dispatch-only.yml']) {
+    for (const file of ['implement.yml', 'implement-dispatch-only.yml', 'implement-app-token.yml']) {
       const wf = parse(readFileSync(path.join(REPO_ROOT, 'examples', file), 'utf8'))
       const steps = Object.values(
         wf.jobs as Record<string, { steps: Array<{ uses?: string; with?: object }> }>,
@@ -174,7 +174,14 @@ describe('inputs', () => {
       expect(ours, file).toBeDefined()
       for (const k of Object.keys(ours?.with ?? {}))
         expect(Object.keys(actionYml.inputs), `${file}: ${k}`).toContain(k)
-      expect(wf.permissions).toMatchObject({ contents: 'write', issues: 'write', 'pull-requests': 'write' })
+      if (file === 'implement-app-token.yml') {
+        // The App's token does the writing: the workflow's own token only reads.
+        expect(wf.permissions).toEqual({ contents: 'read' })
+        const app = steps.find((st) => st.uses?.startsWith('actions/create-github-app-token@')) as { id?: string }
+        expect(ours?.with).toMatchObject({ 'github-token': `\${{ steps.${app.id}.outputs.token }}` })
+      } else {
+        expect(wf.permissions).toMatchObject({ contents: 'write', issues: 'write', 'pull-requests': 'write' })
+      }
       expect(JSON.stringify(wf)).toMatch(/"concurrency":\{"group":"implement-/)
     }
   })

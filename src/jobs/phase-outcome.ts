@@ -5,7 +5,8 @@ import { QUESTION_MARKER } from '../discussion/markers.js'
 import { describeError } from '../errors.js'
 import { hasChanges, type AgentRun } from '../pipeline/agent-run.js'
 import type { Budgets, PipelineDeps, PipelineResult } from '../pipeline/types.js'
-import { earlyStopReason, lastWords } from '../report/messages.js'
+import { ACTIONS_BOT } from '../discussion/thread.js'
+import { ACTIONS_TOKEN_CI_NOTE, earlyStopReason, lastWords } from '../report/messages.js'
 import type { TrackingComment } from '../report/tracking.js'
 import type { Phase, SpecDocument } from '../spec/types.js'
 import { verificationLine } from '../report/verification.js'
@@ -42,6 +43,7 @@ export async function finishRun(
     warnings,
     verification,
     plan,
+    postedAs: c.tracking.author,
   })
   return result.status === 'clarification'
     ? { ...common, ...(await askQuestions(c, result, accounting, publishing)) }
@@ -183,7 +185,9 @@ async function deliver(
   const fallback = published.draftFallback
     ? ' (draft PRs are not available in this repository, so it is a normal PR marked [WIP])'
     : ''
-  const details = [verified, accounting, ...warnings.map((w) => `⚠️ ${w}`)].filter(Boolean).join('\n\n')
+  // Said on a first opening only: the PR body keeps it for later.
+  const ci = published.created && publishing.postedAs === ACTIONS_BOT ? `ℹ️ ${ACTIONS_TOKEN_CI_NOTE}` : undefined
+  const details = [verified, accounting, ...warnings.map((w) => `⚠️ ${w}`), ci].filter(Boolean).join('\n\n')
   if (failing) {
     // Nothing lost: the work is in its PR, titled as failing its checks; the job is marked failed, like a red CI.
     await tracking.finish(`❌ ${verb} ${prLine}${fallback}, but its verification fails.`, details)

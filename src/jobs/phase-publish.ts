@@ -21,6 +21,7 @@ import type { TodoItem } from '../tools/todo.js'
 import { unlessAborted } from '../pipeline/cancellation.js'
 import type { PipelineDeps } from '../pipeline/types.js'
 import { oneLine, type Verification } from '../verify/verify.js'
+import { ACTIONS_BOT } from '../discussion/thread.js'
 
 /**
  * After a completed run: the phase must be marked complete in the spec on the branch, and no other phase may
@@ -92,6 +93,8 @@ export interface PublishRequest {
   commitSubject?: string
   /** The verdict of the `verify` command on the work (a failure is in the title and the body). */
   verification?: Verification
+  /** The login the action's token writes as (its tracking comment's author), when known. */
+  postedAs?: string
   /** The model's last plan, for the `## Plan` of a body written from this run (a `pullText` body has its own). */
   plan?: TodoItem[]
 }
@@ -149,6 +152,7 @@ export async function publishWork(d: PipelineDeps, r: PublishRequest): Promise<P
       trigger: d.inputs.trigger,
       writtenAt: new Date().toISOString(),
       verification: r.verification,
+      actionsToken: r.postedAs === ACTIONS_BOT,
       plan: r.plan?.length ? planChecklist(r.plan, (text) => d.redactor.redact(text)) : undefined,
     })
   const bodyFor = (draftFallback: boolean): string =>

@@ -76,6 +76,8 @@ export interface PrBodyInput {
   writtenAt: string
   /** The verdict of the `verify` command on this work. */
   verification?: Verification
+  /** The PR is opened with the workflow's own token: say that CI may not run on it, and the fix. */
+  actionsToken?: boolean
   /** The model's last plan as checklist lines (planChecklist), for a `## Plan` section. */
   plan?: string[]
 }
@@ -101,6 +103,17 @@ export function blockedNetworkSection(blocked: NetworkBlock[]): string[] {
     '',
   ]
 }
+
+/**
+ * Why CI may not run on a PR the workflow's own token opened, and the fix: GitHub starts no workflow run for
+ * events caused by `GITHUB_TOKEN` (on github.com, since mid-2026, reportedly runs that wait for a maintainer's
+ * approval instead).
+ */
+export const ACTIONS_TOKEN_CI_NOTE =
+  "This pull request was opened with the workflow's `GITHUB_TOKEN` (as github-actions[bot]), and GitHub starts no " +
+  'workflow runs for what that token does (or starts them only once a maintainer approves them), so CI may not run ' +
+  'on it. To have CI run, pass a GitHub App token from `actions/create-github-app-token` as `github-token` (see ' +
+  '`examples/implement-app-token.yml`), or push a commit to the branch yourself.'
 
 /** The PR body's warning for a run whose commands were not sandboxed. */
 export const UNSANDBOXED_WARNING =
@@ -140,6 +153,7 @@ export function prBody(p: PrBodyInput): string {
   )
   // After the test steps, which the summary points to: the plan is how the model went about it.
   if (p.plan?.length) lines.push('## Plan', '', ...p.plan, '')
+  if (p.actionsToken) lines.push('> [!NOTE]', `> ${ACTIONS_TOKEN_CI_NOTE}`, '')
   if (p.warnings.length) lines.push('## Warnings', '', ...p.warnings.map((w) => `- ${w}`), '')
   lines.push(...blockedNetworkSection(p.blockedNetwork ?? []))
   if (p.draftFallback)
