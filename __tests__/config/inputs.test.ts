@@ -177,7 +177,9 @@ describe('inputs', () => {
       if (file === 'implement-app-token.yml') {
         // The App's token does the writing: the workflow's own token only reads.
         expect(wf.permissions).toEqual({ contents: 'read' })
-        const app = steps.find((st) => st.uses?.startsWith('actions/create-github-app-token@')) as { id?: string }
+        const app = steps.find((st) => st.uses?.startsWith('actions/create-github-app-token@')) as {
+          id?: string
+        }
         expect(ours?.with).toMatchObject({ 'github-token': `\${{ steps.${app.id}.outputs.token }}` })
       } else {
         expect(wf.permissions).toMatchObject({ contents: 'write', issues: 'write', 'pull-requests': 'write' })

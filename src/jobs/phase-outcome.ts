@@ -186,7 +186,8 @@ async function deliver(
     ? ' (draft PRs are not available in this repository, so it is a normal PR marked [WIP])'
     : ''
   // Said on a first opening only: the PR body keeps it for later.
-  const ci = published.created && publishing.postedAs === ACTIONS_BOT ? `ℹ️ ${ACTIONS_TOKEN_CI_NOTE}` : undefined
+  const ci =
+    published.created && publishing.postedAs === ACTIONS_BOT ? `ℹ️ ${ACTIONS_TOKEN_CI_NOTE}` : undefined
   const details = [verified, accounting, ...warnings.map((w) => `⚠️ ${w}`), ci].filter(Boolean).join('\n\n')
   if (failing) {
     // Nothing lost: the work is in its PR, titled as failing its checks; the job is marked failed, like a red CI.
