@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest'
 import { UserError } from '../../src/errors.js'
 import type { CheckRun } from '../../src/github/api.js'
-import { failingChecks, fenced, LOG_TAIL_LINES } from '../../src/review/checks.js'
+import { fenced } from '../../src/report/format.js'
+import { failingChecks, LOG_TAIL_LINES } from '../../src/review/checks.js'
 import { FakeGitHubApi } from '../support/fake-github-api.js'
 
 const SHA = 'abcdef0123456789abcdef0123456789abcdef01'

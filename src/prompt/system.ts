@@ -1,5 +1,4 @@
-import { inlineCode } from '../report/format.js'
-import { fenced } from '../verify/verify.js'
+import { fenced, inlineCode } from '../report/format.js'
 
 /** What the system prompt needs to know about this run. */
 export interface SystemPromptOptions {

@@ -27,3 +27,10 @@ export function inlineCode(text: string): string {
   const pad = one.startsWith('`') || one.endsWith('`') ? ' ' : ''
   return `${fence}${pad}${one}${pad}${fence}`
 }
+
+/** `text` in a code fence longer than any run of backticks inside it. */
+export function fenced(text: string, lang = ''): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length))
+  const fence = '`'.repeat(longest + 1)
+  return `${fence}${lang}\n${text}\n${fence}`
+}

@@ -1,7 +1,7 @@
 /** How the verdict of the `verify` command is shown: the tracking comment, the job summary and the PR body. */
 import { VERIFICATION_END, VERIFICATION_START } from '../discussion/markers.js'
-import { fenced, oneLine, outcome, type Verification, type VerifyAttempt } from '../verify/verify.js'
-import { formatDuration, inlineCode } from './format.js'
+import { oneLine, outcome, type Verification, type VerifyAttempt } from '../verify/verify.js'
+import { fenced, formatDuration, inlineCode } from './format.js'
 
 /** Lines and characters of the output's end shown in the PR body (the model was given more). */
 const PR_TAIL_LINES = 40

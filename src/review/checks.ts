@@ -4,6 +4,7 @@
  */
 import { describeError } from '../errors.js'
 import type { CheckRun, GitHubApi } from '../github/api.js'
+import { fenced } from '../report/format.js'
 
 /** Conclusions that mean the check failed (a cancelled or skipped check is not a failure to fix). */
 const FAILING = new Set(['failure', 'timed_out', 'startup_failure'])
@@ -83,11 +84,4 @@ export async function failingChecks(
     }
   }
   return { failing, names, text: parts.join('\n\n'), ...(grant ? { grant } : {}) }
-}
-
-/** `text` in a code fence longer than any run of backticks inside it. */
-export function fenced(text: string, lang = ''): string {
-  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length))
-  const fence = '`'.repeat(longest + 1)
-  return `${fence}${lang}\n${text}\n${fence}`
 }

@@ -9,7 +9,7 @@ import { describeError } from '../errors.js'
 import type { GitHubApi, Permission, ReviewComment } from '../github/api.js'
 import { canWrite, isBot } from '../trigger/authorize.js'
 import { withoutCommand } from '../trigger/command.js'
-import { fenced } from './checks.js'
+import { fenced } from '../report/format.js'
 
 /** Characters of review threads the model sees; threads beyond it are dropped, the triggering ones last. */
 export const MAX_THREADS_CHARS = 30_000

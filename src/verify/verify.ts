@@ -6,6 +6,7 @@
  * command's exit status counts.
  */
 import type { EndOfTurn } from '../agent/types.js'
+import { fenced } from '../report/format.js'
 import type { Sandbox } from '../sandbox/types.js'
 
 /** Longest a verification may run (the run's time budget also stops it). */
@@ -148,13 +149,6 @@ export function outcome(a: VerifyAttempt): string {
   if (a.passed) return 'passed'
   if (a.timedOut) return 'timed out'
   return a.code === null ? 'killed by a signal' : `exit code ${a.code}`
-}
-
-/** A fenced block whose fence is longer than any run of backticks inside. */
-export function fenced(text: string, lang: string): string {
-  const longest = Math.max(2, ...(text.match(/`+/g) ?? []).map((m) => m.length))
-  const fence = '`'.repeat(longest + 1)
-  return `${fence}${lang}\n${text}\n${fence}`
 }
 
 /** The command on one line (a script's lines joined with `; `, its comment lines left out), for log lines. */
