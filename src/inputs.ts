@@ -2,10 +2,13 @@ import { isIP } from 'node:net'
 import * as core from '@actions/core'
 import { UserError } from './errors.js'
 import { MODEL_ALIASES, MODEL_ID_PATTERN } from './providers/models.js'
+import { PROVIDERS, type ProviderName } from './providers/select.js'
 import { EFFORTS, type Effort } from './providers/types.js'
 
 /** The action's inputs, validated. Names and defaults mirror action.yml. */
 export interface Inputs {
+  /** Who serves the model: the Anthropic API (default), Amazon Bedrock, Vertex AI or Microsoft Foundry. */
+  provider: ProviderName
   anthropicApiKey: string
   anthropicBaseUrl?: string
   githubToken: string
@@ -124,6 +127,14 @@ function effortLevel(raw: string): Effort | undefined {
   throw new UserError(`Input \`effort\` must be one of ${EFFORTS.join(', ')}; got "${raw}".`)
 }
 
+/** `provider`: who serves the model; empty means `anthropic`. */
+function providerName(raw: string): ProviderName {
+  const t = raw.trim().toLowerCase() || 'anthropic'
+  const name = PROVIDERS.find((p) => p === t)
+  if (name) return name
+  throw new UserError(`Input \`provider\` must be one of ${PROVIDERS.join(', ')}; got "${raw}".`)
+}
+
 /** `sandbox`: `auto` (the default) or `off`. */
 function sandboxMode(raw: string): 'auto' | 'off' {
   const t = raw.trim().toLowerCase() || 'auto'
@@ -200,6 +211,7 @@ export function readInputs(get: Getter = envGetter): Inputs {
     throw new UserError(`Input \`model\` must be an alias (${aliases}) or a model id; got "${model}".`)
   }
   return {
+    provider: providerName(get('provider')),
     anthropicApiKey,
     anthropicBaseUrl: url('anthropic-base-url', get('anthropic-base-url')),
     githubToken,

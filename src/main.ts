@@ -12,7 +12,9 @@ import { listenForCancellation } from './pipeline/cancellation.js'
 import { POST_STATE, type RecordState } from './pipeline/post-state.js'
 import { runPipeline } from './pipeline/run.js'
 import type { PipelineResult } from './pipeline/types.js'
-import { createAnthropicProvider } from './providers/anthropic.js'
+import { CREDENTIAL_VARIABLES } from './providers/cloud.js'
+import { moveCredentialFiles, type MovedCredentials } from './providers/credential-files.js'
+import { createProvider } from './providers/select.js'
 import type { ModelProvider } from './providers/types.js'
 import { setOutputs } from './report/outputs.js'
 import { blockedNetworkSection } from './report/messages.js'
@@ -37,12 +39,16 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<boolean
   const cancellation = listenForCancellation(log)
   let sandbox: Sandbox | undefined
   let copyDir: string | undefined
+  let cloudFiles: MovedCredentials | undefined
   try {
     const inputs = readInputs()
-    for (const secret of [inputs.githubToken, inputs.anthropicApiKey]) {
-      if (secret) core.setSecret(secret)
+    const addSecret = (secret: string): void => {
+      if (!secret) return
+      core.setSecret(secret)
       redactor.add(secret)
     }
+    for (const secret of [inputs.githubToken, inputs.anthropicApiKey]) addSecret(secret)
+    for (const name of CREDENTIAL_VARIABLES) addSecret(env[name] ?? '')
     const { eventName, payload, run } = await readActionContext(env)
     // The real path: the tools' jail compares realpaths, and GITHUB_WORKSPACE may go through a symlink.
     const given = env.GITHUB_WORKSPACE || process.cwd()
@@ -59,6 +65,10 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<boolean
     copyDir = await credentialCopyDir(env)
     const credentialCopy = copyDir && path.join(copyDir, 'credentials.json')
     if (credentialCopy) recordState('credentials', credentialCopy)
+    // A cloud's credentials files out of the checkout before anything looks at it (back when the run ends).
+    cloudFiles = await moveCredentialFiles(git.cwd, env, copyDir, addSecret)
+    if (cloudFiles.moved.length) recordState('cloudFiles', JSON.stringify(cloudFiles.moved))
+    for (const m of cloudFiles.moved) log(`Moved ${path.basename(m.from)} out of the workspace for the run.`)
     const result = await runPipeline({
       inputs,
       eventName,
@@ -67,7 +77,14 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<boolean
       run,
       api,
       git,
-      provider: () => (provider ??= anthropicProvider(inputs, env)),
+      provider: () =>
+        (provider ??= createProvider({
+          name: inputs.provider,
+          apiKey: inputs.anthropicApiKey,
+          baseURL: inputs.anthropicBaseUrl,
+          env,
+          onSecret: addSecret,
+        })),
       sandbox,
       redactor,
       log,
@@ -92,6 +109,10 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<boolean
     core.setFailed(redactor.redact(message))
   } finally {
     await sandbox?.close?.()
+    if (cloudFiles?.moved.length) {
+      await cloudFiles.restore()
+      recordState('cloudFiles', '')
+    }
     // Every path restored the credential (and removed its copy) before getting here.
     if (copyDir) await rm(copyDir, { recursive: true, force: true }).catch(() => undefined)
     cancellation.dispose()
@@ -126,20 +147,6 @@ function createToolSandbox(
     hostEnv: env,
     log,
     signal,
-  })
-}
-
-/** The model's provider; its credential is checked only when a run needs the model. */
-function anthropicProvider(inputs: Inputs, env: NodeJS.ProcessEnv): ModelProvider {
-  if (!inputs.anthropicApiKey) {
-    throw new UserError(
-      'Input `anthropic-api-key` is empty.',
-      'Add an `ANTHROPIC_API_KEY` repository secret and pass `anthropic-api-key: ${{ secrets.ANTHROPIC_API_KEY }}`.',
-    )
-  }
-  return createAnthropicProvider({
-    apiKey: inputs.anthropicApiKey,
-    baseURL: inputs.anthropicBaseUrl ?? (env.ANTHROPIC_BASE_URL || undefined),
   })
 }
 

@@ -10,6 +10,7 @@ const state = (s: Partial<PostState>): PostState => ({
   main: 'true',
   marker: '',
   credentials: '',
+  cloudFiles: '',
   pushAuth: '',
   tracking: '',
   branch: '',

@@ -1,10 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk'
 import { afterEach, describe, expect, it } from 'vitest'
-import {
-  createAnthropicProvider,
-  describeAnthropicError,
-  isStreamFailure,
-} from '../../src/providers/anthropic.js'
+import { createAnthropicProvider } from '../../src/providers/anthropic.js'
+import { isStreamFailure } from '../../src/providers/messages-provider.js'
 import { highestKnownPrices, MODELS, modelInfo } from '../../src/providers/models.js'
 import type { ModelRequest } from '../../src/providers/types.js'
 import { startAnthropicServer, type AnthropicServer } from '../support/anthropic-server.js'
@@ -66,7 +63,6 @@ describe('describeError', () => {
     )
     expect(provider.describeError('plain string')).toBe('plain string')
     expect(provider.describeError(undefined)).toBe('undefined')
-    expect(provider.describeError).toBe(describeAnthropicError)
   })
 })
 

@@ -102,10 +102,16 @@ describe('isModelAlias and MODEL_ID_PATTERN', () => {
   })
 
   it('accepts model ids and rejects white space and shell or markdown characters', () => {
-    for (const id of ['claude-sonnet-4-5-20250929', 'anthropic.claude-v2:1', 'claude@2025', 'a_b.c']) {
+    for (const id of [
+      'claude-sonnet-4-5-20250929',
+      'anthropic.claude-v2:1',
+      'claude@2025',
+      'a_b.c',
+      'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3',
+    ]) {
       expect(MODEL_ID_PATTERN.test(id)).toBe(true)
     }
-    for (const id of ['claude opus', 'x;y', 'sonnet; rm -rf /', '`x`', '', 'a/b']) {
+    for (const id of ['claude opus', 'x;y', 'sonnet; rm -rf /', '`x`', '', 'a\\b', '[x](y)']) {
       expect(MODEL_ID_PATTERN.test(id)).toBe(false)
     }
   })

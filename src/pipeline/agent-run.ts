@@ -53,11 +53,13 @@ export interface AgentRun {
  */
 export async function runAgentOnBranch(d: PipelineDeps, r: AgentRunRequest): Promise<AgentRun> {
   if (!(await requireSandbox(d))) return notStarted(d, r)
+  const provider = d.provider()
+  // A cloud's credentials are resolved now: a missing one stops the run before the workspace is touched.
+  await provider.prepare?.()
   // The credential out of the repository and the git metadata recorded, until the model and its processes are gone.
   const restoreGit = await guardGitForRun(d.git, d.log, { copyTo: d.credentialCopy })
   const tools = createToolset(r.tools, (line) => d.log(d.redactor.redact(line)))
   const verifier = r.verify && verifierFor(d, r.verify)
-  const provider = d.provider()
   const thinking = thinkingSettings(
     r.model,
     { thinking: d.inputs.thinking, effort: d.inputs.effort },

@@ -10,6 +10,8 @@ export const POST_STATE = {
   marker: 'marker',
   /** The file holding a copy of the checkout's credential while it is out of the repository. */
   credentials: 'credentials',
+  /** The cloud credentials files moved out of the workspace, as JSON `[{from, to}]` (empty once put back). */
+  cloudFiles: 'cloud-files',
   /** The config key of a push credential the action added for its push (empty once removed again). */
   pushAuth: 'push-auth',
   /** `<issue number>:<comment id>` of the tracking comment. */

@@ -10,6 +10,7 @@ import { TRACKING_MARKER } from '../discussion/markers.js'
 import { describeError } from '../errors.js'
 import { createGit } from '../git/command-manager.js'
 import { removePushAuth, restoreCredentialCopy } from '../git/credentials.js'
+import { putBackMoved } from '../providers/credential-files.js'
 import type { GitHubApi } from '../github/api.js'
 import { createGitHubApi, parseRepo } from '../github/octokit.js'
 import { Redactor } from '../report/redact.js'
@@ -68,6 +69,9 @@ export async function cleanUp(
     const r = await restoreCredentialCopy(state.credentials)
     for (const place of r.restored) log(`Put back the checkout's credential: ${place}.`)
     for (const f of r.failed) core.warning(`Could not put back the checkout's credential: ${f}`)
+  }
+  if (state.cloudFiles) {
+    for (const file of await putBackMoved(state.cloudFiles)) log(`Put back ${file} in the workspace.`)
   }
   if (state.pushAuth) {
     await removePushAuth(await createGit(workspace), state.pushAuth)

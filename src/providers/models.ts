@@ -37,9 +37,10 @@ export const DEFAULT_ALIAS = 'sonnet'
 
 /**
  * What a model id may look like wherever one is taken from the user (the `model` input, a `model:` label): no
- * white space, no shell or markdown characters.
+ * white space, no shell or markdown characters (`/` for a Bedrock ARN, `:` and `@` for Bedrock and Vertex AI
+ * versions).
  */
-export const MODEL_ID_PATTERN = /^[A-Za-z0-9._:@-]+$/
+export const MODEL_ID_PATTERN = /^[A-Za-z0-9._:@/-]+$/
 
 /** True for an alias of {@link MODEL_ALIASES} (haiku, sonnet, opus), in any case; white space is not trimmed. */
 export function isModelAlias(value: string): boolean {
@@ -106,13 +107,20 @@ export function resolveModel(
   return { ...lookup(DEFAULT_ALIAS), source: 'default' }
 }
 
-/** Model info for an alias or id, without precedence. */
-export function modelInfo(aliasOrId: string): ModelInfo {
+/**
+ * Model info for an alias or id, without precedence. `providerId` names an alias's model as the provider does
+ * (Bedrock's `global.anthropic.claude-sonnet-5-5`); a full id is taken as given. Prices, thinking and effort
+ * come from the table by the id's family ({@link modelFamily}), whichever provider's form the id has.
+ */
+export function modelInfo(
+  aliasOrId: string,
+  providerId: (anthropicId: string) => string = (id) => id,
+): ModelInfo {
   const v = aliasOrId.trim()
   const alias = v.toLowerCase()
   const known = isModelAlias(alias)
-  const id = known ? MODEL_ALIASES[alias] : v
-  const entry = tableEntry(id) ?? tableEntry(id.replace(/-\d{8}$/, ''))
+  const id = known ? providerId(MODEL_ALIASES[alias]) : v
+  const entry = tableEntry(modelFamily(id))
   const info: ModelInfo = { id }
   if (known) info.alias = alias
   if (entry) {
@@ -122,6 +130,41 @@ export function modelInfo(aliasOrId: string): ModelInfo {
     if (entry.longPrompt) info.longPrompt = { ...entry.longPrompt, prices: { ...entry.longPrompt.prices } }
   }
   return info
+}
+
+/**
+ * The Anthropic model id a provider's id is named after, for the table: Bedrock's
+ * `global.anthropic.claude-sonnet-4-5-20250929-v1:0` (an inference profile; also inside an ARN), Vertex AI's
+ * `claude-sonnet-4-5@20250929` and the dated `claude-sonnet-4-5-20250929` all give `claude-sonnet-4-5`. An id
+ * that names no family (an application inference profile's ARN) is returned as it is, and so stays unpriced.
+ */
+export function modelFamily(id: string): string {
+  return id
+    .slice(id.lastIndexOf('/') + 1)
+    .replace(/^(?:[a-z]{2,6}\.)?anthropic\./, '')
+    .replace(/-v\d+(?::\d+)?$/, '')
+    .replace(/(?:@|-)\d{8}$/, '')
+}
+
+/**
+ * The info with every price multiplied by `factor` (a provider's surcharge, such as the 10% of Bedrock's and
+ * Vertex AI's regional endpoints); unpriced info stays unpriced.
+ */
+export function withPriceFactor(info: ModelInfo, factor: number): ModelInfo {
+  if (factor === 1 || !info.prices) return info
+  const out: ModelInfo = { ...info, prices: scalePrices(info.prices, factor) }
+  if (info.longPrompt)
+    out.longPrompt = { ...info.longPrompt, prices: scalePrices(info.longPrompt.prices, factor) }
+  return out
+}
+
+export function scalePrices(p: ModelPrices, factor: number): ModelPrices {
+  return {
+    input: round(p.input * factor),
+    output: round(p.output * factor),
+    cacheWrite: round(p.cacheWrite * factor),
+    cacheRead: round(p.cacheRead * factor),
+  }
 }
 
 /** The table's entry for exactly this id (never an Object.prototype member such as `constructor`). */

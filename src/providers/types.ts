@@ -51,7 +51,7 @@ export type Effort = 'low' | 'medium' | 'high' | 'xhigh' | 'max'
 export const EFFORTS: readonly Effort[] = ['low', 'medium', 'high', 'xhigh', 'max']
 
 /**
- * Who serves the model (the Anthropic API today; Bedrock, Vertex AI and Foundry next). The loop talks only to
+ * Who serves the model (the Anthropic API, Amazon Bedrock, Vertex AI, Microsoft Foundry). The loop talks only to
  * this: it holds no provider's wording, no model-id patterns and no price table.
  */
 export interface ModelProvider {
@@ -67,4 +67,9 @@ export interface ModelProvider {
   model(aliasOrId: string): ModelInfo
   /** Prices to budget with when a model's own are unknown: the dearest this provider lists. */
   highestPrices(): ModelPrices
+  /**
+   * Checks the credentials before the model's first request (a cloud's credentials are resolved or minted here),
+   * so a missing one stops the run with a message naming what to set. Absent where there is nothing to check.
+   */
+  prepare?(): Promise<void>
 }
