@@ -29,6 +29,20 @@ describe('e2e: CI on the draft PR', () => {
     expect(botComments(sb).at(-1)).toMatch(NOTE)
   })
 
+  it('a dispatch run without an issue (no tracking comment): the PR body still says so, from the PR’s author', async () => {
+    sb = await createSandbox()
+    const payload = sb.dispatch({ 'spec-name': 'slugkit', 'issue-id': 'ISSUE-2', notes: '' })
+    const run = await act(sb, { eventName: 'workflow_dispatch', payload, script: implementIssue2() })
+    expect(run.exitCode, run.stdout).toBe(0)
+    expect(sb.github.commentsOn(sb.issue.number)).toEqual([])
+    const pr = sb.github.state.pulls[0]
+    expect(pr.user).toBe('github-actions[bot]')
+    expect(pr.body).toMatch(NOTE)
+    // One note, not two, and the rest of the body is the run's.
+    expect((pr.body ?? '').split('actions/create-github-app-token')).toHaveLength(2)
+    expect(pr.body).toContain('ISSUE-2')
+  })
+
   it("opened with a GitHub App's token: nothing of it", async () => {
     sb = await createSandbox()
     sb.github.state.actor = 'implement-app[bot]'

@@ -37,6 +37,8 @@ export interface PullRequest {
   title?: string
   /** The PR's body as GitHub has it (set by createGitHubApi; optional for other implementations). */
   body?: string
+  /** Who opened it: the login of the token that did (set by createGitHubApi). */
+  author?: string
 }
 
 /** A pull request as a review iteration reads it (see getPull). */

@@ -269,6 +269,7 @@ type PullData = {
   title: string
   head: { ref: string }
   base: { ref: string }
+  user?: { login: string } | null
 }
 
 function toPull(d: PullData): PullRequest {
@@ -280,6 +281,7 @@ function toPull(d: PullData): PullRequest {
     base: d.base.ref,
     title: d.title,
     body: d.body ?? '',
+    ...(d.user?.login ? { author: d.user.login } : {}),
   }
 }
 

@@ -133,6 +133,7 @@ export async function publishWork(d: PipelineDeps, r: PublishRequest): Promise<P
   if (!committed && !r.pullText && !(await d.api.findOpenPull(r.branch)))
     return { committed, commit, created: false, draftFallback: false }
   const title = r.pullText?.title ?? `${r.phase.id}: ${r.phase.title}`
+  let actionsToken = r.postedAs === ACTIONS_BOT
   const written = (draftFallback: boolean): string =>
     prBody({
       issueId: r.phase.id,
@@ -152,7 +153,7 @@ export async function publishWork(d: PipelineDeps, r: PublishRequest): Promise<P
       trigger: d.inputs.trigger,
       writtenAt: new Date().toISOString(),
       verification: r.verification,
-      actionsToken: r.postedAs === ACTIONS_BOT,
+      actionsToken,
       plan: r.plan?.length ? planChecklist(r.plan, (text) => d.redactor.redact(text)) : undefined,
     })
   const bodyFor = (draftFallback: boolean): string =>
@@ -178,11 +179,16 @@ export async function publishWork(d: PipelineDeps, r: PublishRequest): Promise<P
   const up = hurry ? await unlessAborted(upsert, hurry) : await upsert
   if (!up) return { committed, commit, created: false, draftFallback: false, unconfirmed: true }
   d.recordState?.('pr', up.pull.html_url)
-  if (up.draftFallback) {
-    // Say so in the PR itself: a normal PR where a draft was asked for is worth a line.
+  // Without a tracking comment (a dispatch run without an issue) the PR's author says which token wrote.
+  const unsaid = !r.pullText && r.postedAs === undefined && up.pull.author === ACTIONS_BOT
+  if (unsaid) actionsToken = true
+  if (up.draftFallback || unsaid) {
+    // Say so in the PR itself: a normal PR where a draft was asked for is worth a line, and so is CI that
+    // will not run on it.
+    const fallback = up.draftFallback
     up.pull = await d.api.updatePull(up.pull.number, {
       title: up.pull.title ?? wipTitle(title),
-      body: r.pullText ? bodyFor(true) : carryIterations(bodyFor(true), up.pull.body, r.issueNumber),
+      body: r.pullText ? bodyFor(fallback) : carryIterations(bodyFor(fallback), up.pull.body, r.issueNumber),
     })
   }
   return { committed, commit, pull: up.pull, created: up.created, draftFallback: up.draftFallback }
