@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
@@ -29,6 +29,15 @@ describe('inputs', () => {
     expect(i.verifyAttempts).toBe(2)
     expect(i.thinking).toBeUndefined()
     expect(i.effort).toBeUndefined()
+  })
+
+  it('reads provider (anthropic by default, any case) without requiring anthropic-api-key for a cloud', () => {
+    expect(fromRunner({ 'anthropic-api-key': 'k' }).provider).toBe('anthropic')
+    expect(fromRunner({ provider: ' Bedrock ' })).toMatchObject({ provider: 'bedrock', anthropicApiKey: '' })
+    expect(fromRunner({ provider: 'vertex' }).provider).toBe('vertex')
+    expect(fromRunner({ provider: 'FOUNDRY' }).provider).toBe('foundry')
+    expect(actionYml.inputs['anthropic-api-key'].required).toBe(false)
+    expect(actionYml.inputs.provider.default).toBe('anthropic')
   })
 
   it('reads thinking and effort, in any case', () => {
@@ -128,6 +137,7 @@ describe('inputs', () => {
     ['verify-attempts', '11', /verify-attempts/],
     ['thinking', 'on', /thinking.*adaptive.*off/],
     ['effort', 'extreme', /effort.*low, medium, high, xhigh, max/],
+    ['provider', 'openai', /provider.*anthropic, bedrock, vertex, foundry/],
   ])('rejects %s=%j with a clear message', (name, value, message) => {
     let caught: unknown
     try {
@@ -165,7 +175,19 @@ describe('inputs', () => {
   })
 
   it('example workflows only pass inputs the action declares', () => {
-    for (const file of ['implement.yml', 'implement-dispatch-only.yml', 'implement-app-token.yml']) {
+    const clouds: Record<string, { provider: string; setup?: string }> = {
+      'implement-bedrock.yml': { provider: 'bedrock', setup: 'aws-actions/configure-aws-credentials@' },
+      'implement-vertex.yml': { provider: 'vertex', setup: 'google-github-actions/auth@' },
+      'implement-foundry.yml': { provider: 'foundry' },
+    }
+    const files = [
+      'implement.yml',
+      'implement-dispatch-only.yml',
+      'implement-app-token.yml',
+      ...Object.keys(clouds),
+    ]
+    expect(readdirSync(path.join(REPO_ROOT, 'examples')).sort()).toEqual([...files].sort())
+    for (const file of files) {
       const wf = parse(readFileSync(path.join(REPO_ROOT, 'examples', file), 'utf8'))
       const steps = Object.values(
         wf.jobs as Record<string, { steps: Array<{ uses?: string; with?: object }> }>,
@@ -183,6 +205,19 @@ describe('inputs', () => {
         expect(ours?.with).toMatchObject({ 'github-token': `\${{ steps.${app.id}.outputs.token }}` })
       } else {
         expect(wf.permissions).toMatchObject({ contents: 'write', issues: 'write', 'pull-requests': 'write' })
+      }
+      const cloud = clouds[file]
+      if (cloud) {
+        // GitHub's OIDC token for the cloud; no Anthropic key; the setup step after the checkout (the auth
+        // action writes its credentials file into the workspace, which a later checkout would wipe).
+        expect(wf.permissions['id-token'], file).toBe('write')
+        expect(ours?.with, file).toMatchObject({ provider: cloud.provider })
+        expect(ours?.with, file).not.toHaveProperty('anthropic-api-key')
+        const at = (prefix: string): number => steps.findIndex((st) => st.uses?.startsWith(prefix))
+        if (cloud.setup) {
+          expect(at(cloud.setup), file).toBeGreaterThan(at('actions/checkout@'))
+          expect(at(cloud.setup), file).toBeLessThan(steps.indexOf(ours!))
+        }
       }
       expect(JSON.stringify(wf)).toMatch(/"concurrency":\{"group":"implement-/)
     }
