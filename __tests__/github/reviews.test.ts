@@ -69,6 +69,7 @@ describe('review iteration reads and writes (Octokit against the stand-in)', () 
         headRepo: 'octo-org/octo-repo',
         baseRepo: 'octo-org/octo-repo',
         user: { login: 'alice', type: 'User' },
+        author: 'alice',
       })
       expect(gh.requests.at(-1)?.path).toBe(`/repos/octo-org/octo-repo/pulls/${p.number}`)
     })
