@@ -39,7 +39,7 @@ const reply = (text: string): Script => [
 
 /** process.env for one test: what the SDKs' credential chains read; restored afterwards. */
 const saved = { ...process.env }
-let closers: Array<() => Promise<void>> = []
+const closers: Array<() => Promise<void>> = []
 let anthropic: AnthropicServer
 let dir: string
 beforeEach(async () => {
