@@ -17,6 +17,11 @@ export interface ActOptions {
   script?: Script
   with?: Record<string, string>
   env?: Record<string, string>
+  /**
+   * A cloud in front of the model stand-in (cloud-servers.ts): started with it, it returns the environment the
+   * cloud's setup action would leave (credentials, region, the SDK's base URL).
+   */
+  cloud?: (anthropic: AnthropicServer) => Promise<Record<string, string>>
 }
 
 export async function act(sb: Sandbox, o: ActOptions): Promise<E2ERun> {
@@ -30,6 +35,7 @@ export async function start(
 ): Promise<{ child: ChildProcess; anthropic: AnthropicServer; done: Promise<E2ERun> }> {
   const anthropic = await startAnthropicServer(o.script ?? [], { apiKey: API_KEY })
   try {
+    const cloudEnv = o.cloud ? await o.cloud(anthropic) : {}
     const started = await startAction({
       eventName: o.eventName ?? 'issue_comment',
       payload: o.payload,
@@ -39,7 +45,7 @@ export async function start(
       githubToken: GITHUB_TOKEN,
       repository: `${OWNER}/${REPO}`,
       with: { 'anthropic-api-key': API_KEY, ...o.with },
-      env: o.env,
+      env: { ...cloudEnv, ...o.env },
     })
     const done = started.done.finally(() => anthropic.close()).then((run) => ({ ...run, anthropic }))
     return { child: started.child, anthropic, done }
