@@ -1,9 +1,12 @@
-import { readFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createGit } from '../../src/git/command-manager.js'
 import { withPushAuth } from '../../src/git/credentials.js'
 import { cleanUp, keptLine, type PostState } from '../../src/pipeline/post.js'
+import { moveCredentialFiles } from '../../src/providers/credential-files.js'
 import { createOrigin, type Origin } from '../support/git-fixture.js'
 
 const state = (s: Partial<PostState>): PostState => ({
@@ -44,6 +47,26 @@ describe('the post step', () => {
     expect(recorded).toBe('http.https://github.com/.extraheader')
     expect(await readFile(config, 'utf8')).not.toContain('extraheader')
     expect(logs).toContain('Removed the push credential the main step had added for its push.')
+  })
+
+  it('puts back a cloud credentials file the main step had moved out and was killed before restoring', async () => {
+    origin = await createOrigin()
+    const work = await origin.clone()
+    const away = await mkdtemp(path.join(os.tmpdir(), 'post-cloud-'))
+    const file = path.join(work, 'gha-creds-0a1b2c3d.json')
+    await writeFile(file, '{"type":"external_account"}')
+    const moved = await moveCredentialFiles(
+      work,
+      { GOOGLE_APPLICATION_CREDENTIALS: file },
+      away,
+      () => undefined,
+    )
+    expect(existsSync(file)).toBe(false)
+    const logs: string[] = []
+    await cleanUp(state({ cloudFiles: JSON.stringify(moved.moved) }), work, (l) => logs.push(l))
+    expect(await readFile(file, 'utf8')).toBe('{"type":"external_account"}')
+    expect(logs).toContain('Put back gha-creds-0a1b2c3d.json in the workspace.')
+    await rm(away, { recursive: true, force: true })
   })
 
   it('says what a killed run kept: the PR, else the pushed commit, else that nothing was pushed', () => {
