@@ -58,7 +58,14 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<boolean
         'Add `- uses: actions/checkout@v5` (with `fetch-depth: 0`) before this action.',
       )
     })
-    const api = createGitHubApi({ token: inputs.githubToken, repo: parseRepo(run.repository), redactor, log })
+    const debug = (line: string): void => core.debug(redactor.redact(line))
+    const api = createGitHubApi({
+      token: inputs.githubToken,
+      repo: parseRepo(run.repository),
+      redactor,
+      log,
+      ...(core.isDebug() ? { debug } : {}),
+    })
     const git = await createGit(workspace)
     let provider: ModelProvider | undefined
     sandbox = createToolSandbox(inputs, git.cwd, env, log, cancellation.signal)
@@ -89,7 +96,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<boolean
       redactor,
       log,
       warn: (line) => core.warning(redactor.redact(line)),
-      debug: (line) => core.debug(redactor.redact(line)),
+      debug,
       cancellation,
       credentialCopy,
       recordState,

@@ -29,6 +29,8 @@ export interface DispatchOptions {
   cutOff?: ToolUseBlock
   /** The output limit, for the answer to the cut-off call. */
   maxTokens: number
+  /** Step debug logging: each call's name and time taken. */
+  debug?: (line: string) => void
 }
 
 export interface DispatchResult {
@@ -50,9 +52,7 @@ export async function dispatchToolCalls(
   const out: DispatchResult = { results: [] }
   let batch: ToolUseBlock[] = []
   const flush = async (): Promise<void> => {
-    const calls = await Promise.all(
-      batch.map((u) => opts.tools.call({ name: u.name, input: u.input }, opts.ctx)),
-    )
+    const calls = await Promise.all(batch.map((u) => timedCall(u, opts)))
     calls.forEach((call, i) => record(out, batch[i], call, opts))
     batch = []
   }
@@ -71,6 +71,14 @@ export async function dispatchToolCalls(
   }
   await flush()
   return out
+}
+
+/** Runs one call, its time taken logged for step debugging. */
+async function timedCall(use: ToolUseBlock, opts: DispatchOptions): Promise<ToolCallResult> {
+  const started = Date.now()
+  const call = await opts.tools.call({ name: use.name, input: use.input }, opts.ctx)
+  opts.debug?.(`Tool ${use.name}: ${Date.now() - started} ms${call.outcome.isError ? ' (error)' : ''}`)
+  return call
 }
 
 /** Adds one call's result to the reply and to the transcript. */

@@ -25,6 +25,8 @@ export interface RunAgentOptions {
   /** Clear old tool results once a request's input passes this many tokens (default 120000). */
   contextClearThresholdTokens?: number
   log?: (line: string) => void
+  /** Step debug logging: each model request (model, time, stop reason, tokens) and each tool call's time. */
+  debug?: (line: string) => void
   now?: () => number
   /** Wait before re-sending a turn whose stream broke; doubles each time (default 1000 ms). */
   streamRetryDelayMs?: number
@@ -58,6 +60,7 @@ interface Run {
   maxTokens: number
   redact: (s: string) => string
   log: (line: string) => void
+  debug: (line: string) => void
   /** The model's last non-empty text: the run's summary. */
   lastText: string
 }
@@ -84,6 +87,7 @@ export async function runAgent(opts: RunAgentOptions): Promise<AgentResult> {
     maxTokens: opts.maxTokens ?? opts.provider.maxOutputTokens(opts.model.id),
     redact,
     log: (line) => opts.log?.(redact(line)),
+    debug: (line) => opts.debug?.(redact(line)),
     lastText: '',
   }
   if (!run.meter.pricesKnown) {
@@ -122,6 +126,7 @@ async function turn(run: Run): Promise<Ending | undefined> {
     ...opts.requestParams,
     ...conversation.request(opts.model.id, run.maxTokens, opts.tools.definitions),
   }
+  const sentAt = (opts.now ?? Date.now)()
   const sent = await sendTurn(opts.provider, request, {
     signal: run.ctx.signal,
     log: run.log,
@@ -134,6 +139,9 @@ async function turn(run: Run): Promise<Ending | undefined> {
   }
   const message = sent.message
   const usage = usageFromApi(message.usage)
+  run.debug(
+    `Model request ${meter.turns + 1}: ${request.model}, ${request.messages.length} messages, ${(opts.now ?? Date.now)() - sentAt} ms, stop ${message.stop_reason}, tokens in ${usage.inputTokens} + cache write ${usage.cacheCreationInputTokens} + cache read ${usage.cacheReadInputTokens}, out ${usage.outputTokens}`,
+  )
   meter.addTurn(usage)
   const uses = message.content.filter((b): b is ToolUseBlock => b.type === 'tool_use')
   recordTexts(run, message)
@@ -179,6 +187,7 @@ async function answer(
     turn: run.meter.turns,
     cutOff,
     maxTokens: run.maxTokens,
+    debug: run.debug,
   })
   if (run.ctx.signal.aborted) return interrupted(run)
   if (questions) return { status: 'clarification', questions }

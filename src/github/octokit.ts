@@ -39,6 +39,8 @@ export interface GitHubApiOptions {
   /** Every text written to GitHub (and every log line) passes through it. */
   redactor: Redactor
   log?: (msg: string) => void
+  /** Step debug logging: one line per request (method, path, status, time taken). */
+  debug?: (msg: string) => void
   /** Milliseconds per "second" of retry back-off and Retry-After (default 1000; tests pass ~1). */
   retryDelayMs?: number
   /**
@@ -136,8 +138,10 @@ export function createGitHubApi(opts: GitHubApiOptions): GitHubApi {
   const { repo, redactor } = opts
   const log = (msg: string) => opts.log?.(redactor.redact(msg))
   const failure = (op: string, err: unknown): Error => apiFailure(op, err, redactor)
+  const octokit = createOctokit(opts, log)
+  if (opts.debug) logRequests(octokit, (msg) => opts.debug?.(redactor.redact(msg)))
   const parts: ApiParts = {
-    octokit: createOctokit(opts, log),
+    octokit,
     repo,
     redactor,
     log,
@@ -160,6 +164,28 @@ export function createGitHubApi(opts: GitHubApiOptions): GitHubApi {
     ...checkMethods(parts),
     ...repoMethods(parts),
   }
+}
+
+/**
+ * Logs each request as it ends: method, path (no query), status and time taken, retries and waits included.
+ * Never a header or a body, so never a token.
+ */
+function logRequests(octokit: InstanceType<typeof ThrottledOctokit>, debug: (msg: string) => void): void {
+  octokit.hook.wrap('request', async (request, options) => {
+    const started = Date.now()
+    const what = `${options.method} ${String(options.url).split('?')[0]}`
+    try {
+      const res = await request(options)
+      debug(`GitHub API ${what} → ${res.status} (${Date.now() - started} ms)`)
+      return res
+    } catch (err) {
+      const status = (err as { status?: unknown }).status
+      debug(
+        `GitHub API ${what} → ${typeof status === 'number' ? status : 'failed'} (${Date.now() - started} ms)`,
+      )
+      throw err
+    }
+  })
 }
 
 /** Octokit with retries, rate-limit handling and (optionally) test-sized write spacing. */

@@ -85,6 +85,7 @@ export async function runAgentOnBranch(d: PipelineDeps, r: AgentRunRequest): Pro
       },
       redactor: d.redactor,
       log: d.log,
+      debug: d.debug,
       endOfTurn: verifier?.check,
       requestParams: thinking.params,
       // Thinking of the budget kind predates signatures bound to the conversation, and its API wants the last

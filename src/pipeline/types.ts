@@ -28,7 +28,10 @@ export interface PipelineDeps {
   log: (line: string) => void
   /** A warning annotation (`::warning::`) on the run; the log when absent. */
   warn?: (line: string) => void
-  /** Detail shown only with step debug logging (stack traces of unexpected errors). */
+  /**
+   * Detail shown only with step debug logging: stack traces of unexpected errors, each model request and tool
+   * call with its time (the GitHub API's requests are logged by its client).
+   */
   debug: (line: string) => void
   /** The runner's signals (absent: nothing cancels the run). */
   cancellation?: Cancellation
