@@ -258,8 +258,16 @@ async function main(args) {
   const option = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined)
   const dist = path.resolve(option('--dist') ?? path.join(ROOT, 'dist'))
   let packages
-  if (option('--packages')) packages = JSON.parse(readFileSync(option('--packages'), 'utf8'))
-  else {
+  if (option('--packages')) {
+    try {
+      packages = JSON.parse(readFileSync(option('--packages'), 'utf8'))
+    } catch (err) {
+      console.error(
+        `licences: no package list in ${option('--packages')} (did the build fail?): ${err.message}`,
+      )
+      return 1
+    }
+  } else {
     const { buildToTemp } = await import('./build-dist.mjs')
     packages = await buildToTemp((_out, built) => built)
   }
