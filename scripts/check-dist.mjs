@@ -1,9 +1,12 @@
 #!/usr/bin/env node
-// Rebuilds the bundle into a temp folder and compares it with the committed dist/: a stale dist/ fails.
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import os from 'node:os'
+// Rebuilds the bundle into a temp folder (scripts/build-dist.mjs) and compares it with the committed dist/, file by
+// file (licenses.txt included): a stale dist/ fails. `--packages-out <file>` saves the bundled packages for
+// `node scripts/licenses.mjs check --packages <file>`, so CI builds once.
+import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { buildToTemp } from './build-dist.mjs'
+import { writePackageList } from './licenses.mjs'
 
 /** Every file under `dir`, as paths relative to it (sub-folders such as vendor/ included). */
 function files(dir, prefix = '') {
@@ -13,43 +16,25 @@ function files(dir, prefix = '') {
   })
 }
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
-const out = mkdtempSync(path.join(os.tmpdir(), 'check-dist-'))
-try {
-  execFileSync(
-    process.execPath,
-    [
-      path.join(root, 'node_modules/@vercel/ncc/dist/ncc/cli.js'),
-      'build',
-      'src/index.ts',
-      '-o',
-      out,
-      '--license',
-      'licenses.txt',
-      '--target',
-      'es2022',
-      '-q',
-    ],
-    { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
-  )
-  for (const script of ['copy-vendor.mjs', 'post-entry.mjs'])
-    execFileSync(process.execPath, [path.join(root, 'scripts', script), out], { stdio: 'inherit' })
-  const committed = path.join(root, 'dist')
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const args = process.argv.slice(2)
+const packagesOut = args.includes('--packages-out') ? args[args.indexOf('--packages-out') + 1] : undefined
+const committed = path.join(root, 'dist')
+const stale = await buildToTemp((out, packages) => {
+  if (packagesOut) writePackageList(packagesOut, packages)
   const names = new Set([...files(out), ...files(committed)])
-  const stale = [...names].filter((n) => {
+  return [...names].filter((n) => {
     try {
       return !readFileSync(path.join(out, n)).equals(readFileSync(path.join(committed, n)))
     } catch {
       return true
     }
   })
-  if (stale.length) {
-    console.error(
-      `dist/ is out of date with src/ (${stale.join(', ')}). Run \`npm run package\` and commit dist/.`,
-    )
-    process.exit(1)
-  }
-  console.log('dist/ matches src/')
-} finally {
-  rmSync(out, { recursive: true, force: true })
+})
+if (stale.length) {
+  console.error(
+    `dist/ is out of date with src/ (${stale.join(', ')}). Run \`npm run package\` and commit dist/.`,
+  )
+  process.exit(1)
 }
+console.log('dist/ matches src/')

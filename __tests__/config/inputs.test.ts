@@ -190,7 +190,7 @@ describe('inputs', () => {
     for (const file of files) {
       const wf = parse(readFileSync(path.join(REPO_ROOT, 'examples', file), 'utf8'))
       const steps = Object.values(
-        wf.jobs as Record<string, { steps: Array<{ uses?: string; with?: object }> }>,
+        wf.jobs as Record<string, { steps: Array<{ uses?: string; run?: string; with?: object }> }>,
       ).flatMap((j) => j.steps)
       const ours = steps.find((s) => s.uses?.includes('implement-action'))
       expect(ours, file).toBeDefined()
@@ -220,6 +220,18 @@ describe('inputs', () => {
         }
       }
       expect(JSON.stringify(wf)).toMatch(/"concurrency":\{"group":"implement-/)
+      // Fan-out dispatches the workflow with these inputs (src/jobs/fan-out.ts); GitHub refuses undeclared ones.
+      expect(Object.keys(wf.on.workflow_dispatch.inputs).sort(), file).toEqual(
+        ['comment-id', 'issue-id', 'issue-number', 'notes', 'spec-name'].sort(),
+      )
+      if (file !== 'implement-app-token.yml') expect(wf.permissions.actions, file).toBe('write')
+      // The toolchain and the dependencies are installed before the action: the sandbox has no network.
+      const setup = steps.findIndex((st) => st.uses?.startsWith('actions/setup-'))
+      expect(setup, file).toBeGreaterThan(steps.findIndex((st) => st.uses?.startsWith('actions/checkout@')))
+      expect(
+        steps.slice(setup + 1, steps.indexOf(ours!)).some((st) => 'run' in st),
+        file,
+      ).toBe(true)
     }
   })
 })

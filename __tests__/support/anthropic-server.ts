@@ -89,13 +89,15 @@ export interface AnthropicServerOptions {
   minCacheableTokens?: number
   /** Characters per token for the usage estimate. Default 4. */
   charsPerToken?: number
+  /** The loopback port to listen on; default a free one. */
+  port?: number
 }
 
 const MAX_BREAKPOINTS = 4
 /** The real API looks back this many blocks before each breakpoint for an earlier cache entry. */
 const CACHE_LOOKBACK_BLOCKS = 20
 
-/** Starts the stand-in on 127.0.0.1 with an OS-chosen port. */
+/** Starts the stand-in on 127.0.0.1, on `options.port` or an OS-chosen port. */
 export async function startAnthropicServer(
   script: Script,
   options: AnthropicServerOptions = {},
@@ -409,7 +411,9 @@ export async function startAnthropicServer(
     }
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  await new Promise<void>((resolve, reject) =>
+    server.once('error', reject).listen(options.port ?? 0, '127.0.0.1', resolve),
+  )
   const { port } = server.address() as AddressInfo
   return {
     url: `http://127.0.0.1:${port}`,

@@ -231,9 +231,10 @@ export interface Reply {
 export type Handler = (ctx: Ctx) => Reply
 export type Route = [method: string, template: string, handler: Handler]
 
-/** Starts the fake on a free loopback port. */
+/** Starts the fake on a loopback port: `port`, else a free one. */
 export async function startGitHubServer(
   init: Partial<Omit<GitHubState, 'repo'>> & { repo?: Partial<FakeRepo> } = {},
+  { port = 0 }: { port?: number } = {},
 ): Promise<FakeGitHub> {
   const { repo: repoInit, ...rest } = init
   const state: GitHubState = {
@@ -974,7 +975,7 @@ export async function startGitHubServer(
       if (!res.headersSent) res.writeHead(500).end(JSON.stringify({ message: 'Server Error' }))
     })
   })
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok))
+  await new Promise<void>((ok, fail) => server.once('error', fail).listen(port, '127.0.0.1', ok))
   api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   ensureUser(state.actor)
   if (!findUser(state.repo.owner)) addUser(state.repo.owner, { type: 'Organization' })

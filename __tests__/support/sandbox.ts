@@ -58,6 +58,8 @@ export async function createSandbox(
     issueTitle?: string
     labels?: string[]
     draftsSupported?: boolean
+    /** The fake GitHub's loopback port; default a free one. */
+    githubPort?: number
   } = {},
 ): Promise<Sandbox> {
   const origin = await createOrigin({
@@ -65,9 +67,17 @@ export async function createSandbox(
     defaultBranch: 'main',
   })
   const workspace = await origin.clone({ depth: 0 })
-  const github = await startGitHubServer({
-    repo: { owner: OWNER, name: REPO, default_branch: 'main', draftsSupported: opts.draftsSupported ?? true },
-  })
+  const github = await startGitHubServer(
+    {
+      repo: {
+        owner: OWNER,
+        name: REPO,
+        default_branch: 'main',
+        draftsSupported: opts.draftsSupported ?? true,
+      },
+    },
+    { port: opts.githubPort },
+  )
   github.addUser(MAINTAINER, { permission: 'write' })
   const issue = github.addIssue({
     title: opts.issueTitle ?? 'slugkit: implement the spec',
