@@ -73,7 +73,14 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<boolean
     const credentialCopy = copyDir && path.join(copyDir, 'credentials.json')
     if (credentialCopy) recordState('credentials', credentialCopy)
     // A cloud's credentials files out of the checkout before anything looks at it (back when the run ends).
-    cloudFiles = await moveCredentialFiles(git.cwd, env, copyDir, addSecret)
+    cloudFiles = await moveCredentialFiles({
+      workspace: git.cwd,
+      env,
+      privateDir: copyDir,
+      onSecret: addSecret,
+      isTracked: async (file) =>
+        (await git.exec(['ls-files', '--error-unmatch', '--', file], { allowFailure: true })).exitCode === 0,
+    })
     if (cloudFiles.moved.length) recordState('cloudFiles', JSON.stringify(cloudFiles.moved))
     for (const m of cloudFiles.moved) log(`Moved ${path.basename(m.from)} out of the workspace for the run.`)
     const result = await runPipeline({
@@ -116,12 +123,16 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<boolean
     core.setFailed(redactor.redact(message))
   } finally {
     await sandbox?.close?.()
+    let keepCopyDir = false
     if (cloudFiles?.moved.length) {
-      await cloudFiles.restore()
-      recordState('cloudFiles', '')
+      const said = await cloudFiles.restore()
+      for (const line of said) (line.startsWith('Could not') ? core.warning : log)(line)
+      // A file that could not be put back is left where it is (the post step tries again), never deleted.
+      keepCopyDir = said.some((line) => line.startsWith('Could not'))
+      if (!keepCopyDir) recordState('cloudFiles', '')
     }
     // Every path restored the credential (and removed its copy) before getting here.
-    if (copyDir) await rm(copyDir, { recursive: true, force: true }).catch(() => undefined)
+    if (copyDir && !keepCopyDir) await rm(copyDir, { recursive: true, force: true }).catch(() => undefined)
     cancellation.dispose()
   }
   return cancellation.received !== undefined

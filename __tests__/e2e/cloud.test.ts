@@ -114,9 +114,13 @@ describe('e2e: Claude on the clouds', () => {
   it('Bedrock with the role’s credentials from configure-aws-credentials: signed, cached, priced, never seen', async () => {
     await setUp()
     let bedrock!: CloudServer
+    // A self-hosted runner's projected web identity token, outside the checkout (EKS puts it under /var/run).
+    const tokenFile = path.join(dir, 'eks-token')
+    const webIdentity = `eyJ-irsa-projected-token-${randomBytes(12).toString('hex')}`
+    await writeFile(tokenFile, `${webIdentity}\n`)
     const run = await act(sb, {
       payload: sb.comment('/implement ISSUE-2').payload,
-      script: [...ATTACK, ...implementIssue2()],
+      script: [...ATTACK, bash(`cat ${tokenFile}; echo tokenfile=$?`), ...implementIssue2()],
       with: { provider: 'bedrock', 'anthropic-api-key': '', model: 'sonnet' },
       cloud: async (anthropic) => {
         bedrock = keep(
@@ -133,6 +137,7 @@ describe('e2e: Claude on the clouds', () => {
           AWS_SESSION_TOKEN: AWS.sessionToken,
           AWS_REGION: 'eu-west-1',
           AWS_DEFAULT_REGION: 'eu-west-1',
+          AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile,
           ANTHROPIC_BEDROCK_BASE_URL: bedrock.url,
         }
       },
@@ -153,7 +158,8 @@ describe('e2e: Claude on the clouds', () => {
     const seen = toolResults(run)
     expect(seen).toContain('env-done')
     expect(seen).toContain('proc-scanned')
-    for (const secret of [AWS.secretAccessKey, AWS.sessionToken, AWS.accessKeyId, API_KEY]) {
+    expect(seen).toMatch(/tokenfile=[1-9]/)
+    for (const secret of [AWS.secretAccessKey, AWS.sessionToken, AWS.accessKeyId, API_KEY, webIdentity]) {
       expect(seen).not.toContain(secret)
       expect(seen).not.toContain(reversed(secret))
       expect(published(sb, run)).not.toContain(secret)

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -55,12 +55,13 @@ describe('the post step', () => {
     const away = await mkdtemp(path.join(os.tmpdir(), 'post-cloud-'))
     const file = path.join(work, 'gha-creds-0a1b2c3d.json')
     await writeFile(file, '{"type":"external_account"}')
-    const moved = await moveCredentialFiles(
-      work,
-      { GOOGLE_APPLICATION_CREDENTIALS: file },
-      away,
-      () => undefined,
-    )
+    const moved = await moveCredentialFiles({
+      workspace: await realpath(work),
+      env: { GOOGLE_APPLICATION_CREDENTIALS: file },
+      privateDir: away,
+      onSecret: () => undefined,
+      isTracked: async () => false,
+    })
     expect(existsSync(file)).toBe(false)
     const logs: string[] = []
     await cleanUp(state({ cloudFiles: JSON.stringify(moved.moved) }), work, (l) => logs.push(l))

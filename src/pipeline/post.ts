@@ -71,7 +71,8 @@ export async function cleanUp(
     for (const f of r.failed) core.warning(`Could not put back the checkout's credential: ${f}`)
   }
   if (state.cloudFiles) {
-    for (const file of await putBackMoved(state.cloudFiles)) log(`Put back ${file} in the workspace.`)
+    for (const line of await putBackMoved(state.cloudFiles))
+      (line.startsWith('Could not') ? core.warning : log)(line)
   }
   if (state.pushAuth) {
     await removePushAuth(await createGit(workspace), state.pushAuth)

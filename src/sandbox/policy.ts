@@ -42,9 +42,24 @@ export const HOME_SECRETS = [
 ]
 
 /**
+ * Variables that name a file holding a cloud credential (Google's credentials file, an AWS web identity token,
+ * an Azure federated token): wherever such a file is, no command of the model may read it.
+ */
+export const CREDENTIAL_FILE_VARIABLES = [
+  'GOOGLE_APPLICATION_CREDENTIALS',
+  'GOOGLE_GHA_CREDS_PATH',
+  'CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE',
+  'AWS_WEB_IDENTITY_TOKEN_FILE',
+  'AWS_SHARED_CREDENTIALS_FILE',
+  'AWS_CONFIG_FILE',
+  'AZURE_FEDERATED_TOKEN_FILE',
+]
+
+/**
  * The runner's secret places, as absolute paths: the home directory's credentials and dotfiles, RUNNER_TEMP
- * (the checkout's credentials file, the event payload, the step's command files), and the runner's own
- * directories (its `_temp`, its installation with `.credentials` and `.runner`, its diagnostics).
+ * (the checkout's credentials file, the event payload, the step's command files), the files the cloud
+ * credential variables name, and the runner's own directories (its `_temp`, its installation with
+ * `.credentials` and `.runner`, its diagnostics).
  */
 export function secretReadPaths(env: NodeJS.ProcessEnv): string[] {
   const out = new Set<string>()
@@ -56,6 +71,11 @@ export function secretReadPaths(env: NodeJS.ProcessEnv): string[] {
   if (xdg && path.isAbsolute(xdg) && xdg !== '/')
     for (const name of ['git', 'gh', 'hub', 'gcloud', 'rclone']) out.add(path.join(xdg, name))
   if (env.RUNNER_TEMP && path.isAbsolute(env.RUNNER_TEMP)) out.add(env.RUNNER_TEMP)
+  // A cloud's credential files, wherever they are (a self-hosted runner's projected service-account token).
+  for (const name of CREDENTIAL_FILE_VARIABLES) {
+    const file = env[name]
+    if (file && path.isAbsolute(file)) out.add(file)
+  }
   // RUNNER_WORKSPACE is <runner>/_work/<repo>; its parent holds _temp, and the runner lives above that.
   if (env.RUNNER_WORKSPACE && path.isAbsolute(env.RUNNER_WORKSPACE)) {
     const work = path.dirname(env.RUNNER_WORKSPACE)

@@ -267,7 +267,10 @@ async function buildPolicy(workspace: string, hostEnv: NodeJS.ProcessEnv): Promi
   const tmpdir = await realpath(await mkdtemp(path.join(os.tmpdir(), 'implement-action-sandbox-')))
   removeAtExit(tmpdir)
   const metadata = await gitMetadataPaths(workspace)
-  const secrets = [...secretReadPaths(hostEnv), ...(await gitSecretReadPaths(metadata))]
+  const named = [...secretReadPaths(hostEnv), ...(await gitSecretReadPaths(metadata))]
+  // Through a symlink too: the real place is what a command would read.
+  const real = await Promise.all(named.map((p) => realpath(p).catch(() => p)))
+  const secrets = [...new Set([...named, ...real])]
   return {
     tmpdir,
     filesystem: {
