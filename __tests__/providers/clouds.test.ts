@@ -162,7 +162,10 @@ describe('Amazon Bedrock', () => {
       AWS_BEARER_TOKEN_BEDROCK: 'ABSK-wrong',
     })
     const err = await bad.send(request('us.anthropic.claude-haiku-5-5')).catch((e: unknown) => e)
-    expect(bad.describeError(err)).toMatch(/^Amazon Bedrock error 403/)
+    // Once the status, the cloud's request id, and a hint about the key (not about an IAM role).
+    expect(bad.describeError(err)).toMatch(
+      /^Amazon Bedrock error 403: Authentication failed: invalid API key \(path: \/model\/us\.anthropic\.claude-haiku-5-5\/invoke-with-response-stream\) \(request-id req-[\w-]+\)\. Check AWS_BEARER_TOKEN_BEDROCK/,
+    )
   })
 
   it('an error in the stream and a 5xx come back as errors the loop can tell apart', async () => {
@@ -357,5 +360,81 @@ describe('Microsoft Foundry', () => {
     expect(describeError(err)).toMatch(
       /could not get an Entra ID token: Entra ID answered 401: invalid_client[\s\S]*AZURE_CLIENT_ID/,
     )
+  })
+})
+
+describe('what a cloud’s own errors say', () => {
+  /** A server that answers every request with this status, body and headers. */
+  async function answering(
+    status: number,
+    body: string,
+    headers: Record<string, string> = {},
+  ): Promise<string> {
+    const http = await import('node:http')
+    const server = http.createServer((req, res) => {
+      req.resume()
+      req.on('end', () => {
+        res.writeHead(status, { 'content-type': 'application/json', ...headers })
+        res.end(body)
+      })
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    closers.push(() => new Promise<void>((r) => server.close(() => r())))
+    return `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`
+  }
+
+  it('Bedrock: an expired role session says to lengthen it, with the request id and the status once', async () => {
+    const url = await answering(403, '{"message":"The security token included in the request is expired"}', {
+      'x-amzn-errortype': 'ExpiredTokenException:http://internal.amazon.com/coral/com.amazon.coral.service/',
+      'x-amzn-requestid': 'b7c0a9e2-1111-4222-8333-944455556666',
+    })
+    Object.assign(process.env, {
+      AWS_ACCESS_KEY_ID: AWS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: AWS.secretAccessKey,
+    })
+    const p = provider('bedrock', { AWS_REGION: 'us-east-1', ANTHROPIC_BEDROCK_BASE_URL: url })
+    const err = await p.send(request('global.anthropic.claude-sonnet-5-5')).catch((e: unknown) => e)
+    expect(p.describeError(err)).toBe(
+      'Amazon Bedrock error 403: The security token included in the request is expired (path: /model/global.anthropic.claude-sonnet-5-5/invoke-with-response-stream) (request-id b7c0a9e2-1111-4222-8333-944455556666). The AWS session expired during the run: give aws-actions/configure-aws-credentials a `role-duration-seconds` longer than the run (`timeout-minutes`), within the role’s maximum session duration.',
+    )
+  })
+
+  it('Vertex AI: an error body that is a JSON array gives its message, not the JSON', async () => {
+    const url = await answering(
+      404,
+      '[{"error":{"code":404,"message":"Publisher Model `claude-nope` not found.","status":"NOT_FOUND"}}]',
+    )
+    const tokens = await startGoogleTokenServer()
+    closers.push(tokens.close)
+    process.env.GOOGLE_APPLICATION_CREDENTIALS = await writeExternalAccountFile(
+      path.join(dir, 'c.json'),
+      tokens,
+    )
+    const p = provider('vertex', {
+      CLOUD_ML_REGION: 'global',
+      ANTHROPIC_VERTEX_PROJECT_ID: 'p',
+      ANTHROPIC_VERTEX_BASE_URL: url,
+    })
+    const err = await p.send(request('claude-nope')).catch((e: unknown) => e)
+    expect(p.describeError(err)).toMatch(
+      /^Vertex AI error 404: Publisher Model `claude-nope` not found\. \(path: \/projects\/p\/locations\/global\/publishers\/anthropic\/models\/claude-nope:streamRawPredict\)\. Check the model id/,
+    )
+  })
+
+  it('credentials that cannot be had mid-run are not a broken stream (not sent again), and say so', async () => {
+    const bedrock = await startBedrockServer({
+      anthropic: await upstream(reply('x')),
+      region: 'us-east-1',
+      credentials: AWS,
+    })
+    closers.push(bedrock.close)
+    // No credentials at all, and prepare skipped: the SDK's request fails to resolve them.
+    const p = provider('bedrock', { AWS_REGION: 'us-east-1', ANTHROPIC_BEDROCK_BASE_URL: bedrock.url })
+    const err = await p.send(request('global.anthropic.claude-sonnet-5-5')).catch((e: unknown) => e)
+    expect(p.isStreamFailure(err)).toBe(false)
+    expect(p.describeError(err)).toMatch(
+      /Failed to resolve AWS credentials[\s\S]*could not be resolved again during the run/,
+    )
+    expect(bedrock.requests).toHaveLength(0)
   })
 })

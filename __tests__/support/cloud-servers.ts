@@ -167,7 +167,10 @@ export async function startBedrockServer(o: {
         res,
         status,
         { message },
-        { 'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazon.bedrock/` },
+        {
+          'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazon.bedrock/`,
+          'x-amzn-requestid': token('req-'),
+        },
       )
     }
     if (req.method !== 'POST' || !m)

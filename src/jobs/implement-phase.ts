@@ -10,7 +10,7 @@ import { ACTIONS_BOT, issueThread, type IssueThread } from '../discussion/thread
 import { validateBranchName } from '../git/branch-name.js'
 import { prepareBranch } from '../git/branch.js'
 import type { IssueComment } from '../github/api.js'
-import { runAgentOnBranch, type AgentRun } from '../pipeline/agent-run.js'
+import { prepareModel, runAgentOnBranch, type AgentRun } from '../pipeline/agent-run.js'
 import type { Budgets, PipelineDeps, PipelineResult } from '../pipeline/types.js'
 import { renderPrompt } from '../prompt/render.js'
 import { instructionNames, instructionsSection, readInstructions } from '../prompt/instructions.js'
@@ -50,6 +50,7 @@ export async function implementPhase(
     await tracking.finish(`✅ ${msg}`, 'To redo it, untick it in the spec first.')
     return { status: 'skipped', branch, message: msg, failed: false }
   }
+  await prepareModel(d)
   await tracking.step(`Phase \`${phase.id}\`: ${phase.title} — spec ${plan.specLink}`)
 
   // Listed once: the origin of a fan-out run and the earlier discussion both come from these.

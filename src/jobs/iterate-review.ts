@@ -7,6 +7,7 @@
 import { issueThread, type IssueThread } from '../discussion/thread.js'
 import { describeError, UserError } from '../errors.js'
 import { checkoutBase, prepareBranch } from '../git/branch.js'
+import { prepareModel } from '../pipeline/agent-run.js'
 import type { PipelineDeps, PipelineResult } from '../pipeline/types.js'
 import type { TrackingComment } from '../report/tracking.js'
 import { gatherFeedback, type Feedback, type PullCommand } from '../review/feedback.js'
@@ -55,6 +56,7 @@ export async function iterateReview(
     await tracking.finish(`✅ ${msg}`)
     return { ...outputs, status: 'skipped', branch: plan.branch, message: msg, failed: false }
   }
+  await prepareModel(d)
   await tracking.step(`Phase \`${plan.phase.id}\`: ${plan.phase.title} — spec ${plan.specLink}`)
   const prepared = await prepareBranch(d.git, { branch: plan.branch, base: plan.base })
   if (!prepared.existed) {
@@ -105,6 +107,8 @@ export async function iterateReview(
  * spec defines is a refusal (the reason), not a failure.
  */
 async function planIteration(d: PipelineDeps, target: IterationTarget): Promise<PhasePlan | string> {
+  // A provider setting that is missing is the workflow's to fix, never a refusal of this PR.
+  d.provider()
   try {
     return await planPhase(d, {
       requestedId: target.id,

@@ -22,6 +22,7 @@ import { createToolset } from '../tools/toolset.js'
 import type { TodoItem } from '../tools/todo.js'
 import type { Tool } from '../tools/types.js'
 import type { Budgets, PipelineDeps } from './types.js'
+import { unlessAborted } from './cancellation.js'
 import { keepUnpushedWork } from './unpushed-work.js'
 import { Verifier, type Verification } from '../verify/verify.js'
 
@@ -54,8 +55,6 @@ export interface AgentRun {
 export async function runAgentOnBranch(d: PipelineDeps, r: AgentRunRequest): Promise<AgentRun> {
   if (!(await requireSandbox(d))) return notStarted(d, r)
   const provider = d.provider()
-  // A cloud's credentials are resolved now: a missing one stops the run before the workspace is touched.
-  await provider.prepare?.()
   // The credential out of the repository and the git metadata recorded, until the model and its processes are gone.
   const restoreGit = await guardGitForRun(d.git, d.log, { copyTo: d.credentialCopy })
   const tools = createToolset(r.tools, (line) => d.log(d.redactor.redact(line)))
@@ -103,6 +102,23 @@ export async function runAgentOnBranch(d: PipelineDeps, r: AgentRunRequest): Pro
   d.log(`Agent finished: ${result.status} · ${accounting}`)
   const verification = verifier ? verifier.result(stopReason(result)) : NO_VERIFICATION
   return { result, accounting, warnings, verification }
+}
+
+/**
+ * The model's credentials checked (a cloud's resolved or minted, see ModelProvider.prepare): the jobs call it
+ * once they know a model will run, before the workspace or the tracking comment say anything of the work, so a
+ * missing credential stops the run with what to set and nothing changed. A cancellation does not wait for it.
+ */
+export async function prepareModel(d: PipelineDeps): Promise<void> {
+  const provider = d.provider()
+  if (!provider.prepare) return
+  const prepared = provider.prepare().then(() => true)
+  const signal = d.cancellation?.signal
+  if (signal && (await unlessAborted(prepared, signal)) === undefined)
+    throw new UserError(
+      'The run was cancelled while the model’s credentials were being checked; nothing was changed.',
+    )
+  await prepared
 }
 
 /** The verdict of a run without a `verify` command. */

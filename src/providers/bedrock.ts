@@ -28,6 +28,15 @@ const HINTS = {
   404: 'Check the model id (a Bedrock model id or inference profile, such as `global.anthropic.claude-sonnet-5-5`) and that it is offered in AWS_REGION.',
 }
 
+/** With a Bedrock API key, a refusal is about the key. */
+const KEY_HINTS = {
+  401: 'Check AWS_BEARER_TOKEN_BEDROCK (a Bedrock API key).',
+  403: 'Check AWS_BEARER_TOKEN_BEDROCK (a Bedrock API key) and that it may invoke this model in AWS_REGION.',
+}
+
+const EXPIRED_HINT =
+  'The AWS session expired during the run: give aws-actions/configure-aws-credentials a `role-duration-seconds` longer than the run (`timeout-minutes`), within the role’s maximum session duration.'
+
 /**
  * Claude on Amazon Bedrock through @anthropic-ai/bedrock-sdk: a Bedrock API key (`AWS_BEARER_TOKEN_BEDROCK`) or
  * AWS credentials as aws-actions/configure-aws-credentials leaves them (environment variables, through GitHub's
@@ -52,7 +61,12 @@ export function createBedrockProvider(o: CloudProviderOptions): ModelProvider {
   }
   return createMessagesProvider({
     label: 'Amazon Bedrock',
-    hints: HINTS,
+    hints: apiKey ? { ...HINTS, ...KEY_HINTS } : HINTS,
+    hintFor: (status, message) => (status === 403 && /expired/i.test(message) ? EXPIRED_HINT : undefined),
+    isCredentialFailure: (err) =>
+      err instanceof Error && /^Failed to resolve AWS credentials/.test(err.message),
+    credentialHint:
+      'The AWS credentials could not be resolved again during the run; check the role session (`role-duration-seconds`).',
     model,
     highestPrices: () => scalePrices(highestKnownPrices(), REGIONAL_PREMIUM),
     async client(): Promise<MessagesClient> {

@@ -33,7 +33,7 @@ export function entraTokenProvider(
 ): () => Promise<string> {
   const clientId = env.AZURE_CLIENT_ID ?? ''
   const tenant = env.AZURE_TENANT_ID ?? ''
-  const proof = proofFrom(env)
+  const proof = proofFrom(env, onSecret)
   if (!clientId || !tenant || !proof)
     throw new UserError('Entra ID needs AZURE_CLIENT_ID, AZURE_TENANT_ID and a secret or a federated token.')
   const authority = (env.AZURE_AUTHORITY_HOST || 'https://login.microsoftonline.com').replace(/\/+$/, '')
@@ -70,11 +70,21 @@ export function entraTokenProvider(
   }
 }
 
-function proofFrom(env: NodeJS.ProcessEnv): Proof | undefined {
+function proofFrom(
+  env: NodeJS.ProcessEnv,
+  onSecret: (secret: string) => void = () => undefined,
+): Proof | undefined {
   if (env.AZURE_CLIENT_SECRET) return { kind: 'secret', secret: env.AZURE_CLIENT_SECRET }
   const file = env.AZURE_FEDERATED_TOKEN_FILE
   if (file) return { kind: 'assertion', assertion: async () => (await readFile(file, 'utf8')).trim() }
   if (env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN)
-    return { kind: 'assertion', assertion: () => core.getIDToken(GITHUB_AUDIENCE) }
+    return {
+      kind: 'assertion',
+      assertion: async () => {
+        const token = await core.getIDToken(GITHUB_AUDIENCE)
+        onSecret(token)
+        return token
+      },
+    }
   return undefined
 }

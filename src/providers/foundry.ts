@@ -36,6 +36,10 @@ export function createFoundryProvider(o: CloudProviderOptions): ModelProvider {
   return createMessagesProvider({
     label: 'Microsoft Foundry',
     hints: HINTS,
+    isCredentialFailure: (err) =>
+      err instanceof Error && /azureADTokenProvider|^Entra ID answered/.test(err.message),
+    credentialHint:
+      'An Entra ID token could not be had during the run; check the app’s federated credential.',
     model: (aliasOrId) => modelInfo(aliasOrId),
     highestPrices: highestKnownPrices,
     async client(): Promise<MessagesClient> {

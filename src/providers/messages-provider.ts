@@ -25,6 +25,17 @@ export interface ProviderParts {
   highestPrices(): ModelPrices
   /** Checks the credentials before the model's first request (see {@link ModelProvider.prepare}). */
   prepare?(): Promise<void>
+  /**
+   * A hint for this failure that the status alone does not give (an expired session, which key to check), or
+   * undefined to use `hints`.
+   */
+  hintFor?(status: number, message: string): string | undefined
+  /**
+   * True when the SDK could not get credentials for a request (resolving or minting them failed mid-run): not a
+   * broken stream worth sending again, and described with `credentialHint`.
+   */
+  isCredentialFailure?(err: unknown): boolean
+  credentialHint?: string
 }
 
 /** Hints that hold whoever serves the model. */
@@ -54,8 +65,13 @@ export function createMessagesProvider(parts: ProviderParts): ModelProvider {
       client ??= parts.client()
       return (await client).messages.stream(params, { signal }).finalMessage()
     },
-    describeError: (err) => describeApiError(err, parts.label, hints),
-    isStreamFailure,
+    describeError: (err) => {
+      const said = describeApiError(err, parts.label, hints, parts.hintFor)
+      return parts.isCredentialFailure?.(err) && parts.credentialHint
+        ? `${said} ${parts.credentialHint}`
+        : said
+    },
+    isStreamFailure: (err) => !parts.isCredentialFailure?.(err) && isStreamFailure(err),
     maxOutputTokens,
     model: (aliasOrId) => parts.model(aliasOrId),
     highestPrices: () => parts.highestPrices(),
@@ -81,6 +97,7 @@ export function describeApiError(
   err: unknown,
   label: string,
   hints: Readonly<Partial<Record<number, string>>>,
+  hintFor?: (status: number, message: string) => string | undefined,
 ): string {
   if (!(err instanceof Error)) return String(err)
   const e = err as Error & {
@@ -88,6 +105,7 @@ export function describeApiError(
     type?: string | null
     apiMessage?: string | null
     requestID?: string | null
+    headers?: { get(name: string): string | null } | null
   }
   if (typeof e.status !== 'number') {
     const type = e.type ? `${e.type}: ` : ''
@@ -96,7 +114,40 @@ export function describeApiError(
     const cause = e.cause instanceof Error ? e.cause.message.split('\n')[0].trim() : ''
     return sentence(cause ? `${said.replace(/\.$/, '')} (${cause.replace(/\.$/, '')})` : said)
   }
-  const id = e.requestID ? ` (request-id ${e.requestID})` : ''
-  const hint = hints[e.status]
-  return `${sentence(`${label} error ${e.status}${e.type ? ` ${e.type}` : ''}: ${e.apiMessage ?? e.message}${id}`)}${hint ? ` ${hint}` : ''}`
+  // A cloud's own request id where the body is not the Anthropic API's (Bedrock: x-amzn-requestid).
+  const requestId = e.requestID ?? e.headers?.get('x-amzn-requestid') ?? e.headers?.get('x-request-id')
+  const id = requestId ? ` (request-id ${requestId})` : ''
+  const message = e.apiMessage ?? cloudMessage(e.message, e.status)
+  const hint = hintFor?.(e.status, message) ?? hints[e.status]
+  return `${sentence(`${label} error ${e.status}${e.type ? ` ${e.type}` : ''}: ${message}${id}`)}${hint ? ` ${hint}` : ''}`
+}
+
+/**
+ * The message of an error body that is not the Anthropic API's: without the status the SDK puts in front of it,
+ * and the `message` of a JSON body (Vertex AI answers `[{"error": {"message": …}}]`) rather than the JSON.
+ */
+function cloudMessage(raw: string, status: number): string {
+  // The SDK writes `<status> <body> (path: <request path>)`; the path is kept, after the message.
+  const path = /\s+\(path: [^)]*\)$/.exec(raw)?.[0] ?? ''
+  const text = raw
+    .slice(0, raw.length - path.length)
+    .replace(new RegExp(`^${status}\\s+`), '')
+    .trim()
+  return `${jsonMessage(text) ?? text}${path}`
+}
+
+/** The `message` of a JSON error body (an object, or an array of them), if the text is one. */
+function jsonMessage(text: string): string | undefined {
+  if (!/^[[{]/.test(text)) return undefined
+  try {
+    const body = JSON.parse(text) as unknown
+    const first = (Array.isArray(body) ? body[0] : body) as {
+      error?: { message?: unknown }
+      message?: unknown
+    }
+    const found = first?.error?.message ?? first?.message
+    return typeof found === 'string' && found ? found : undefined
+  } catch {
+    return undefined
+  }
 }

@@ -58,6 +58,10 @@ export function createVertexProvider(o: CloudProviderOptions): ModelProvider {
   return createMessagesProvider({
     label: 'Vertex AI',
     hints: HINTS,
+    isCredentialFailure: (err) =>
+      err instanceof Error && /^Failed to acquire Google OAuth credentials/.test(err.message),
+    credentialHint:
+      'Google credentials could not be refreshed during the run; check google-github-actions/auth.',
     model: (aliasOrId) => withPriceFactor(modelInfo(aliasOrId), factor),
     highestPrices: () => scalePrices(highestKnownPrices(), factor),
     async client(): Promise<MessagesClient> {
