@@ -74,6 +74,7 @@ export async function implementPhase(
     redactor: d.redactor,
     skipIssueComments: issueNumber === undefined,
     comments,
+    permissionOf: discussion?.permissionOf,
   })
 
   const { run, budgets } = await runPhaseAgent(d, plan, notes, tracking)
