@@ -4,6 +4,8 @@
  */
 import { printResults } from './harness.js'
 import * as hotPaths from './hot-paths.js'
+import * as notes from './notes.js'
 
 await hotPaths.run()
+await notes.run()
 printResults()

@@ -4,12 +4,16 @@ import {
   clearOldToolResults,
   Conversation,
   dropThinkingAfter,
+  DEFAULT_CONTEXT_THRESHOLD,
   KEEP_TOOL_RESULTS,
   lastBlock,
+  shouldClearContext,
   toParams,
   withBreakpoints,
   type MessageParam,
 } from '../../src/agent/conversation.js'
+import { modelInfo } from '../../src/providers/models.js'
+import type { ModelInfo } from '../../src/providers/types.js'
 import { reply, text, use } from './fakes.js'
 
 const EPHEMERAL = { type: 'ephemeral' }
@@ -252,5 +256,47 @@ describe('Conversation', () => {
         : m.content.flatMap((b) => (b.type === 'tool_result' ? [b.content] : [])),
     )
     expect(contents).toEqual([CLEARED_TOOL_RESULT, CLEARED_TOOL_RESULT, 'out 2', 'out 3', 'out 4'])
+  })
+})
+
+describe('shouldClearContext', () => {
+  const prices = { input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.1 }
+  const tiered: ModelInfo = { id: 'banded-model', prices, longPrompt: { aboveTokens: 100_000, prices } }
+  const flat: ModelInfo = { id: 'flat-model', prices }
+
+  it('a model without a long-prompt tier is cleared once the last prompt passed the threshold, as before', () => {
+    const at = (prompt: number, threshold?: number) =>
+      shouldClearContext({ model: flat, prompt, output: 30_000, replyChars: 200_000, threshold })
+    expect(DEFAULT_CONTEXT_THRESHOLD).toBe(120_000)
+    expect(at(119_000)).toBe(false)
+    expect(at(120_000)).toBe(false)
+    expect(at(120_001)).toBe(true)
+    expect(at(5_001, 5_000)).toBe(true)
+    expect(at(4_999, 5_000)).toBe(false)
+  })
+
+  it('a model with a tier is cleared before the next prompt could reach the tier', () => {
+    const next = (prompt: number, output: number, replyChars: number) =>
+      shouldClearContext({ model: tiered, prompt, output, replyChars })
+    // Far below: nothing to do.
+    expect(next(50_000, 2_000, 30_000)).toBe(false)
+    // 85k + 2k + 30k characters (10k tokens at 3 a token) = 97k: within 10% of the tier, cleared now.
+    expect(next(85_000, 2_000, 30_000)).toBe(true)
+    // The same prompt with a small reply stays (87.1k).
+    expect(next(85_000, 2_000, 300)).toBe(false)
+    // A large output counts as much as a large reply.
+    expect(next(60_000, 31_000, 0)).toBe(true)
+    // A threshold the caller set below the tier still applies.
+    expect(
+      shouldClearContext({ model: tiered, prompt: 1_001, output: 0, replyChars: 0, threshold: 1_000 }),
+    ).toBe(true)
+  })
+
+  it("Haiku 5.5's tier is read from the model table: cleared below 100k, where other models would go on", () => {
+    const haiku = modelInfo('haiku')
+    const state = { prompt: 92_000, output: 1_000, replyChars: 3_000 }
+    expect(haiku.longPrompt?.aboveTokens).toBe(100_000)
+    expect(shouldClearContext({ model: haiku, ...state })).toBe(true)
+    expect(shouldClearContext({ model: modelInfo('sonnet'), ...state })).toBe(false)
   })
 })

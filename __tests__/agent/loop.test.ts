@@ -616,6 +616,70 @@ describe('runAgent: requests and prompt caching', () => {
   })
 })
 
+/** A tool that answers every call with `chars` characters of output. */
+function bulkyTool(chars: number): Tool {
+  return {
+    name: 'dump',
+    definition: { name: 'dump', description: 'test tool', input_schema: { type: 'object', properties: {} } },
+    parse: (i) => i,
+    isReadOnly: () => true,
+    summarize: () => 'dump',
+    run: async (input) => ({ content: `${JSON.stringify(input)} ${'x'.repeat(chars)}` }),
+  }
+}
+
+/** Each request's prompt as the stand-in counted it, and whether old tool results were cleared in it. */
+function prompts(h: Harness): Array<{ prompt: number; cleared: boolean }> {
+  return h.server.scripted.map((r) => ({
+    prompt: r.usage!.input_tokens + r.usage!.cache_creation_input_tokens + r.usage!.cache_read_input_tokens,
+    cleared: JSON.stringify(r.body).includes(CLEARED_TOOL_RESULT),
+  }))
+}
+
+describe('runAgent: context clearing and long-prompt prices', () => {
+  // 30 turns of ~6k tokens of tool output each (the stand-in counts 4 characters a token): ~180k in all.
+  const script: Script = (_body, i) =>
+    i < 30 ? { content: [use('dump', { turn: i }, `toolu_${i}`)] } : { content: [text('done')] }
+  const budgets = { maxTurns: 40, maxCostUsd: 100, timeoutMs: 60_000 }
+  const prices = { input: 0.1, output: 0.5, cacheWrite: 0.125, cacheRead: 0.01 }
+
+  it('a model priced higher above 100k prompt tokens is cleared before any request crosses 100k', async () => {
+    const banded: ModelInfo = {
+      id: 'claude-banded-test',
+      prices,
+      longPrompt: {
+        aboveTokens: 100_000,
+        prices: { input: 0.5, output: 2.5, cacheWrite: 0.625, cacheRead: 0.05 },
+      },
+    }
+    const h = await run(script, { model: banded, budgets, tools: createToolset([bulkyTool(24_000)]) })
+    expect(h.result.status).toBe('completed')
+    const p = prompts(h)
+    expect(p).toHaveLength(31)
+    expect(Math.max(...p.map((r) => r.prompt))).toBeLessThanOrEqual(100_000)
+    // It was cleared on the way (without, the prompt would have passed 100k), and not at the first turns.
+    expect(p.some((r) => r.cleared)).toBe(true)
+    expect(p.find((r) => r.cleared)!.prompt).toBeLessThan(p[p.findIndex((r) => r.cleared) - 1].prompt)
+    expect(h.logs.join('\n')).toMatch(/cleared \d+ older tool result/)
+  })
+
+  it('a model without a tier is cleared where it was: only after a prompt passed 120k', async () => {
+    const h = await run(script, {
+      model: { id: 'claude-flat-test', prices },
+      budgets,
+      tools: createToolset([bulkyTool(24_000)]),
+    })
+    expect(h.result.status).toBe('completed')
+    const p = prompts(h)
+    const first = p.findIndex((r) => r.cleared)
+    expect(first).toBeGreaterThan(0)
+    // The request before the first cleared one passed 120k; none before it did, and some passed 100k uncleared.
+    expect(p[first - 1].prompt).toBeGreaterThan(120_000)
+    expect(p.slice(0, first - 1).every((r) => r.prompt <= 120_000)).toBe(true)
+    expect(p.slice(0, first).some((r) => r.prompt > 100_000)).toBe(true)
+  })
+})
+
 describe('runAgent: security', () => {
   it('refuses path escapes made by the model and leaves everything outside untouched', async () => {
     const outside = makeTempDir()

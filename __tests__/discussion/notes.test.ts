@@ -1,9 +1,22 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { Redactor } from '../../src/report/redact.js'
 import { QUESTION_MARKER } from '../../src/discussion/markers.js'
-import { gatherNotes, type GatherNotesOptions } from '../../src/discussion/notes.js'
+import {
+  DISCUSSION_HEADING,
+  forModel,
+  gatherNotes,
+  LOOKUPS_AT_ONCE,
+  MAX_DISCUSSION_CHARS,
+  OVER_LIMIT,
+  type GatherNotesOptions,
+} from '../../src/discussion/notes.js'
+import { byCreation } from '../../src/discussion/thread.js'
+import type { GitHubApi, IssueComment } from '../../src/github/api.js'
+import { createGitHubApi } from '../../src/github/octokit.js'
+import { authorize, canWrite, isBot, permissionLookup } from '../../src/trigger/authorize.js'
 import { parseTrigger } from '../../src/trigger/event.js'
 import { FakeGitHubApi } from '../support/fake-github-api.js'
+import { startGitHubServer, type FakeGitHub } from '../support/github-server.js'
 import { issueCommentPayload } from '../trigger/payloads.js'
 
 const SELF = ['github-actions[bot]']
@@ -233,9 +246,10 @@ describe('gatherNotes', () => {
     api.failingPermission.add('ghost')
     const ghost = api.addComment(trigger.issueNumber, { login: 'ghost', body: INJECTION, at: before(5) })
     const r = await gatherNotes(api, options())
+    // Newest first; bob and Bob are one author.
     expect(api.calls.filter((c) => c.startsWith('getPermission'))).toEqual([
-      'getPermission bob',
       'getPermission ghost',
+      'getPermission Bob',
     ])
     expect(r.used).toHaveLength(4)
     expect(r.dropped).toEqual([{ id: ghost.id, reason: 'author permission could not be checked' }])
@@ -277,5 +291,239 @@ describe('gatherNotes', () => {
     // The old `/implement` comment by alice is a trusted comment too when there is no trigger.
     expect(r.used).toEqual([a.id, trigger.commentId, b.id])
     expect(r.notes.startsWith('Earlier discussion on the issue')).toBe(true)
+  })
+})
+
+/**
+ * The selection as gatherNotes made it before it read the discussion newest first: every comment screened (and
+ * every author looked up) oldest first, then the oldest dropped while the rest is over the cap. The notes the
+ * model sees must be exactly these.
+ */
+async function selectedBefore(
+  api: GitHubApi,
+  comments: IssueComment[],
+  o: { trigger: { commentId: number; createdAt: string }; limit: number; redactor: Redactor },
+): Promise<{ used: number[]; discussion: string[] }> {
+  const clean = forModel(o.redactor)
+  const t = Date.parse(o.trigger.createdAt)
+  const kept: Array<{ id: number; text: string }> = []
+  for (const c of comments.slice().sort(byCreation)) {
+    if (c.id === o.trigger.commentId) continue
+    const created = Date.parse(c.created_at)
+    if (!(created < t || (created === t && c.id < o.trigger.commentId))) continue
+    if (!(Date.parse(c.updated_at) <= t)) continue
+    if (SELF.includes(c.user.login.toLowerCase())) {
+      if (!c.body.startsWith(QUESTION_MARKER)) continue
+    } else {
+      if (isBot(c.user.login, c.user.type)) continue
+      const permission = await api.getPermission(c.user.login).catch(() => 'unknown')
+      if (!canWrite(permission)) continue
+    }
+    const body = clean(c.body)
+    if (body !== '') kept.push({ id: c.id, text: `**@${c.user.login}** (${c.created_at}):\n${body}` })
+  }
+  let size = kept.reduce((n, k) => n + k.text.length + 2, 0)
+  while (kept.length && size > o.limit) size -= kept.shift()!.text.length + 2
+  return { used: kept.map((k) => k.id), discussion: kept.map((k) => k.text) }
+}
+
+/** A small deterministic generator (mulberry32), so a failing discussion can be replayed. */
+function random(seed: number): (n: number) => number {
+  let a = seed
+  return (n) => {
+    a = (a + 0x6d2b79f5) | 0
+    let t = Math.imul(a ^ (a >>> 15), 1 | a)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n)
+  }
+}
+
+describe('gatherNotes reads the discussion newest first', () => {
+  it('gives the model exactly the notes it gave before, on discussions that fit and that do not', async () => {
+    const authors = [
+      'alice',
+      'bob',
+      'mia',
+      'rita',
+      'tom',
+      'nobody',
+      'ghost',
+      'github-actions[bot]',
+      'other[bot]',
+    ]
+    for (let seed = 1; seed <= 60; seed++) {
+      const rnd = random(seed)
+      const { api, trigger, before, after, options, redactor } = setup()
+      api.failingPermission.add('ghost')
+      const count = 5 + rnd(60)
+      for (let i = 0; i < count; i++) {
+        const login = authors[rnd(authors.length)]
+        const kinds = [
+          'x'.repeat(1 + rnd(400)),
+          `${QUESTION_MARKER}\nA question ${i}?`,
+          `<!-- only hidden ${i} -->`,
+          `token ghp_${'A1b2C3d4E5'.repeat(4)} and ${INJECTION}`,
+        ]
+        const at = rnd(10) === 0 ? after(1 + rnd(5)) : before(1 + rnd(120))
+        api.addComment(trigger.issueNumber, {
+          login,
+          type: login.endsWith('[bot]') ? 'Bot' : 'User',
+          body: `${i}: ${kinds[rnd(kinds.length)]}`,
+          at,
+          updated: rnd(8) === 0 ? after(1) : at,
+        })
+      }
+      const comments = await api.listComments(trigger.issueNumber)
+      const limit = [150, 600, 2_000, MAX_DISCUSSION_CHARS][rnd(4)]
+      const expected = await selectedBefore(api, comments, {
+        trigger: { commentId: trigger.commentId, createdAt: trigger.commentCreatedAt },
+        limit,
+        redactor,
+      })
+      const r = await gatherNotes(api, options({ comments, maxDiscussionChars: limit }))
+      const notes = [
+        'use the v2 client',
+        ...(expected.used.length ? [DISCUSSION_HEADING, ...expected.discussion] : []),
+      ]
+      expect({ seed, used: r.used, notes: r.notes }).toEqual({
+        seed,
+        used: expected.used,
+        notes: notes.join('\n\n'),
+      })
+      // Every comment is accounted for: used, dropped with a reason, or the trigger itself.
+      expect([...r.used, ...r.dropped.map((d) => d.id)].sort()).toEqual(
+        comments
+          .map((c) => c.id)
+          .filter((id) => id !== trigger.commentId)
+          .sort(),
+      )
+    }
+  })
+
+  it('keeps the newest trusted comments when the discussion is over the cap, oldest first in the prompt', async () => {
+    const { api, trigger, before, options } = setup()
+    const say = (login: string, body: string, minutes: number) =>
+      api.addComment(trigger.issueNumber, { login, body, at: before(minutes) })
+    const oldest = say('alice', `alpha ${'a'.repeat(150)}`, 50)
+    const older = say('bob', `beta ${'b'.repeat(150)}`, 40)
+    const kept1 = say('mia', `gamma ${'c'.repeat(150)}`, 30)
+    const injected = say('rita', `${INJECTION} ${'r'.repeat(150)}`, 20)
+    const kept2 = say('bob', `delta ${'d'.repeat(150)}`, 10)
+    // Room for two comments of ~210 characters.
+    const r = await gatherNotes(api, options({ maxDiscussionChars: 450 }))
+    expect(r.used).toEqual([kept1.id, kept2.id])
+    const gamma = r.notes.indexOf('gamma')
+    expect(gamma).toBeGreaterThan(r.notes.indexOf(DISCUSSION_HEADING))
+    expect(r.notes.indexOf('delta')).toBeGreaterThan(gamma)
+    expect(r.notes).not.toContain('alpha')
+    expect(r.notes).not.toContain('beta')
+    expect(r.notes).not.toContain('ignore previous')
+    expect(r.dropped).toEqual([
+      { id: oldest.id, reason: OVER_LIMIT },
+      { id: older.id, reason: OVER_LIMIT },
+      { id: injected.id, reason: expect.stringContaining('read') },
+    ])
+    // alice's comment is beyond the cap: her permission is never asked for.
+    expect(api.calls).not.toContain('getPermission alice')
+  })
+
+  it('keeps a comment that fits the cap to the character, and drops it one character short', async () => {
+    const { api, trigger, before, options } = setup()
+    const old = api.addComment(trigger.issueNumber, { login: 'bob', body: 'older words', at: before(20) })
+    const recent = api.addComment(trigger.issueNumber, { login: 'mia', body: 'newer words', at: before(10) })
+    // As the prompt carries them: `**@login** (created_at):` and the body, two characters between each.
+    const size = [old, recent].reduce(
+      (n, c) => n + `**@${c.user.login}** (${c.created_at}):\n${c.body}`.length + 2,
+      0,
+    )
+    expect((await gatherNotes(api, options({ maxDiscussionChars: size }))).used).toEqual([old.id, recent.id])
+    const short = await gatherNotes(api, options({ maxDiscussionChars: size - 1 }))
+    expect(short.used).toEqual([recent.id])
+    expect(short.dropped).toEqual([{ id: old.id, reason: OVER_LIMIT }])
+  })
+
+  it('an untrusted author is never heard, wherever the cap falls', async () => {
+    const { api, trigger, before, options } = setup()
+    for (let i = 0; i < 30; i++) {
+      const login = ['rita', 'tom', 'bob'][i % 3]
+      api.addComment(trigger.issueNumber, {
+        login,
+        body: `${login === 'bob' ? 'fine' : INJECTION} ${i} ${'.'.repeat(40)}`,
+        at: before(60 - i),
+      })
+    }
+    for (const limit of [10, 100, 300, 1_000, MAX_DISCUSSION_CHARS]) {
+      const r = await gatherNotes(api, options({ maxDiscussionChars: limit }))
+      expect(r.notes).not.toContain('ignore previous')
+      expect(
+        r.notes
+          .split('**@')
+          .slice(1)
+          .every((part) => part.startsWith('bob**')),
+      ).toBe(true)
+    }
+  })
+
+  it("shares the run's lookup with the authorization: the requester's permission is read once", async () => {
+    const { api, trigger, before, options } = setup()
+    api.addComment(trigger.issueNumber, { login: 'alice', body: 'An earlier word of mine.', at: before(5) })
+    const permissionOf = permissionLookup(api)
+    expect((await authorize(api, { login: 'alice', type: 'User' }, [], permissionOf)).allowed).toBe(true)
+    const r = await gatherNotes(api, options({ permissionOf }))
+    expect(r.notes).toContain('An earlier word of mine.')
+    expect(api.calls.filter((c) => c.startsWith('getPermission'))).toEqual(['getPermission alice'])
+  })
+})
+
+describe('gatherNotes against the GitHub stand-in', () => {
+  let gh: FakeGitHub | undefined
+  afterEach(async () => {
+    await gh?.close()
+    gh = undefined
+  })
+
+  it('looks authors up a few at a time, once each, and none beyond the cap', async () => {
+    gh = await startGitHubServer({ tokens: ['t0ken-for-notes'], latencyMs: 40 })
+    const issue = gh.addIssue()
+    const start = Date.parse('2026-01-01T00:00:00Z')
+    const at = (i: number) => new Date(start + i * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z')
+    // 150 comments by 120 authors: one in five read-only, and the newest five by the same author.
+    for (let i = 0; i < 150; i++) {
+      const user = i >= 145 ? 'frequent' : `author-${i % 120}`
+      if (!gh.state.users[user]) gh.addUser(user, { permission: i % 5 === 2 ? 'read' : 'write' })
+      gh.addComment({ issue: issue.number, user, body: `comment ${i} ${'z'.repeat(200)}`, created_at: at(i) })
+    }
+    const repo = { owner: gh.state.repo.owner, repo: gh.state.repo.name }
+    const api = createGitHubApi({
+      token: 't0ken-for-notes',
+      baseUrl: gh.url,
+      repo,
+      redactor: new Redactor(),
+      retryDelayMs: 1,
+    })
+    const comments = await api.listComments(issue.number)
+    gh.requests.length = 0
+    gh.load.peak = 0
+    const r = await gatherNotes(api, {
+      issueNumber: issue.number,
+      commandNotes: '',
+      selfLogins: SELF,
+      redactor: new Redactor(),
+      comments,
+      maxDiscussionChars: 6_000,
+    })
+    const looked = gh.requests.map((q) => /\/collaborators\/([^/]+)\/permission$/.exec(q.path)?.[1])
+    expect(looked.every((l) => l !== undefined)).toBe(true)
+    // Newest first, trusted ones kept until one does not fit: the authors down to that one, and no other.
+    const byAge = comments.slice().sort(byCreation).reverse()
+    const stop = byAge.findIndex(
+      (c) => c.id < Math.min(...r.used) && gh!.state.users[c.user.login].permission === 'write',
+    )
+    const needed = new Set(byAge.slice(0, stop + 1).map((c) => c.user.login))
+    expect(r.used.length).toBeGreaterThan(15)
+    expect(new Set(looked).size).toBe(looked.length)
+    expect(new Set(looked)).toEqual(needed)
+    expect(gh.load.peak).toBeGreaterThan(1)
+    expect(gh.load.peak).toBeLessThanOrEqual(LOOKUPS_AT_ONCE)
   })
 })

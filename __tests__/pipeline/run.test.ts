@@ -28,7 +28,8 @@ import { createPlainSandbox, createRuntimeSandbox } from '../../src/sandbox/inde
 import type { Sandbox as ToolSandbox } from '../../src/sandbox/types.js'
 import { startAnthropicServer, type AnthropicServer, type Script } from '../support/anthropic-server.js'
 import { actionYml } from '../support/run-action.js'
-import { createSandbox, OWNER, REPO, type Sandbox } from '../support/sandbox.js'
+import { isoNow } from '../support/github-server.js'
+import { createSandbox, MAINTAINER, OWNER, REPO, type Sandbox } from '../support/sandbox.js'
 import { asksForClarification, implementIssue2, SLUGIFY_JS } from '../support/scripted-model.js'
 
 const API_KEY = 'sk-ant-inproc-0123456789abcdefghij'
@@ -220,6 +221,24 @@ describe('pipeline in-process: implement a phase', () => {
     const tracking = world.github.commentsOn(world.issue.number).at(-1)?.body ?? ''
     expect(tracking).toMatch(/✅ Opened draft PR #\d+/)
     expect(world.github.violations).toEqual([])
+  })
+
+  it("reads the requester's permission once: for the authorization and for their earlier comment", async () => {
+    world = await createSandbox()
+    world.github.addComment({
+      issue: world.issue.number,
+      user: MAINTAINER,
+      body: 'Earlier: keep the slugs ASCII.',
+      created_at: isoNow(new Date(Date.now() - 60_000)),
+    })
+    const { payload } = world.comment('/implement ISSUE-2')
+    const { d } = await deps(world, { eventName: 'issue_comment', payload, script: implementIssue2() })
+    expect((await runPipeline(d)).status).toBe('pr-opened')
+    const lookups = world.github.requests.filter((r) => r.path.includes('/collaborators/'))
+    expect(lookups.map((r) => r.path)).toEqual([
+      `/repos/${OWNER}/${REPO}/collaborators/${MAINTAINER}/permission`,
+    ])
+    expect(JSON.stringify(anthropic?.requests[0].body)).toContain('Earlier: keep the slugs ASCII.')
   })
 
   it('suspends the credential for the model and reaps before it comes back', async () => {

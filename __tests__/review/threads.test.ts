@@ -1,6 +1,5 @@
 /** Which review threads a review iteration gives the model, and how. */
 import { describe, expect, it } from 'vitest'
-import type { Permission } from '../../src/github/api.js'
 import { replyMarker } from '../../src/discussion/markers.js'
 import { MAX_THREADS_CHARS, reviewThreads, type ThreadsRequest } from '../../src/review/threads.js'
 import { FakeGitHubApi } from '../support/fake-github-api.js'
@@ -24,7 +23,7 @@ function world() {
     id: 'ISSUE-2',
     selfLogins: ['github-actions[bot]'],
     clean: (s) => s.replaceAll('SECRET', '***').trim(),
-    permissionOf: (login) => api.getPermission(login).catch(() => 'unknown' as Permission | 'unknown'),
+    permissionOf: (login) => api.getPermission(login),
     log: (l) => logs.push(l),
     ...r,
   })

@@ -6,7 +6,8 @@
  * is silently ignored), one open PR per head, draft PRs unsupported on some plans (422), permission lookups
  * (non-collaborators read as `read` on a public repo and `none` on a private one; unknown logins 404).
  * Review comments, resolved threads (GraphQL at /graphql), check runs and job logs live in github-reviews.ts.
- * GHES-style paths work too: REST under /api/v3, GraphQL at /api/graphql.
+ * GHES-style paths work too: REST under /api/v3, GraphQL at /api/graphql. `state.latencyMs` holds every reply
+ * back as a real round trip would; `load` counts the requests answered at once.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -143,6 +144,8 @@ export interface GitHubState {
    * storage is, so a client must not send the token along).
    */
   logsHost?: string
+  /** Milliseconds every request waits before its reply, as a real API's round trip does (0 or unset: none). */
+  latencyMs?: number
 }
 export interface RecordedRequest {
   method: string
@@ -156,6 +159,8 @@ export interface FakeGitHub {
   state: GitHubState
   requests: RecordedRequest[]
   violations: string[]
+  /** Requests being answered now, and the most ever answered at once (what a client's parallelism reached). */
+  load: { inFlight: number; peak: number }
   addUser(login: string, opts?: { type?: UserType; permission?: FakePermission }): FakeUser
   addIssue(i?: Partial<FakeIssue>): FakeIssue
   addComment(c: {
@@ -265,6 +270,7 @@ export async function startGitHubServer(
   }
   const requests: RecordedRequest[] = []
   const violations: string[] = []
+  const load = { inFlight: 0, peak: 0 }
   let seq = 1000
   const nextId = () => ++seq
   let api = '' // set once listening
@@ -272,6 +278,7 @@ export async function startGitHubServer(
   // ---- state helpers ----
   const sameLogin = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
   const findUser = (login: string) =>
+    state.users[login] ??
     Object.values(state.users).find((u) => u.login.toLowerCase() === login.toLowerCase())
   function addUser(login: string, opts: { type?: UserType; permission?: FakePermission } = {}): FakeUser {
     const u: FakeUser = {
@@ -916,6 +923,7 @@ export async function startGitHubServer(
     const method = (req.method ?? 'GET').toUpperCase()
     const url = new URL(req.url ?? '/', 'http://fake.local')
     requests.push({ method, path: url.pathname + url.search, headers: { ...req.headers }, body })
+    if (state.latencyMs) await new Promise((ok) => setTimeout(ok, state.latencyMs))
     // GHES serves REST under /api/v3 and GraphQL at /api/graphql.
     const pathname = url.pathname.replace(/^\/api\/v3(?=\/)/, '').replace(/^\/api\/graphql$/, '/graphql')
 
@@ -968,12 +976,15 @@ export async function startGitHubServer(
   }
 
   const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      violations.push(
-        `server error on ${req.method} ${req.url}: ${err instanceof Error ? err.stack : String(err)}`,
-      )
-      if (!res.headersSent) res.writeHead(500).end(JSON.stringify({ message: 'Server Error' }))
-    })
+    load.peak = Math.max(load.peak, ++load.inFlight)
+    handle(req, res)
+      .catch((err: unknown) => {
+        violations.push(
+          `server error on ${req.method} ${req.url}: ${err instanceof Error ? err.stack : String(err)}`,
+        )
+        if (!res.headersSent) res.writeHead(500).end(JSON.stringify({ message: 'Server Error' }))
+      })
+      .finally(() => load.inFlight--)
   })
   await new Promise<void>((ok, fail) => server.once('error', fail).listen(port, '127.0.0.1', ok))
   api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
@@ -985,6 +996,7 @@ export async function startGitHubServer(
     state,
     requests,
     violations,
+    load,
     addUser,
     addIssue,
     addComment,

@@ -1,4 +1,4 @@
-import type { ModelRequest, ModelResponse } from '../providers/types.js'
+import type { ModelInfo, ModelRequest, ModelResponse } from '../providers/types.js'
 
 export type MessageParam = ModelRequest['messages'][number]
 export type ContentBlockParam = Exclude<MessageParam['content'], string>[number]
@@ -10,6 +10,12 @@ type StopReason = ModelResponse['stop_reason']
 export const CLEARED_TOOL_RESULT = '[older tool output cleared to save context]'
 /** Tool results kept whole when clearing context. */
 export const KEEP_TOOL_RESULTS = 3
+/** Old tool results are cleared once a request's prompt passes this many tokens (unless the caller sets another). */
+export const DEFAULT_CONTEXT_THRESHOLD = 120_000
+/** Share of a long-prompt price tier kept free of the estimated next prompt, for the estimate's error. */
+export const LONG_PROMPT_MARGIN = 0.1
+/** Characters per token when a reply's tokens are estimated (dense: code and JSON run at 3–4, prose above). */
+export const CHARS_PER_TOKEN_ESTIMATE = 3
 const EPHEMERAL = { type: 'ephemeral' } as const
 
 /** Where a block sits in the conversation: message index, block index. */
@@ -89,6 +95,33 @@ export class Conversation {
     if (firstMessage !== undefined && !o.keepThinking) dropThinkingAfter(this.messages, firstMessage)
     return cleared
   }
+}
+
+/** Where a run stands after a turn, for {@link shouldClearContext}. */
+export interface ContextState {
+  model: ModelInfo
+  /** The last request's prompt, in tokens (input + cache write + cache read). */
+  prompt: number
+  /** Its response's output tokens (thinking included): they go back in the next prompt. */
+  output: number
+  /** Characters of what was added to answer it (tool results, text). */
+  replyChars: number
+  /** The caller's threshold (DEFAULT_CONTEXT_THRESHOLD by default). */
+  threshold?: number
+}
+
+/**
+ * Whether to clear old tool results before the next request. Every model's are once the last prompt passed the
+ * threshold. A model priced higher above some prompt size (`longPrompt`) is also kept below that size: its old
+ * tool results are cleared as soon as the next prompt could come within LONG_PROMPT_MARGIN of it, the next prompt
+ * being estimated as the last one, plus the output that goes back, plus the reply at CHARS_PER_TOKEN_ESTIMATE.
+ */
+export function shouldClearContext(s: ContextState): boolean {
+  if (s.prompt > (s.threshold ?? DEFAULT_CONTEXT_THRESHOLD)) return true
+  const tier = s.model.longPrompt?.aboveTokens
+  if (tier === undefined) return false
+  const next = s.prompt + s.output + Math.ceil(s.replyChars / CHARS_PER_TOKEN_ESTIMATE)
+  return next > tier * (1 - LONG_PROMPT_MARGIN)
 }
 
 /** Removes the thinking blocks of the assistant turns after message `index` (never emptying a turn). */

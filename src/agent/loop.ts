@@ -1,7 +1,7 @@
 import type { ModelInfo, ModelProvider, ModelRequest, ModelResponse } from '../providers/types.js'
 import type { Redactor } from '../report/redact.js'
 import type { ToolContext, Toolset } from '../tools/types.js'
-import { Conversation, type ToolUseBlock } from './conversation.js'
+import { Conversation, shouldClearContext, type ToolUseBlock } from './conversation.js'
 import { dispatchToolCalls, Transcript } from './dispatch.js'
 import { Meter, startDeadline } from './meter.js'
 import { sendTurn } from './send.js'
@@ -22,7 +22,10 @@ export interface RunAgentOptions {
   redactor: Redactor
   /** Output token limit per response (default: the provider's for the model). */
   maxTokens?: number
-  /** Clear old tool results once a request's input passes this many tokens (default 120000). */
+  /**
+   * Clear old tool results once a request's input passes this many tokens (default 120000); a model with a
+   * long-prompt price tier is also kept below its tier (see shouldClearContext).
+   */
   contextClearThresholdTokens?: number
   log?: (line: string) => void
   /** Step debug logging: each model request (model, time, stop reason, tokens) and each tool call's time. */
@@ -40,8 +43,6 @@ export interface RunAgentOptions {
    */
   keepThinkingOnClear?: boolean
 }
-
-const DEFAULT_CONTEXT_THRESHOLD = 120_000
 
 /** How a run ended. */
 type Ending =
@@ -195,7 +196,14 @@ async function answer(
 
   if (run.meter.costExhausted) return { status: 'max-cost' }
   const input = totalInputTokens(usage)
-  if (input > (run.opts.contextClearThresholdTokens ?? DEFAULT_CONTEXT_THRESHOLD)) {
+  const context = {
+    model: run.opts.model,
+    prompt: input,
+    output: usage.outputTokens,
+    replyChars: JSON.stringify(results).length,
+    threshold: run.opts.contextClearThresholdTokens,
+  }
+  if (shouldClearContext(context)) {
     const cleared = run.conversation.clearOldToolResults({ keepThinking: run.opts.keepThinkingOnClear })
     if (cleared)
       run.log(`Context: cleared ${cleared} older tool result(s) (last request had ${input} input tokens).`)

@@ -1,12 +1,16 @@
-import type { GitHubApi, IssueComment, Permission } from '../github/api.js'
+import type { GitHubApi, IssueComment } from '../github/api.js'
 import type { Redactor } from '../report/redact.js'
-import { canWrite, isBot } from '../trigger/authorize.js'
+import { canWrite, isBot, permissionLookup, type PermissionLookup } from '../trigger/authorize.js'
 import { QUESTION_MARKER } from './markers.js'
 import { sanitize } from './sanitize.js'
 import { byCreation } from './thread.js'
 
 /** Default cap on the discussion part of the notes, in characters (oldest comments are dropped first). */
 export const MAX_DISCUSSION_CHARS = 30_000
+/** Permission lookups one gathering has in flight at once, at most. */
+export const LOOKUPS_AT_ONCE = 8
+/** Why a comment older than the ones that fill the cap is left out. */
+export const OVER_LIMIT = 'over the notes size limit (older comments are dropped first)'
 
 export interface GatherNotesOptions {
   issueNumber: number
@@ -32,29 +36,13 @@ export interface GatherNotesOptions {
   heading?: string
   /** Comments to leave out: commands the action settled (refused, or found nothing to do for). */
   settled?: number[]
-  /** The permission lookup to share with other readers of the run (see permissionLookup); a new one by default. */
+  /** The run's permission lookup, shared with its other readers (see permissionLookup); a new one by default. */
   permissionOf?: PermissionLookup
 }
 
 /** How every text of the discussion is made fit for the model: hidden content removed, secrets redacted, trimmed. */
 export function forModel(redactor: Redactor): (text: string) => string {
   return (text) => redactor.redact(sanitize(text)).trim()
-}
-
-export type PermissionLookup = (login: string) => Promise<Permission | 'unknown'>
-
-/** Each distinct author's permission, looked up once (a failed lookup reads as `unknown`: no access). */
-export function permissionLookup(api: GitHubApi): PermissionLookup {
-  const permissions = new Map<string, Promise<Permission | 'unknown'>>()
-  return (login) => {
-    const key = login.toLowerCase()
-    let p = permissions.get(key)
-    if (!p) {
-      p = api.getPermission(login).catch(() => 'unknown' as const)
-      permissions.set(key, p)
-    }
-    return p
-  }
 }
 
 export interface GatheredNotes {
@@ -74,12 +62,19 @@ export const DISCUSSION_HEADING = 'Earlier discussion on the issue (oldest first
  * A comment is part of the discussion only when ALL hold:
  * - it is not the trigger comment, and it was created before it (same second: lower id first);
  * - it was not edited after the trigger was posted (`updated_at` later than the trigger → dropped);
- * - its author has write, maintain or admin permission (each distinct author looked up once; a failed lookup
- *   counts as no access), OR it is one of the action's own clarification questions: author in `selfLogins`
- *   and body containing QUESTION_MARKER. Other bots, and the action's other comments, are dropped.
+ * - its author has write, maintain or admin permission (a failed lookup counts as no access), OR it is one of
+ *   the action's own clarification questions: author in `selfLogins` and body containing QUESTION_MARKER. Other
+ *   bots, and the action's other comments, are dropped;
+ * - something is left of it once hidden content is removed.
  * Untrusted comments never reach the notes, in any form. Without a trigger (workflow_dispatch) every existing
- * comment counts as earlier. When the discussion exceeds `maxDiscussionChars`, the oldest comments are
- * dropped first. Each comment is rendered as `**@login** (created_at):` followed by its body on the next line.
+ * comment counts as earlier. The discussion is the newest run of such comments that fits `maxDiscussionChars`,
+ * shown oldest first, each as `**@login** (created_at):` followed by its body on the next line.
+ *
+ * Comments are read newest first and the reading stops at the first one that does not fit, so a long
+ * discussion costs what its newest part costs: each author's permission is looked up once (through the run's
+ * lookup), a few at a time (LOOKUPS_AT_ONCE), and only when the comment could still fit whatever the lookups
+ * in flight answer; no author of an older comment is looked up. Older comments are listed as over the limit
+ * (or with a reason that needed no lookup).
  *
  * With `newerThan`, older comments are left out without a word (they were seen before).
  *
@@ -89,48 +84,112 @@ export const DISCUSSION_HEADING = 'Earlier discussion on the issue (oldest first
 export async function gatherNotes(api: GitHubApi, o: GatherNotesOptions): Promise<GatheredNotes> {
   const clean = forModel(o.redactor)
   const parts = [clean(o.commandNotes), clean(o.inputNotes ?? '')].filter((s) => s !== '')
-  const used: number[] = []
-  const dropped: Array<{ id: number; reason: string }> = []
+  if (o.skipIssueComments || o.issueNumber <= 0) return { notes: parts.join('\n\n'), used: [], dropped: [] }
 
-  if (!o.skipIssueComments && o.issueNumber > 0) {
-    const comments = (o.comments ?? (await api.listComments(o.issueNumber))).slice().sort(byCreation)
-    const self = new Set(o.selfLogins.map((l) => l.toLowerCase()))
-    const permissionOf = o.permissionOf ?? permissionLookup(api)
+  const comments = (o.comments ?? (await api.listComments(o.issueNumber))).slice().sort(byCreation)
+  const { kept, dropped } = await newestThatFit(comments, {
+    trigger: o.trigger,
+    newerThan: o.newerThan,
+    settled: new Set(o.settled),
+    self: new Set(o.selfLogins.map((l) => l.toLowerCase())),
+    permissionOf: o.permissionOf ?? permissionLookup(api),
+    clean,
+    limit: o.maxDiscussionChars ?? MAX_DISCUSSION_CHARS,
+  })
+  if (kept.length) parts.push([o.heading ?? DISCUSSION_HEADING, ...kept.map((k) => k.text)].join('\n\n'))
+  return { notes: parts.join('\n\n'), used: kept.map((k) => k.id), dropped }
+}
 
-    const kept: Array<{ id: number; text: string }> = []
-    for (const c of comments) {
-      if (o.trigger && c.id === o.trigger.commentId) continue
-      if (!isNewer(c, o.newerThan)) continue
-      if (o.settled?.includes(c.id)) {
-        dropped.push({ id: c.id, reason: 'a command the action already settled' })
+interface Selection {
+  trigger: GatherNotesOptions['trigger']
+  newerThan: GatherNotesOptions['newerThan']
+  settled: Set<number>
+  self: Set<string>
+  permissionOf: PermissionLookup
+  clean: (text: string) => string
+  limit: number
+}
+
+/** A comment that may be kept, as the prompt would carry it, waiting for its verdict. */
+interface Candidate {
+  /** Its place in the comments, oldest first. */
+  index: number
+  id: number
+  text: string
+  /** Why it is dropped (its author is not trusted), or undefined to keep it. */
+  verdict: Promise<string | undefined>
+}
+
+/**
+ * The newest comments (in `comments`, oldest first) that pass the selection and fit its limit together, oldest
+ * first, and every other comment that is not silently skipped with why it was dropped, oldest first.
+ *
+ * Candidates are taken newest first and decided in that order. A new one is taken only while fewer than
+ * LOOKUPS_AT_ONCE are awaiting their verdict and the kept size plus every candidate still waiting is within the
+ * limit: then no waiting candidate can fill the cap, so the new one's lookup is needed whatever they turn out.
+ */
+async function newestThatFit(
+  comments: IssueComment[],
+  s: Selection,
+): Promise<{ kept: Array<{ id: number; text: string }>; dropped: Array<{ id: number; reason: string }> }> {
+  const dropped: Array<{ index: number; id: number; reason: string }> = []
+  const waiting: Candidate[] = []
+  const kept: Candidate[] = [] // newest first
+  let size = 0
+  let waitingSize = 0
+  let unsettled = 0
+  let next = comments.length - 1
+  const take = (): void => {
+    for (; next >= 0; next--) {
+      const c = comments[next]
+      const screened = screen(c, s)
+      if (screened === 'skip') continue
+      if (screened.reason !== undefined) {
+        dropped.push({ index: next, id: c.id, reason: screened.reason })
         continue
       }
-      const reason = await exclusionReason(c, o.trigger, self, permissionOf)
-      if (reason) {
-        dropped.push({ id: c.id, reason })
-        continue
-      }
-      const body = clean(c.body)
+      if (size + waitingSize > s.limit || (screened.lookup && unsettled >= LOOKUPS_AT_ONCE)) return
+      const body = s.clean(c.body)
       if (body === '') {
-        dropped.push({ id: c.id, reason: 'empty after removing hidden content' })
+        dropped.push({ index: next, id: c.id, reason: 'empty after removing hidden content' })
         continue
       }
-      kept.push({ id: c.id, text: `**@${c.user.login}** (${c.created_at}):\n${body}` })
-    }
-
-    const limit = o.maxDiscussionChars ?? MAX_DISCUSSION_CHARS
-    let size = kept.reduce((n, k) => n + k.text.length + 2, 0)
-    while (kept.length && size > limit) {
-      const old = kept.shift()!
-      size -= old.text.length + 2
-      dropped.push({ id: old.id, reason: 'over the notes size limit (older comments are dropped first)' })
-    }
-    if (kept.length) {
-      parts.push([o.heading ?? DISCUSSION_HEADING, ...kept.map((k) => k.text)].join('\n\n'))
-      used.push(...kept.map((k) => k.id))
+      const text = `**@${c.user.login}** (${c.created_at}):\n${body}`
+      let verdict: Promise<string | undefined> = Promise.resolve(undefined)
+      if (screened.lookup) {
+        unsettled++
+        verdict = authorVerdict(c.user.login, s.permissionOf).finally(() => unsettled--)
+      }
+      waiting.push({ index: next, id: c.id, text, verdict })
+      waitingSize += text.length + 2
     }
   }
-  return { notes: parts.join('\n\n'), used, dropped }
+
+  take()
+  for (let e = waiting.shift(); e; e = waiting.shift()) {
+    const reason = await e.verdict
+    waitingSize -= e.text.length + 2
+    if (reason !== undefined) {
+      dropped.push({ index: e.index, id: e.id, reason })
+    } else if (size + e.text.length + 2 > s.limit) {
+      // The cap is reached: this comment and every older one are left out, without a lookup.
+      for (const left of [e, ...waiting.splice(0)])
+        dropped.push({ index: left.index, id: left.id, reason: OVER_LIMIT })
+      for (; next >= 0; next--) {
+        const screened = screen(comments[next], s)
+        if (screened !== 'skip')
+          dropped.push({ index: next, id: comments[next].id, reason: screened.reason ?? OVER_LIMIT })
+      }
+    } else {
+      kept.push(e)
+      size += e.text.length + 2
+    }
+    take()
+  }
+  return {
+    kept: kept.reverse().map(({ id, text }) => ({ id, text })),
+    dropped: dropped.sort((a, b) => a.index - b.index).map(({ id, reason }) => ({ id, reason })),
+  }
 }
 
 function isNewer(c: IssueComment, than: GatherNotesOptions['newerThan']): boolean {
@@ -138,25 +197,34 @@ function isNewer(c: IssueComment, than: GatherNotesOptions['newerThan']): boolea
   return than?.time === undefined || Date.parse(c.created_at) > Date.parse(than.time)
 }
 
-async function exclusionReason(
-  c: IssueComment,
-  trigger: GatherNotesOptions['trigger'],
-  self: Set<string>,
-  permissionOf: (login: string) => Promise<Permission | 'unknown'>,
-): Promise<string | undefined> {
-  if (trigger) {
-    const t = Date.parse(trigger.createdAt)
+/**
+ * What can be told of a comment without a lookup: left out without a word (`skip`: the trigger itself, or seen
+ * before), dropped (`reason`), or a candidate, whose author's permission decides (`lookup`) or that is the
+ * action's own question (trusted as it is).
+ */
+function screen(c: IssueComment, s: Selection): 'skip' | { reason?: string; lookup?: boolean } {
+  if (s.trigger && c.id === s.trigger.commentId) return 'skip'
+  if (!isNewer(c, s.newerThan)) return 'skip'
+  if (s.settled.has(c.id)) return { reason: 'a command the action already settled' }
+  if (s.trigger) {
+    const t = Date.parse(s.trigger.createdAt)
     const created = Date.parse(c.created_at)
-    if (!(created < t || (created === t && c.id < trigger.commentId))) return 'posted after the trigger'
-    if (!(Date.parse(c.updated_at) <= t)) return 'edited after the trigger'
+    if (!(created < t || (created === t && c.id < s.trigger.commentId)))
+      return { reason: 'posted after the trigger' }
+    if (!(Date.parse(c.updated_at) <= t)) return { reason: 'edited after the trigger' }
   }
   const login = c.user.login
-  if (self.has(login.toLowerCase())) {
+  if (s.self.has(login.toLowerCase())) {
     // Its first line: a tracking comment quoting the model's words could hold the marker further down.
-    return c.body.startsWith(QUESTION_MARKER) ? undefined : "the action's own status comment"
+    return c.body.startsWith(QUESTION_MARKER) ? {} : { reason: "the action's own status comment" }
   }
-  if (isBot(login, c.user.type)) return 'written by a bot'
-  const permission = await permissionOf(login)
+  if (isBot(login, c.user.type)) return { reason: 'written by a bot' }
+  return { lookup: true }
+}
+
+/** Why an author's comment is not trusted, or undefined when the author has write access. */
+async function authorVerdict(login: string, permissionOf: PermissionLookup): Promise<string | undefined> {
+  const permission = await permissionOf(login).catch(() => 'unknown' as const)
   if (permission === 'unknown') return 'author permission could not be checked'
   if (!canWrite(permission)) return `author has ${permission} permission (write, maintain or admin needed)`
   return undefined

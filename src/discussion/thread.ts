@@ -1,9 +1,13 @@
 import type { GitHubApi, IssueComment } from '../github/api.js'
+import { permissionLookup, type PermissionLookup } from '../trigger/authorize.js'
 
 /** The login the action comments and reacts as with the workflow's own token. */
 export const ACTIONS_BOT = 'github-actions[bot]'
 
-/** An issue's discussion as a run reads it: its comments, and who of their authors is the action itself. */
+/**
+ * An issue's discussion as a run reads it: its comments, who of their authors is the action itself, and each
+ * author's permission.
+ */
 export interface IssueThread {
   /** Listed at most once per run (see {@link issueThread}). */
   comments: () => Promise<IssueComment[]>
@@ -12,6 +16,8 @@ export interface IssueThread {
    * (an App or a personal token passed as `github-token` comments as someone else).
    */
   selfLogins: string[]
+  /** The run's permission lookup (each author read once; shared with the authorization of the requester). */
+  permissionOf: PermissionLookup
 }
 
 /**
@@ -19,7 +25,12 @@ export interface IssueThread {
  * them, and a long issue costs one request per hundred comments. A failed listing is not kept, so a later
  * reader tries again (the check may fail harmlessly where the notes must not).
  */
-export function issueThread(api: GitHubApi, issueNumber: number, selfLogin?: string): IssueThread {
+export function issueThread(
+  api: GitHubApi,
+  issueNumber: number,
+  selfLogin?: string,
+  permissionOf: PermissionLookup = permissionLookup(api),
+): IssueThread {
   let listed: Promise<IssueComment[]> | undefined
   return {
     comments: () =>
@@ -28,6 +39,7 @@ export function issueThread(api: GitHubApi, issueNumber: number, selfLogin?: str
         throw err
       })),
     selfLogins: [...new Set([ACTIONS_BOT, ...(selfLogin ? [selfLogin] : [])].map((l) => l.toLowerCase()))],
+    permissionOf,
   }
 }
 

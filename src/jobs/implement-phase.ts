@@ -75,6 +75,7 @@ export async function implementPhase(
     redactor: d.redactor,
     skipIssueComments: issueNumber === undefined,
     comments,
+    permissionOf: discussion?.permissionOf,
   })
 
   const { run, budgets } = await runPhaseAgent(d, plan, notes, tracking)

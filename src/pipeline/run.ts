@@ -4,7 +4,7 @@ import { describeError, UserError } from '../errors.js'
 import { TrackingComment } from '../report/tracking.js'
 import { parseTrigger } from '../trigger/event.js'
 import type { Trigger } from '../trigger/types.js'
-import { authorize } from '../trigger/authorize.js'
+import { authorize, permissionLookup } from '../trigger/authorize.js'
 import { fanOut } from '../jobs/fan-out.js'
 import { implementPhase } from '../jobs/implement-phase.js'
 import { iterateReview } from '../jobs/iterate-review.js'
@@ -101,8 +101,10 @@ async function afterTrigger(
 ): Promise<PipelineResult> {
   let thread: IssueThread | undefined
   if (trigger.kind !== 'dispatch') {
+    // Read once per run: the requester's permission counts again when the discussion is read.
+    const permissionOf = permissionLookup(d.api)
     // A dispatch needs write access to start, so GitHub has already checked it; a comment or review has not.
-    const auth = await authorize(d.api, trigger.actor, d.inputs.allowedBots)
+    const auth = await authorize(d.api, trigger.actor, d.inputs.allowedBots, permissionOf)
     if (!auth.allowed) {
       await tracking.finish(`🚫 @${trigger.actor.login}: ${auth.reason}`)
       return { status: 'skipped', message: auth.reason, failed: false }
@@ -113,7 +115,7 @@ async function afterTrigger(
       (e: unknown) => void d.log(`Could not react: ${describeError(e)}`),
     )
     const where = trigger.kind === 'pull' ? trigger.pullNumber : trigger.issueNumber
-    thread = issueThread(d.api, where, self)
+    thread = issueThread(d.api, where, self, permissionOf)
     const command = conversationComment(trigger)
     if (command !== undefined) {
       await answerSuperseded(d.api, {

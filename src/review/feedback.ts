@@ -5,7 +5,7 @@
  */
 import type { IssueThread } from '../discussion/thread.js'
 import { answeredIds, TRACKING_MARKER } from '../discussion/markers.js'
-import { forModel, gatherNotes, permissionLookup } from '../discussion/notes.js'
+import { forModel, gatherNotes } from '../discussion/notes.js'
 import type { IssueComment } from '../github/api.js'
 import { diffStat } from '../git/branch.js'
 import type { PipelineDeps } from '../pipeline/types.js'
@@ -50,7 +50,7 @@ export async function gatherFeedback(d: PipelineDeps, r: FeedbackRequest): Promi
   const { target, trigger } = r
   const n = target.pull.number
   const clean = forModel(d.redactor)
-  const permissionOf = permissionLookup(d.api)
+  const permissionOf = r.thread.permissionOf
   const comments = await r.thread.comments()
   const conversation = await gatherNotes(d.api, {
     issueNumber: n,

@@ -6,8 +6,8 @@
  */
 import { readReplyMarker } from '../discussion/markers.js'
 import { describeError } from '../errors.js'
-import type { GitHubApi, Permission, ReviewComment } from '../github/api.js'
-import { canWrite, isBot } from '../trigger/authorize.js'
+import type { GitHubApi, ReviewComment } from '../github/api.js'
+import { canWrite, isBot, type PermissionLookup } from '../trigger/authorize.js'
 import { withoutCommand } from '../trigger/command.js'
 import { fenced } from '../report/format.js'
 
@@ -37,7 +37,8 @@ export interface ThreadsRequest {
   selfLogins: string[]
   /** Sanitizes and redacts a text for the model. */
   clean: (text: string) => string
-  permissionOf: (login: string) => Promise<Permission | 'unknown'>
+  /** The run's permission lookup (a failed lookup counts as no access). */
+  permissionOf: PermissionLookup
   log: (line: string) => void
 }
 
