@@ -239,6 +239,7 @@ describe('pipeline in-process: implement a phase', () => {
         seen.push({ step: 'spawn', credential: credential() })
         return real.spawn(req)
       },
+      start: (req) => real.start(req),
       async reap() {
         seen.push({ step: 'reap', credential: credential() })
         return real.reap()
@@ -268,6 +269,9 @@ describe('pipeline in-process: implement a phase', () => {
         return { isolated: false, reason: 'bwrap (package bubblewrap) is missing' }
       },
       spawn: async () => {
+        throw new Error('must not run')
+      },
+      start: async () => {
         throw new Error('must not run')
       },
       reap: async () => 0,
