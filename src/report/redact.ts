@@ -26,6 +26,12 @@ export class Redactor {
     this.secrets.add(Buffer.from(`x-access-token:${secret}`).toString('base64'))
   }
 
+  /** True when `text` holds one of the registered secrets (token shapes alone do not count). */
+  holds(text: string): boolean {
+    for (const s of this.secrets) if (text.includes(s)) return true
+    return false
+  }
+
   redact(text: string): string {
     let out = text
     // Longest first so a secret containing another is replaced whole.
