@@ -1,6 +1,7 @@
 import { isIP } from 'node:net'
 import * as core from '@actions/core'
 import { UserError } from './errors.js'
+import { parseMcpConfigInput, type McpConfigInput } from './mcp/config.js'
 import { MODEL_ALIASES, MODEL_ID_PATTERN } from './providers/models.js'
 import { PROVIDERS, type ProviderName } from './providers/select.js'
 import { EFFORTS, type Effort } from './providers/types.js'
@@ -37,6 +38,8 @@ export interface Inputs {
   thinking?: 'adaptive' | 'off'
   /** How much effort the model puts in; unset: the model's own default. */
   effort?: Effort
+  /** MCP servers whose tools the model gets: inline (parsed) or a path in the repository (read when planning). */
+  mcpConfig?: McpConfigInput
 }
 
 type Getter = (name: string) => string
@@ -234,5 +237,6 @@ export function readInputs(get: Getter = envGetter): Inputs {
     verifyAttempts: wholeNumber('verify-attempts', get('verify-attempts') || '2', 10),
     thinking: thinkingMode(get('thinking')),
     effort: effortLevel(get('effort')),
+    mcpConfig: parseMcpConfigInput(get('mcp-config')),
   }
 }

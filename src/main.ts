@@ -109,6 +109,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<boolean
       recordState,
       artifacts: createActionsArtifactStore(env),
       tempDir: env.RUNNER_TEMP || undefined,
+      env,
     })
     // The final word is on the issue (or the result says why not): nothing is left for the post step to say.
     recordState('finished', 'true')

@@ -131,5 +131,8 @@ export const unusedSandbox: Sandbox = {
   spawn: async () => {
     throw new Error('the sandbox is not used in these tests')
   },
+  start: async () => {
+    throw new Error('the sandbox is not used in these tests')
+  },
   reap: async () => 0,
 }

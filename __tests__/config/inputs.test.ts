@@ -29,6 +29,22 @@ describe('inputs', () => {
     expect(i.verifyAttempts).toBe(2)
     expect(i.thinking).toBeUndefined()
     expect(i.effort).toBeUndefined()
+    expect(i.mcpConfig).toBeUndefined()
+  })
+
+  it('reads mcp-config: inline JSON parsed at once, anything else a path read when the run plans', () => {
+    const inline = fromRunner({
+      'anthropic-api-key': 'k',
+      'mcp-config': ' {"mcpServers": {"files": {"command": "mcp-files", "args": ["."]}}} ',
+    })
+    expect(inline.mcpConfig).toEqual({
+      kind: 'inline',
+      servers: [{ name: 'files', command: 'mcp-files', args: ['.'], env: {} }],
+    })
+    expect(fromRunner({ 'anthropic-api-key': 'k', 'mcp-config': ' .mcp.json ' }).mcpConfig).toEqual({
+      kind: 'path',
+      path: '.mcp.json',
+    })
   })
 
   it('reads provider (anthropic by default, any case) without requiring anthropic-api-key for a cloud', () => {
@@ -138,6 +154,13 @@ describe('inputs', () => {
     ['thinking', 'on', /thinking.*adaptive.*off/],
     ['effort', 'extreme', /effort.*low, medium, high, xhigh, max/],
     ['provider', 'openai', /provider.*anthropic, bedrock, vertex, foundry/],
+    ['mcp-config', '{"mcpServers": ', /The `mcp-config` input is not valid JSON/],
+    [
+      'mcp-config',
+      '{"mcpServers": {"web": {"url": "https://mcp.example.com"}}}',
+      /server `web` is a remote server/,
+    ],
+    ['mcp-config', 'a.json\nb.json', /mcp-config.*path in the repository.*or a JSON object/],
   ])('rejects %s=%j with a clear message', (name, value, message) => {
     let caught: unknown
     try {

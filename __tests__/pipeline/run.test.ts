@@ -27,12 +27,14 @@ import { allowlistedEnv } from '../../src/sandbox/env.js'
 import { createPlainSandbox, createRuntimeSandbox } from '../../src/sandbox/index.js'
 import type { Sandbox as ToolSandbox } from '../../src/sandbox/types.js'
 import { startAnthropicServer, type AnthropicServer, type Script } from '../support/anthropic-server.js'
+import { pidsWith } from '../support/processes.js'
 import { actionYml } from '../support/run-action.js'
 import { isoNow } from '../support/github-server.js'
 import { createSandbox, MAINTAINER, OWNER, REPO, type Sandbox } from '../support/sandbox.js'
 import { asksForClarification, implementIssue2, SLUGIFY_JS } from '../support/scripted-model.js'
 
 const API_KEY = 'sk-ant-inproc-0123456789abcdefghij'
+const MCP_SERVER = path.resolve(import.meta.dirname, '../fixtures/mcp/server.mjs')
 const TOKEN = 'ghs_inprocTokenInprocTokenInprocToken1'
 const HEADER = `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${TOKEN}`).toString('base64')}`
 
@@ -155,6 +157,37 @@ describe('pipeline in-process: cancelled at each stage', () => {
     expect(tracking).not.toMatch(/could not start|sandbox: off/)
   })
 
+  it('a signal while an MCP server starts is a cancellation: no model, nothing left running', async () => {
+    world = await createSandbox()
+    const tag = `mcp-inproc-${process.pid}-${Date.now()}`
+    const server = { command: process.execPath, args: [MCP_SERVER, '--mode', 'no-handshake', '--tag', tag] }
+    const { payload } = world.comment('/implement ISSUE-2')
+    const { d } = await deps(world, {
+      eventName: 'issue_comment',
+      payload,
+      script: implementIssue2(),
+      with: { 'mcp-config': JSON.stringify({ mcpServers: { slow: server } }) },
+    })
+    const c = cancellation()
+    d.cancellation = c.value
+    const real = d.sandbox
+    d.sandbox = {
+      ...real,
+      async start(req) {
+        const proc = await real.start(req)
+        setTimeout(c.cancel, 300) // while it (never) answers the handshake
+        return proc
+      },
+    }
+    const result = await runPipeline(d)
+    expect(result).toMatchObject({ status: 'cancelled', turns: 0 })
+    expect(anthropic?.requests).toHaveLength(0)
+    expect(pidsWith(tag)).toEqual([])
+    const tracking = world.github.commentsOn(world.issue.number).at(-1)?.body ?? ''
+    expect(tracking).toContain('🛑 **Cancelled.** No file had changed')
+    expect(tracking).not.toMatch(/could not start/)
+  })
+
   it('a second signal while the PR is being opened: the push is kept and the PR reported as unconfirmed', async () => {
     world = await createSandbox()
     const { payload } = world.comment('/implement ISSUE-2')
@@ -258,6 +291,7 @@ describe('pipeline in-process: implement a phase', () => {
         seen.push({ step: 'spawn', credential: credential() })
         return real.spawn(req)
       },
+      start: (req) => real.start(req),
       async reap() {
         seen.push({ step: 'reap', credential: credential() })
         return real.reap()
@@ -287,6 +321,9 @@ describe('pipeline in-process: implement a phase', () => {
         return { isolated: false, reason: 'bwrap (package bubblewrap) is missing' }
       },
       spawn: async () => {
+        throw new Error('must not run')
+      },
+      start: async () => {
         throw new Error('must not run')
       },
       reap: async () => 0,

@@ -31,6 +31,15 @@ describe('Redactor', () => {
     r.add('abc')
     expect(r.redact('abc def')).toBe('abc def')
   })
+
+  it('holds: true for text with a registered secret (or its base64 forms), not for a token shape alone', () => {
+    const r = new Redactor()
+    r.add('ghs_registeredToken0123456789')
+    expect(r.holds('Bearer ghs_registeredToken0123456789')).toBe(true)
+    expect(r.holds(Buffer.from('x-access-token:ghs_registeredToken0123456789').toString('base64'))).toBe(true)
+    expect(r.holds('ghp_abcdefghijklmnopqrstuvwxyz0123456789')).toBe(false)
+    expect(r.holds('')).toBe(false)
+  })
 })
 
 /** The redactor as it was before its key pattern was replaced (quadratic on many BEGIN markers). */

@@ -10,6 +10,7 @@ import { ACTIONS_BOT, issueThread, type IssueThread } from '../discussion/thread
 import { validateBranchName } from '../git/branch-name.js'
 import { prepareBranch } from '../git/branch.js'
 import type { IssueComment } from '../github/api.js'
+import { loadMcpServers, mcpToolPattern } from '../mcp/index.js'
 import { prepareModel, runAgentOnBranch, type AgentRun } from '../pipeline/agent-run.js'
 import type { Budgets, PipelineDeps, PipelineResult } from '../pipeline/types.js'
 import { renderPrompt } from '../prompt/render.js'
@@ -132,7 +133,7 @@ export async function runPhaseAgent(
     issueId: phase.id,
     phaseTitle: phase.title,
     budgets,
-    toolNames: tools.map((t) => t.name),
+    toolNames: [...tools.map((t) => t.name), ...plan.mcp.map((s) => mcpToolPattern(s.name))],
     iteration,
     verify: d.inputs.verify,
     instructions: instructionsSection(plan.instructions.files),
@@ -141,7 +142,15 @@ export async function runPhaseAgent(
   const verify = d.inputs.verify
     ? { command: d.inputs.verify, maxSendBacks: d.inputs.verifyAttempts }
     : undefined
-  const run = await runAgentOnBranch(d, { model: plan.model, prompt, system, tools, budgets, verify })
+  const run = await runAgentOnBranch(d, {
+    model: plan.model,
+    prompt,
+    system,
+    tools,
+    budgets,
+    verify,
+    mcp: plan.mcp,
+  })
   return { run: { ...run, plan: latestPlan }, budgets }
 }
 
@@ -154,10 +163,11 @@ function runningLine(d: PipelineDeps, plan: PhasePlan, budgets: Budgets): string
     ? ` and the repository's instructions from ${instructionNames(files)}`
     : ''
   const verify = d.inputs.verify ? `; verification: ${inlineCode(oneLine(d.inputs.verify))}` : ''
+  const mcp = plan.mcp.length ? `; MCP servers: ${plan.mcp.map((s) => `\`${s.name}\``).join(', ')}` : ''
   const notes = skipped.length ? ` (${skipped.join(' ')})` : ''
   const { thinking, effort } = d.inputs
   const tuned = [thinking && `thinking ${thinking}`, effort && `effort ${effort}`].filter(Boolean).join(', ')
-  return `Running \`${plan.model.id}\` with ${prompted}${instructions}${notes}${verify}${tuned ? ` (${tuned})` : ''} (budget ${budgets.maxTurns} turns, ${formatUsd(budgets.maxCostUsd)}, ${budgets.timeoutMinutes} min)`
+  return `Running \`${plan.model.id}\` with ${prompted}${instructions}${notes}${verify}${mcp}${tuned ? ` (${tuned})` : ''} (budget ${budgets.maxTurns} turns, ${formatUsd(budgets.maxCostUsd)}, ${budgets.timeoutMinutes} min)`
 }
 
 /** What a phase job is about: the phase id, where its labels are, the spec named in the command. */
@@ -172,7 +182,7 @@ export interface PhaseRequest {
 
 /**
  * What the phase job will do, read from the base checkout before the branch (which earlier model runs wrote)
- * is checked out: the spec and phase, the template, the model, the branch.
+ * is checked out: the spec and phase, the template, the model, the branch, the MCP servers.
  */
 export async function planPhase(d: PipelineDeps, r: PhaseRequest) {
   validateIssueId(r.requestedId)
@@ -190,6 +200,10 @@ export async function planPhase(d: PipelineDeps, r: PhaseRequest) {
   const template = await loadTemplate(d.workspace, d.inputs.template)
   // From the base checkout, like the spec and the template: never what a model wrote on the branch.
   const instructions = await readInstructions(d.workspace)
+  const mcp = await loadMcpServers(d.workspace, d.inputs.mcpConfig, {
+    env: d.env ?? {},
+    holdsSecret: (value) => d.redactor.holds(value),
+  })
   // Aliases map to the provider's own model ids and prices.
   const model = resolveModel(
     { input: d.inputs.model, label: labels.model, frontmatter: template.frontmatter.model },
@@ -197,7 +211,7 @@ export async function planPhase(d: PipelineDeps, r: PhaseRequest) {
   )
   const branch = validateBranchName(phase.id)
   const specLink = `[\`${baseDoc.path}\`](${d.run.serverUrl}/${d.run.repository}/blob/${base}/${baseDoc.path})`
-  return { base, baseDoc, phase, template, model, branch, specLink, instructions }
+  return { base, baseDoc, phase, template, model, branch, specLink, instructions, mcp }
 }
 
 export type PhasePlan = Awaited<ReturnType<typeof planPhase>>

@@ -1,9 +1,9 @@
 /**
  * One agent on a prepared branch, the core every job shares. `runAgentOnBranch`: the sandbox's status in the
- * log, the checkout's credential out of reach for the run, the agent loop over a toolset, the tools closed and
- * every process the model left behind stopped before the git metadata and then the credential are put back
- * (src/git/guard.ts). `commitAndPush`, when the job has decided what the result means: the commit and the
- * push of whatever changed.
+ * log, the checkout's credential out of reach for the run, the MCP servers started in the sandbox (their tools
+ * join the job's), the agent loop over a toolset, the tools closed (the servers with them) and every process the
+ * model left behind stopped before the git metadata and then the credential are put back (src/git/guard.ts).
+ * `commitAndPush`, when the job has decided what the result means: the commit and the push of whatever changed.
  * A job decides what the agent is asked (prompt, tools, budgets) and what its result means; it never wires
  * these steps itself.
  */
@@ -14,6 +14,7 @@ import { changedFiles, commitAll } from '../git/branch.js'
 import { PushError, pushBranch, type PushOptions } from '../git/push.js'
 import { withPushAuth } from '../git/credentials.js'
 import { guardGitForRun } from '../git/guard.js'
+import { startMcpTools, type McpServerConfig } from '../mcp/index.js'
 import { thinkingSettings } from '../providers/models.js'
 import type { ModelInfo } from '../providers/types.js'
 import { UserError } from '../errors.js'
@@ -34,6 +35,8 @@ export interface AgentRunRequest {
   budgets: Budgets
   /** The repository's check, run each time the model ends its turn (`verify`, `verify-attempts`). */
   verify?: { command: string; maxSendBacks: number }
+  /** MCP servers started in the sandbox before the model, their tools added to `tools`. */
+  mcp?: McpServerConfig[]
 }
 
 export interface AgentRun {
@@ -57,7 +60,8 @@ export async function runAgentOnBranch(d: PipelineDeps, r: AgentRunRequest): Pro
   const provider = d.provider()
   // The credential out of the repository and the git metadata recorded, until the model and its processes are gone.
   const restoreGit = await guardGitForRun(d.git, d.log, { copyTo: d.credentialCopy })
-  const tools = createToolset(r.tools, (line) => d.log(d.redactor.redact(line)))
+  const log = (line: string): void => d.log(d.redactor.redact(line))
+  let tools = createToolset(r.tools, log)
   const verifier = r.verify && verifierFor(d, r.verify)
   const thinking = thinkingSettings(
     r.model,
@@ -66,38 +70,56 @@ export async function runAgentOnBranch(d: PipelineDeps, r: AgentRunRequest): Pro
   )
   // A setting not honoured as asked is worth a warning on the run.
   for (const note of thinking.notes) (d.warn ?? d.log)(note)
-  let result: AgentResult
+  const signal = d.cancellation?.signal
+  let result: AgentResult | undefined
   let warnings: string[]
   try {
-    result = await runAgent({
-      provider,
-      model: r.model,
-      system: r.system,
-      prompt: r.prompt,
-      tools,
-      // A cancelled run stops the request in flight and kills every tool process at once.
-      ctx: { workspace: d.workspace, sandbox: d.sandbox, signal: d.cancellation?.signal },
-      budgets: {
-        maxTurns: r.budgets.maxTurns,
-        maxCostUsd: r.budgets.maxCostUsd,
-        timeoutMs: r.budgets.timeoutMinutes * 60_000,
-      },
-      redactor: d.redactor,
-      log: d.log,
-      debug: d.debug,
-      endOfTurn: verifier?.check,
-      requestParams: thinking.params,
-      // Thinking of the budget kind predates signatures bound to the conversation, and its API wants the last
-      // turn's thinking back.
-      keepThinkingOnClear: r.model.thinking === 'budget',
+    // In the sandbox, with the credential already out of the checkout; one that cannot start stops the run here.
+    const mcp = await startMcpTools(r.mcp ?? [], {
+      sandbox: d.sandbox,
+      workspace: d.workspace,
+      signal,
+      log,
+      warn: (line) => (d.warn ?? d.log)(d.redactor.redact(line)),
+    }).catch((err: unknown) => {
+      if (signal?.aborted) return undefined
+      throw err
     })
+    if (mcp) {
+      if (mcp.length) tools = createToolset([...r.tools, ...mcp], log)
+      result = await runAgent({
+        provider,
+        model: r.model,
+        system: r.system,
+        prompt: r.prompt,
+        tools,
+        // A cancelled run stops the request in flight and kills every tool process at once.
+        ctx: { workspace: d.workspace, sandbox: d.sandbox, signal },
+        budgets: {
+          maxTurns: r.budgets.maxTurns,
+          maxCostUsd: r.budgets.maxCostUsd,
+          timeoutMs: r.budgets.timeoutMinutes * 60_000,
+        },
+        redactor: d.redactor,
+        log: d.log,
+        debug: d.debug,
+        endOfTurn: verifier?.check,
+        requestParams: thinking.params,
+        // Thinking of the budget kind predates signatures bound to the conversation, and its API wants the last
+        // turn's thinking back.
+        keepThinkingOnClear: r.model.thinking === 'budget',
+      })
+    }
   } finally {
+    // The MCP servers stop with their tools.
     await tools.close()
     // Nothing the model started may outlive the run and see the credential come back.
     const stopped = await d.sandbox.reap()
     if (stopped) d.log(`Stopped ${stopped} background process(es) the model left running.`)
     warnings = await restoreGit()
   }
+  // The signal came while the MCP servers started: the model was never asked.
+  if (!result) return { ...notStarted(d, r), warnings }
   const accounting = accountingLine(result, r.model.id)
   d.log(`Agent finished: ${result.status} · ${accounting}`)
   const verification = verifier ? verifier.result(stopReason(result)) : NO_VERIFICATION

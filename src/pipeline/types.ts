@@ -49,6 +49,8 @@ export interface PipelineDeps {
   artifactUploadTimeoutMs?: number
   /** The runner's temp directory (RUNNER_TEMP), outside the workspace; the OS temp directory when unset. */
   tempDir?: string
+  /** The step's environment, for `${NAME}` in the MCP configuration (absent: no variables). */
+  env?: NodeJS.ProcessEnv
 }
 
 /** The budgets of one agent run, as the inputs give them. */

@@ -38,6 +38,12 @@ export class Redactor {
     this.secrets = [...new Set([...this.secrets, ...forms])].sort((a, b) => b.length - a.length)
   }
 
+  /** True when `text` holds one of the registered secrets (token shapes alone do not count). */
+  holds(text: string): boolean {
+    for (const s of this.secrets) if (text.includes(s)) return true
+    return false
+  }
+
   redact(text: string): string {
     let out = text
     for (const s of this.secrets) out = out.split(s).join(REDACTED)

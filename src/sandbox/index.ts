@@ -5,4 +5,13 @@ export {
   type RuntimeSandbox,
   type RuntimeSandboxOptions,
 } from './runtime.js'
-export type { NetworkBlock, ProcessResult, Sandbox, SandboxStatus, SpawnRequest } from './types.js'
+export type {
+  LongProcess,
+  NetworkBlock,
+  ProcessExit,
+  ProcessResult,
+  Sandbox,
+  SandboxStatus,
+  SpawnRequest,
+  StartRequest,
+} from './types.js'

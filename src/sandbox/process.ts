@@ -1,14 +1,23 @@
 /**
  * The one process runner of the sandbox: every process the model causes (a bash command, the git behind glob and
- * grep, the isolation probe) is started here, so there is one place that decides how a process is contained in
- * time and output. Plain `spawn`, never a shell (unless argv names one).
+ * grep, the isolation probe, an MCP server) is started here, so there is one place that decides how a process is
+ * contained in time and output. Plain `spawn`, never a shell (unless argv names one).
  */
 import { spawn } from 'node:child_process'
 import { CappedOutput, HeadOutput, TailOutput } from './output.js'
-import type { ProcessResult, SpawnRequest } from './types.js'
+import type {
+  LongProcess,
+  NetworkBlock,
+  ProcessExit,
+  ProcessResult,
+  SpawnRequest,
+  StartRequest,
+} from './types.js'
 
 /** After the process exits, how long to wait for background children still holding the pipes before killing them. */
 export const EXIT_GRACE_MS = 500
+/** How long a long-lived process being stopped gets after its stdin closes, and again after SIGTERM. */
+export const STOP_GRACE_MS = 1_000
 
 /** A {@link SpawnRequest} with the whole environment of the process (nothing is inherited). */
 export interface ProcessSpec extends Omit<SpawnRequest, 'env'> {
@@ -104,4 +113,119 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
     })
     child.on('close', () => finish())
   })
+}
+
+/** A {@link StartRequest} with the whole environment of the process (nothing is inherited). */
+export interface LongProcessSpec extends Omit<StartRequest, 'env'> {
+  env: Record<string, string>
+  /** What the message says could not be run when the spawn itself fails (default: argv[0]). */
+  label?: string
+  /** The sandbox's record of the connections it refused from this process (default: none). */
+  blocked?: () => NetworkBlock[]
+}
+
+/**
+ * Starts one long-lived process in its own process group, with stdin and stdout as pipes and the end of stderr
+ * kept. The group is killed whole when the run's signal fires, when the process is stopped, and once it has
+ * exited (nothing it started outlives it). Never throws: a spawn that fails settles `exited` with `spawnError`.
+ */
+export function startProcess(spec: LongProcessSpec): LongProcess {
+  const [file, ...args] = spec.argv
+  const err = new TailOutput(spec.maxStderr)
+  const child = spawn(file, args, {
+    cwd: spec.cwd,
+    env: spec.env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true, // its own process group, so the whole tree can be killed
+  })
+  const killGroup = (signal: NodeJS.Signals): void => {
+    if (child.pid === undefined) return
+    try {
+      process.kill(-child.pid, signal)
+    } catch {
+      // already gone
+    }
+  }
+  const onAbort = (): void => killGroup('SIGKILL')
+  let settle: (exit: ProcessExit) => void = () => undefined
+  const exited = new Promise<ProcessExit>((resolve) => (settle = resolve))
+  let settled = false
+  let exit: ProcessExit = { code: null, signal: null }
+  let graceTimer: NodeJS.Timeout | undefined
+  const finish = (spawnError?: string): void => {
+    if (settled) return
+    settled = true
+    clearTimeout(graceTimer)
+    spec.signal?.removeEventListener('abort', onAbort)
+    killGroup('SIGKILL')
+    for (const stream of [child.stdin, child.stdout, child.stderr]) stream?.destroy()
+    settle(spawnError === undefined ? exit : { ...exit, spawnError })
+  }
+  // A write after the process ended fails with EPIPE: the end is reported through `exited`, not thrown.
+  child.stdin?.on('error', () => undefined)
+  child.stderr?.setEncoding('utf8').on('data', (c: string) => err.push(c))
+  child.on('error', (e) => finish(`Could not run ${spec.label ?? file}: ${e.message}`))
+  child.on('exit', (code, signal) => {
+    exit = { code, signal }
+    graceTimer = setTimeout(() => finish(), EXIT_GRACE_MS)
+  })
+  child.on('close', () => finish())
+  if (spec.signal?.aborted) onAbort()
+  else spec.signal?.addEventListener('abort', onAbort, { once: true })
+
+  let stopping: Promise<ProcessExit> | undefined
+  return {
+    // stdio is ['pipe', 'pipe', 'pipe']: these streams exist.
+    stdin: child.stdin!,
+    stdout: child.stdout!,
+    stderr: () => err.text(),
+    exited,
+    blocked: spec.blocked ?? (() => []),
+    stop(now = false) {
+      if (now || spec.signal?.aborted) killGroup('SIGKILL')
+      stopping ??= (async (): Promise<ProcessExit> => {
+        child.stdin?.end()
+        if (await endsWithin(exited, STOP_GRACE_MS)) return exited
+        killGroup('SIGTERM')
+        if (await endsWithin(exited, STOP_GRACE_MS)) return exited
+        killGroup('SIGKILL')
+        return exited
+      })()
+      return stopping
+    },
+  }
+}
+
+/** True when `p` settles within `ms`. */
+async function endsWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)))
+  try {
+    return await Promise.race([p.then(() => true as const), late])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** The long-lived processes a sandbox started that are still running, for stopping them all at the end. */
+export class LiveProcesses {
+  private readonly live = new Map<LongProcess, Promise<void>>()
+
+  /** Tracks `proc` until it ends; `onEnd` then runs (before a {@link stopAll} waiting for it resolves). */
+  add(proc: LongProcess, onEnd: () => void = () => undefined): void {
+    this.live.set(
+      proc,
+      proc.exited.then(() => {
+        this.live.delete(proc)
+        onEnd()
+      }),
+    )
+  }
+
+  /** Kills every one still running and waits until each has ended. Returns how many there were. */
+  async stopAll(): Promise<number> {
+    const entries = [...this.live]
+    await Promise.all(entries.map(([proc, ended]) => proc.stop(true).then(() => ended)))
+    return entries.length
+  }
 }

@@ -16,9 +16,17 @@ import { SandboxManager, type SandboxRuntimeConfig } from '@anthropic-ai/sandbox
 import { findExecutable, isGitHubHosted, prepareHost, SANDBOX_PACKAGES } from './host-setup.js'
 import { processEnv } from './plain.js'
 import { gitMetadataPaths, gitSecretReadPaths, secretReadPaths } from './policy.js'
-import { runProcess } from './process.js'
+import { LiveProcesses, runProcess, startProcess } from './process.js'
 import { stopStrayProcesses } from './strays.js'
-import type { NetworkBlock, ProcessResult, Sandbox, SandboxStatus, SpawnRequest } from './types.js'
+import type {
+  LongProcess,
+  NetworkBlock,
+  ProcessResult,
+  Sandbox,
+  SandboxStatus,
+  SpawnRequest,
+  StartRequest,
+} from './types.js'
 
 /** Environment variable naming the bubblewrap binary to use (tests point it at a missing one). */
 export const BWRAP_PATH_VARIABLE = 'IMPLEMENT_ACTION_BWRAP'
@@ -108,13 +116,37 @@ interface Runner {
   blocks: NetworkBlock[]
 }
 
-/** Wraps one command with bubblewrap and runs it through the one process runner. Never throws. */
-async function runSandboxed(req: SpawnRequest, r: Runner): Promise<ProcessResult> {
+/** One command wrapped for the sandbox: what to spawn, and what to undo once it has ended. */
+interface Wrapped {
+  argv: string[]
+  env: Record<string, string>
+  /** The connections the proxy refused from it so far, one per destination. */
+  blocked(): NetworkBlock[]
+  /** Its network list unregistered and the shared mount points removed once no command needs them; once. */
+  release(): void
+}
+
+/** Wraps one command with bubblewrap (its own network list registered while it runs). Throws when it cannot. */
+async function wrapCommand(
+  req: Pick<SpawnRequest, 'argv' | 'cwd' | 'env' | 'signal' | 'display'>,
+  r: Runner,
+): Promise<Wrapped> {
   const commandId = randomBytes(16).toString('base64url')
   const display = displayCommand(req)
   const unrestricted = r.allowedDomains.includes('*')
   inFlight++
   if (unrestricted) unrestrictedInFlight++
+  let released = false
+  const release = (): void => {
+    if (released) return
+    released = true
+    SandboxManager.unregisterCommandNetworkLists(commandId)
+    if (unrestricted) unrestrictedInFlight--
+    inFlight--
+    // Once per wrap, as sandbox-runtime counts them: the mount points of wraps are shared, and it removes them
+    // once no wrapped command of this process still runs (a long-lived MCP server holds them until it ends).
+    SandboxManager.cleanupAfterCommand()
+  }
   try {
     await startSession(r.bwrapPath)
     if (!unrestricted && r.allowedDomains.length)
@@ -127,26 +159,64 @@ async function runSandboxed(req: SpawnRequest, r: Runner): Promise<ProcessResult
       req.cwd,
       { commandId, commandText: display },
     )
-    const result = await runProcess({
-      ...req,
+    return {
       argv,
       env: { ...processEnv(r.env, req), ...SANDBOX_ENV },
-      label: req.argv[0],
-    })
-    const found = networkBlocks(commandId, display)
-    r.blocks.push(...found)
-    return found.length ? { ...result, blocked: found } : result
+      blocked: () => networkBlocks(commandId, display),
+      release,
+    }
+  } catch (err) {
+    release()
+    throw err
+  }
+}
+
+/** Wraps one command with bubblewrap and runs it through the one process runner. Never throws. */
+async function runSandboxed(req: SpawnRequest, r: Runner): Promise<ProcessResult> {
+  let wrapped: Wrapped
+  try {
+    wrapped = await wrapCommand(req, r)
   } catch (err) {
     if (req.signal?.aborted) return { ...failed(''), output: '', spawnError: false, aborted: true }
-    return failed(
-      `The sandbox could not run ${req.argv[0]}: ${err instanceof Error ? err.message : String(err)}`,
-    )
-  } finally {
-    SandboxManager.unregisterCommandNetworkLists(commandId)
-    if (unrestricted) unrestrictedInFlight--
-    // The mount points of a wrap are shared: removed once no command of this process still needs them.
-    if (--inFlight === 0) SandboxManager.cleanupAfterCommand()
+    return failed(`The sandbox could not run ${req.argv[0]}: ${errorText(err)}`)
   }
+  try {
+    const result = await runProcess({ ...req, argv: wrapped.argv, env: wrapped.env, label: req.argv[0] })
+    const found = wrapped.blocked()
+    r.blocks.push(...found)
+    return found.length ? { ...result, blocked: found } : result
+  } finally {
+    wrapped.release()
+  }
+}
+
+/**
+ * Starts a long-lived process in its own bubblewrap. Its wrap (network list, mount points) lasts until it ends;
+ * then what the proxy refused from it joins the run's record.
+ */
+async function startSandboxed(req: StartRequest, r: Runner, live: LiveProcesses): Promise<LongProcess> {
+  let wrapped: Wrapped
+  try {
+    wrapped = await wrapCommand(req, r)
+  } catch (err) {
+    throw new Error(`The sandbox could not start ${req.argv[0]}: ${errorText(err)}`, { cause: err })
+  }
+  const proc = startProcess({
+    ...req,
+    argv: wrapped.argv,
+    env: wrapped.env,
+    label: req.argv[0],
+    blocked: wrapped.blocked,
+  })
+  live.add(proc, () => {
+    r.blocks.push(...wrapped.blocked())
+    wrapped.release()
+  })
+  return proc
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
 }
 
 /** The programs the sandbox runs, found on the runner's PATH; `missing` names what is not there. */
@@ -175,7 +245,7 @@ async function whyNotReady(
   try {
     await startSession(programs.bwrap)
   } catch (err) {
-    return `the sandbox runtime did not start: ${err instanceof Error ? err.message : String(err)}`
+    return `the sandbox runtime did not start: ${errorText(err)}`
   }
   const deps = SandboxManager.checkDependencies()
   const problems = [...deps.errors, ...deps.warnings.filter((w) => /seccomp/i.test(w))]
@@ -204,6 +274,7 @@ export function createRuntimeSandbox(opts: RuntimeSandboxOptions): RuntimeSandbo
   const hostEnv = opts.hostEnv ?? process.env
   const log = opts.log ?? ((): void => undefined)
   const blocks: NetworkBlock[] = []
+  const live = new LiveProcesses()
   let policy: Promise<Policy> | undefined
   let ready: Runner | undefined
   const runner = async (bwrapPath: string): Promise<Runner> => {
@@ -239,10 +310,17 @@ export function createRuntimeSandbox(opts: RuntimeSandboxOptions): RuntimeSandbo
         return failed(`The sandbox is not available: ${s.reason ?? 'unknown reason'}`)
       return runSandboxed(req, ready)
     },
+    async start(req) {
+      const s = await status()
+      if (!s.isolated || !ready)
+        throw new Error(`The sandbox is not available: ${s.reason ?? 'unknown reason'}`)
+      return startSandboxed(req, ready, live)
+    },
     // Every process of a command dies with its PID namespace; the marker sweep is the second line of defence.
-    reap: () => stopStrayProcesses(),
+    reap: async () => (await live.stopAll()) + (await stopStrayProcesses()),
     blocked: () => [...blocks],
     async close() {
+      await live.stopAll()
       const dir = await policy?.then((p) => p.tmpdir).catch(() => undefined)
       if (dir) {
         await rm(dir, { recursive: true, force: true }).catch(() => undefined)
@@ -331,7 +409,7 @@ function quote(s: string): string {
 }
 
 /** What a command is called in reports: what the request says, the bash command as written, else the argv. */
-function displayCommand({ argv, display }: SpawnRequest): string {
+function displayCommand({ argv, display }: Pick<SpawnRequest, 'argv' | 'display'>): string {
   const plainBash = argv[0] === 'bash' && argv[1] === '-c' && argv.length === 3
   const text = display ?? (plainBash ? argv[2] : argv.join(' '))
   const line = text.replace(/\s+/g, ' ').trim()

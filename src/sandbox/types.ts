@@ -1,7 +1,9 @@
 /**
  * The sandbox: the one way anything the model causes to run becomes a process (bash commands, the git that
- * glob and grep run, later MCP servers and verification). Tools never spawn; they ask the sandbox.
+ * glob and grep run, verification, and the MCP servers the model's tool calls go to). Tools never spawn; they
+ * ask the sandbox.
  */
+import type { Readable, Writable } from 'node:stream'
 
 /** Whether commands are contained on this machine, and if not, why not. */
 export interface SandboxStatus {
@@ -32,6 +34,49 @@ export interface SpawnRequest {
    * argv wraps it in more (default: the command of a plain `bash -c`, else the argv).
    */
   display?: string
+}
+
+/** A process that keeps running and talks over its pipes (an MCP server), until it is stopped. */
+export interface StartRequest {
+  /** Program and arguments (no shell unless argv names one). */
+  argv: string[]
+  /** Working directory: the workspace or a directory inside it. */
+  cwd: string
+  /** Extra variables on top of the sandbox's allowlisted environment. */
+  env?: Record<string, string>
+  /** Characters of standard error kept, its end (see {@link LongProcess.stderr}). */
+  maxStderr: number
+  /** Once it fires, the process is killed at once. */
+  signal?: AbortSignal
+  /** What reports call the process (a {@link NetworkBlock}'s command); default: the argv. */
+  display?: string
+}
+
+/** How a long-lived process ended. */
+export interface ProcessExit {
+  code: number | null
+  signal: NodeJS.Signals | null
+  /** Why the program could not be started at all (the sandbox refused, or the spawn failed); absent otherwise. */
+  spawnError?: string
+}
+
+/** A process started with {@link Sandbox.start}: its pipes, the end of its stderr, its end, and a way to stop it. */
+export interface LongProcess {
+  /** Its standard input (write errors after it ended are swallowed; watch {@link exited}). */
+  readonly stdin: Writable
+  /** Its standard output, as bytes. */
+  readonly stdout: Readable
+  /** The end of what it wrote on standard error so far (at most `maxStderr` characters). */
+  stderr(): string
+  /** Settles (never rejects) once the process has ended and its pipes are closed. */
+  readonly exited: Promise<ProcessExit>
+  /**
+   * Ends it: standard input is closed, then after a grace its process group gets SIGTERM, then SIGKILL (at once
+   * when `now`). Resolves once it has ended; safe to call more than once.
+   */
+  stop(now?: boolean): Promise<ProcessExit>
+  /** Connections the sandbox's network filter refused from it so far (empty where nothing is filtered). */
+  blocked(): NetworkBlock[]
 }
 
 export interface ProcessResult {
@@ -66,8 +111,15 @@ export interface Sandbox {
   /** Runs one process inside the sandbox; never throws for the process's own failures. */
   spawn(req: SpawnRequest): Promise<ProcessResult>
   /**
-   * Stops every process the sandbox started that is still running, however it detached. Call after the model's
-   * run and before any credential comes back. Returns how many were stopped.
+   * Starts a long-lived process inside the sandbox (same wrapping, environment, network policy and run marker as
+   * {@link spawn}) with its stdin and stdout as pipes. Rejects only when the sandbox cannot run anything (it is
+   * not available, or could not wrap the command); a program that cannot start shows in {@link LongProcess.exited}.
+   * Every such process still running is stopped by {@link reap} and {@link close}.
+   */
+  start(req: StartRequest): Promise<LongProcess>
+  /**
+   * Stops every process the sandbox started that is still running, however it detached (long-lived ones
+   * included). Call after the model's run and before any credential comes back. Returns how many were stopped.
    */
   reap(): Promise<number>
   /** Every connection refused so far in this run, oldest first (absent: the sandbox filters no network). */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import type { Sandbox } from '../sandbox/types.js'
+import type { NetworkBlock, Sandbox } from '../sandbox/types.js'
 import { removeSessionArgv, sessionArgv } from './bash-session.js'
 import { ToolError } from './errors.js'
 import type { Tool, ToolContext, ToolOutcome } from './types.js'
@@ -117,10 +117,7 @@ async function runBash(
     signal: ctx.signal,
   })
   const parts = [result.output.replace(/\s+$/, '')]
-  for (const b of result.blocked ?? []) {
-    const where = b.port ? `${b.host.includes(':') ? `[${b.host}]` : b.host}:${b.port}` : b.host
-    parts.push(`[network: connection to ${where} blocked; allowed-domains does not list it]`)
-  }
+  for (const b of result.blocked ?? []) parts.push(networkNote(b))
   if (result.timedOut) {
     parts.push(`[command timed out after ${Math.round(timeoutMs / 1000)} s and was killed]`)
   } else if (result.aborted) {
@@ -132,4 +129,10 @@ async function runBash(
     content: parts.filter((p) => p !== '').join('\n'),
     isError: result.timedOut || result.aborted || result.spawnError,
   }
+}
+
+/** What a tool result says about a connection the sandbox refused, so the model knows why the network failed. */
+export function networkNote(b: NetworkBlock): string {
+  const where = b.port ? `${b.host.includes(':') ? `[${b.host}]` : b.host}:${b.port}` : b.host
+  return `[network: connection to ${where} blocked; allowed-domains does not list it]`
 }
