@@ -50,7 +50,7 @@ export async function implementPhase(
     await tracking.finish(`✅ ${msg}`, 'To redo it, untick it in the spec first.')
     return { status: 'skipped', branch, message: msg, failed: false }
   }
-  await tracking.step(`Phase \`${phase.id}\`: ${phase.title} — spec ${plan.specLink}`)
+  tracking.step(`Phase \`${phase.id}\`: ${phase.title} — spec ${plan.specLink}`)
 
   // Listed once: the origin of a fan-out run and the earlier discussion both come from these.
   const issueNumber = trigger.issueNumber
@@ -59,7 +59,7 @@ export async function implementPhase(
   const origin = originComment(trigger, comments)
   const prepared = await prepareBranch(d.git, { branch, base })
   d.recordState?.('branch', branch)
-  await tracking.step(
+  tracking.step(
     prepared.existed
       ? `Continuing on existing branch \`${branch}\``
       : `Created branch \`${branch}\` from \`${base}\``,
@@ -135,7 +135,7 @@ export async function runPhaseAgent(
     verify: d.inputs.verify,
     instructions: instructionsSection(plan.instructions.files),
   })
-  await tracking.step(runningLine(d, plan, budgets))
+  tracking.step(runningLine(d, plan, budgets))
   const verify = d.inputs.verify
     ? { command: d.inputs.verify, maxSendBacks: d.inputs.verifyAttempts }
     : undefined
