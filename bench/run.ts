@@ -4,6 +4,8 @@
  */
 import { printResults } from './harness.js'
 import * as hotPaths from './hot-paths.js'
+import * as tracking from './tracking.js'
 
 await hotPaths.run()
+await tracking.run()
 printResults()
