@@ -5,7 +5,9 @@
 import { printResults } from './harness.js'
 import * as hotPaths from './hot-paths.js'
 import * as notes from './notes.js'
+import * as tracking from './tracking.js'
 
 await hotPaths.run()
 await notes.run()
+await tracking.run()
 printResults()

@@ -274,6 +274,54 @@ describe('pipeline in-process: implement a phase', () => {
     expect(JSON.stringify(anthropic?.requests[0].body)).toContain('Earlier: keep the slugs ASCII.')
   })
 
+  it('does not wait for GitHub at a milestone: the model is asked while the comment is still unanswered', async () => {
+    world = await createSandbox()
+    const { payload } = world.comment('/implement ISSUE-2')
+    const events: string[] = []
+    let answer = (): void => {}
+    const answered = new Promise<void>((resolve) => (answer = resolve))
+    // GitHub holds every write of the tracking comment until the model is asked. Only a safety net, never
+    // asserted on: had the job waited for a milestone, it would never ask, and the order below would say so.
+    const safety = setTimeout(() => answer(), 15_000)
+    const steps = implementIssue2()
+    const script = (_body: unknown, i: number) => {
+      if (i === 0) {
+        events.push('model asked')
+        answer()
+      }
+      return steps[i]
+    }
+    const { d } = await deps(world, { eventName: 'issue_comment', payload, script })
+    const api = d.api
+    d.api = {
+      ...api,
+      async createComment(issue, body) {
+        events.push('comment sent')
+        await answered
+        const posted = await api.createComment(issue, body)
+        events.push('comment answered')
+        return posted
+      },
+      async updateComment(id, body) {
+        events.push('edit sent')
+        await answered
+        await api.updateComment(id, body)
+        events.push('edit answered')
+      },
+    }
+    const result = await runPipeline(d)
+    clearTimeout(safety)
+    expect(result).toMatchObject({ status: 'pr-opened', failed: false })
+    // Every milestone before the model (phase, branch, model) was recorded; GitHub had answered none of them.
+    const asked = events.indexOf('model asked')
+    expect(events.slice(0, asked)).toEqual(['comment sent'])
+    expect(events.slice(asked)).toContain('comment answered')
+    // The final word still ends the run, with every milestone.
+    const last = world.github.commentsOn(world.issue.number).at(-1)?.body ?? ''
+    expect(last).toMatch(/✅ Opened draft PR #\d+[\s\S]*- Created branch `ISSUE-2` from `main`\n- Running `/)
+    expect(events.at(-1)).toBe('edit answered')
+  })
+
   it('suspends the credential for the model and reaps before it comes back', async () => {
     world = await createSandbox()
     execFileSync('git', ['config', '--local', 'http.https://github.com/.extraheader', HEADER], {

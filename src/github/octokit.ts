@@ -18,6 +18,7 @@ import type {
   ReviewComment,
 } from './api.js'
 import { wipTitle } from './pull-requests.js'
+import { writeLimiters } from './write-limits.js'
 
 /** GitHub rejects issue/PR comment and PR bodies longer than this many characters. */
 export const MAX_BODY_CHARS = 65536
@@ -44,8 +45,8 @@ export interface GitHubApiOptions {
   /** Milliseconds per "second" of retry back-off and Retry-After (default 1000; tests pass ~1). */
   retryDelayMs?: number
   /**
-   * Minimum gap between write requests. Default: plugin-throttling's GitHub-recommended spacing
-   * (1 s between writes, 3 s between notification-triggering writes). Tests pass 0.
+   * Minimum gap between write requests, from the first (tests pass 0). Default: a few writes at once, then
+   * GitHub's spacing (1 s between writes, 3 s between notification-triggering writes): see write-limits.ts.
    */
   writeSpacingMs?: number
 }
@@ -93,29 +94,6 @@ function apiMessage(err: RequestErrorLike): string {
     return details.length ? `${data.message}: ${details.join('; ')}` : data.message
   }
   return err.message
-}
-
-/** Stand-in for the Bottleneck.Group plugin-throttling calls `key(id).schedule(opts, fn, ...args)` on. */
-function spacer(ms: number) {
-  let tail: Promise<unknown> = Promise.resolve()
-  let lastStart = 0
-  const limiter = {
-    schedule(...args: unknown[]): Promise<unknown> {
-      const [fn, ...rest] = (typeof args[0] === 'function' ? args : args.slice(1)) as [
-        (...a: unknown[]) => unknown,
-        ...unknown[],
-      ]
-      const run = tail.then(async () => {
-        const wait = lastStart + ms - Date.now()
-        if (wait > 0) await new Promise((ok) => setTimeout(ok, wait))
-        lastStart = Date.now()
-        return fn(...rest)
-      })
-      tail = run.catch(() => undefined)
-      return run
-    },
-  }
-  return { key: () => limiter }
 }
 
 /** What every group of API methods shares: the client, the repository, and the text and error helpers. */
@@ -188,13 +166,15 @@ function logRequests(octokit: InstanceType<typeof ThrottledOctokit>, debug: (msg
   })
 }
 
-/** Octokit with retries, rate-limit handling and (optionally) test-sized write spacing. */
+/** Octokit with retries, rate-limit handling and write spacing fitted to a run (or test-sized). */
 function createOctokit(
   opts: GitHubApiOptions,
   log: (msg: string) => void,
 ): InstanceType<typeof ThrottledOctokit> {
   const base = opts.retryDelayMs ?? 1000
   const noop = () => {}
+  // A few writes at once, then GitHub's spacing (see write-limits.ts); tests may space them as they like.
+  const limits = writeLimiters(opts.writeSpacingMs)
   return new ThrottledOctokit({
     auth: opts.token,
     baseUrl: (opts.baseUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, ''),
@@ -210,9 +190,9 @@ function createOctokit(
     retry: { retryAfterBaseValue: base, doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
     throttle: {
       retryAfterBaseValue: base,
-      ...(opts.writeSpacingMs !== undefined
-        ? { write: spacer(opts.writeSpacingMs) as never, notifications: spacer(opts.writeSpacingMs) as never }
-        : {}),
+      // Bottleneck.Group's types; the plugin calls only `key(id).schedule(...)`, which these have.
+      write: limits.write as never,
+      notifications: limits.notifications as never,
       onRateLimit: (after, options, _o, retryCount) =>
         retryOrGiveUp(log, 'rate limit', options, after, retryCount, 2),
       onSecondaryRateLimit: (after, options, _o, retryCount) =>

@@ -52,7 +52,7 @@ export async function implementPhase(
     return { status: 'skipped', branch, message: msg, failed: false }
   }
   await prepareModel(d)
-  await tracking.step(`Phase \`${phase.id}\`: ${phase.title} — spec ${plan.specLink}`)
+  tracking.step(`Phase \`${phase.id}\`: ${phase.title} — spec ${plan.specLink}`)
 
   // Listed once: the origin of a fan-out run and the earlier discussion both come from these.
   const issueNumber = trigger.issueNumber
@@ -61,7 +61,7 @@ export async function implementPhase(
   const origin = originComment(trigger, comments)
   const prepared = await prepareBranch(d.git, { branch, base })
   d.recordState?.('branch', branch)
-  await tracking.step(
+  tracking.step(
     prepared.existed
       ? `Continuing on existing branch \`${branch}\``
       : `Created branch \`${branch}\` from \`${base}\``,
@@ -138,7 +138,7 @@ export async function runPhaseAgent(
     verify: d.inputs.verify,
     instructions: instructionsSection(plan.instructions.files),
   })
-  await tracking.step(runningLine(d, plan, budgets))
+  tracking.step(runningLine(d, plan, budgets))
   const verify = d.inputs.verify
     ? { command: d.inputs.verify, maxSendBacks: d.inputs.verifyAttempts }
     : undefined

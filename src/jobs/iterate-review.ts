@@ -26,9 +26,11 @@ export async function iterateReview(
 ): Promise<PipelineResult> {
   const conversation = thread ?? issueThread(d.api, trigger.pullNumber)
   const pull = await d.api.getPull(trigger.pullNumber)
-  // The first milestone also tells who the action posts as, where a review left nothing to react to.
-  await tracking.step(`Review iteration on #${pull.number} (\`${pull.head}\`)`)
-  const selfLogins = [...conversation.selfLogins, ...(tracking.author ? [tracking.author.toLowerCase()] : [])]
+  tracking.step(`Review iteration on #${pull.number} (\`${pull.head}\`)`)
+  // The first milestone's comment also tells who the action posts as, where a review left nothing to react to:
+  // the one wait for GitHub's answer to a milestone, for a fact the target check needs.
+  const author = await tracking.postedAs()
+  const selfLogins = [...conversation.selfLogins, ...(author ? [author.toLowerCase()] : [])]
   const checked = checkTarget(pull, {
     body: trigger.body,
     trigger: d.inputs.trigger,
@@ -57,7 +59,7 @@ export async function iterateReview(
     return { ...outputs, status: 'skipped', branch: plan.branch, message: msg, failed: false }
   }
   await prepareModel(d)
-  await tracking.step(`Phase \`${plan.phase.id}\`: ${plan.phase.title} — spec ${plan.specLink}`)
+  tracking.step(`Phase \`${plan.phase.id}\`: ${plan.phase.title} — spec ${plan.specLink}`)
   const prepared = await prepareBranch(d.git, { branch: plan.branch, base: plan.base })
   if (!prepared.existed) {
     // prepareBranch made a fresh branch from the base: the PR's branch is gone from origin.
@@ -67,7 +69,7 @@ export async function iterateReview(
     )
   }
   d.recordState?.('branch', plan.branch)
-  await tracking.step(`Continuing on branch \`${plan.branch}\` (${prepared.headSha.slice(0, 7)})`)
+  tracking.step(`Continuing on branch \`${plan.branch}\` (${prepared.headSha.slice(0, 7)})`)
   const before = await readSpecOnBranch(d.workspace, plan.baseDoc)
   const feedback = await gatherFeedback(d, {
     target,
@@ -79,7 +81,7 @@ export async function iterateReview(
     ownCheck: d.run.job,
   })
   if (feedback.empty) return { ...outputs, ...(await nothingToAddress(d, tracking, trigger, plan, feedback)) }
-  await tracking.step(feedbackLine(feedback))
+  tracking.step(feedbackLine(feedback))
   const { run, budgets } = await runPhaseAgent(d, plan, feedback.notes, tracking, { pullNumber: pull.number })
   return finishIteration(
     {

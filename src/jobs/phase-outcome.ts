@@ -43,7 +43,7 @@ export async function finishRun(
     warnings,
     verification,
     plan,
-    postedAs: c.tracking.author,
+    postedAs: await c.tracking.postedAs(),
   })
   return result.status === 'clarification'
     ? { ...common, ...(await askQuestions(c, result, accounting, publishing)) }

@@ -19,18 +19,28 @@ export interface TrackingOptions {
   redact?: (text: string) => string
   /** The least time between two writes before a plan edit goes out (default 3 s): GitHub limits writes. */
   planIntervalMs?: number
-  /** How long `step` and `finish` wait for a plan edit in flight before writing anyway (default 10 s). */
-  planSettleMs?: number
+  /** How long `finish` waits for a write in flight before writing the final word anyway (default 10 s). */
+  settleMs?: number
 }
 
 const PLAN_INTERVAL_MS = 3_000
-const PLAN_SETTLE_MS = 10_000
+const SETTLE_MS = 10_000
+
+/** Who asked for the write waiting to go out: a milestone (it goes at once, and may create the comment) or a plan. */
+type Wanted = 'step' | 'plan'
 
 /**
  * The one comment per run that tells the user what is happening: created at the first milestone, edited at
- * each later one and at the end; every milestone also goes to the job log. A failed milestone is logged, never
- * allowed to end the run; the final word is different: every command must end with a visible result, so when
- * the edit fails it goes out as a new comment, and when that fails too `finish` says so (and `undelivered` why).
+ * each later one, as the model's plan changes, and at the end; every milestone also goes to the job log.
+ *
+ * The run never waits for GitHub at a milestone or a plan: `step` and `plan` record the new state and the comment
+ * follows in the background, one write at a time, each carrying the latest state (states that come faster than
+ * GitHub answers are coalesced: a newer one replaces the one waiting, never the other way round). A failed write
+ * is logged, never allowed to end the run; the next one carries everything again.
+ *
+ * The final word is different: every command must end with a visible result, so `finish` waits for the write in
+ * flight, then writes the final state itself; when the edit fails it goes out as a new comment, and when that
+ * fails too `finish` says so (and `undelivered` why).
  */
 export class TrackingComment {
   private id?: number
@@ -39,14 +49,15 @@ export class TrackingComment {
   private headline = WORKING_HEADLINE
   private failure?: string
   private planItems: readonly TodoItem[] = []
-  /** A plan newer than the comment shows, waiting for its edit. */
-  private planPending = false
-  private planTimer?: ReturnType<typeof setTimeout>
-  /** The plan edit in flight: at most one. */
-  private planWrite?: Promise<void>
-  /** A step or finish wrote while a plan edit was still in flight: its body must be written again after it. */
+  /** A state newer than the comment shows, waiting for its write (and what asked for it). */
+  private wanted?: Wanted
+  /** A plan's write waiting for `planIntervalMs` to pass. */
+  private timer?: ReturnType<typeof setTimeout>
+  /** The background write in flight: at most one. Never rejects. */
+  private inFlight?: Promise<void>
+  /** `finish` wrote while a background write was still unanswered: that write's comment gets the final body again. */
   private overtaken = false
-  /** The last body `step` or `finish` wrote. */
+  /** The last body `finish` wrote (or tried to). */
   private lastBody?: string
   /** When the last write of the comment started (Date.now()). */
   private lastWrite = -Infinity
@@ -68,10 +79,12 @@ export class TrackingComment {
 
   /**
    * The login the run's comment was posted as: the author GitHub named in its answer to the first comment this
-   * object created (that named one); undefined until then. Not learned from a comment it adopted (see
+   * object created (that named one). Waits for that answer while the comment is being created (the first
+   * milestone's write); undefined when there is no such answer. Not learned from a comment it adopted (see
    * `landed`): that one is only known by its text.
    */
-  get author(): string | undefined {
+  async postedAs(): Promise<string | undefined> {
+    while (this.id === undefined && this.inFlight) await this.inFlight
     return this.login
   }
 
@@ -84,17 +97,25 @@ export class TrackingComment {
     return this.failure
   }
 
-  /** Records a finished milestone and shows it (with the latest plan). */
-  async step(line: string): Promise<void> {
+  /**
+   * Records a finished milestone, logs it, and shows it (with the latest plan) in the background: the write
+   * starts at once, or as soon as the one in flight is answered. The first milestone's write creates the comment.
+   */
+  step(line: string): void {
     this.log(line)
     this.steps.push(line)
-    if (this.issueNumber === undefined) return
-    try {
-      await this.settlePlan()
-      await this.show(this.issueNumber, this.render())
-    } catch (err) {
-      this.log(`Could not update the tracking comment: ${describeError(err)}`)
-    }
+    this.want('step')
+  }
+
+  /**
+   * Records the model's latest plan and shows it soon, in the background, like a milestone, but spaced: a plan's
+   * write goes out at most every `planIntervalMs` after the last write, so a model that rewrites its plan every
+   * turn costs few writes. Only an existing comment is edited for a plan: creating it is for `step` and `finish`,
+   * which also show the plan.
+   */
+  plan(items: readonly TodoItem[]): void {
+    this.planItems = items.map((t) => ({ ...t }))
+    this.want('plan')
   }
 
   /**
@@ -108,15 +129,17 @@ export class TrackingComment {
     this.ended = true
     if (this.issueNumber === undefined) return true
     const issue = this.issueNumber
-    // No plan edit may land after the final word: the pending one is dropped (this write carries the plan).
-    await this.settlePlan()
+    // No earlier state may land after the final word: the write not yet sent is dropped (this one carries it all),
+    // the one in flight waited for.
+    await this.settle()
     const body = this.render(details)
+    this.lastBody = body
     let first: string
     try {
-      await this.show(issue, body)
-      // A plan edit that outlived the settling may still land after this write: wait (as long again) for it and
-      // for the rewrite that follows it, so the final word is the comment's last state when this returns.
-      if (this.overtaken && this.planWrite) await this.within(this.planWrite)
+      await this.show(issue, body, 'finish')
+      // A write that outlived the settling may still land after this one: wait (as long again) for it and for the
+      // rewrite that follows it, so the final word is the comment's last state when this returns.
+      if (this.overtaken && this.inFlight) await this.within(this.inFlight)
       return true
     } catch (err) {
       first = describeError(err)
@@ -131,7 +154,7 @@ export class TrackingComment {
     const tried = this.id === undefined ? 'Posting the tracking comment' : 'Updating the tracking comment'
     this.log(`${tried} failed (${first}); posting the result as a new comment.`)
     try {
-      await this.create(issue, body)
+      await this.create(issue, body, 'finish')
       return true
     } catch (err) {
       this.failure = `${tried} failed (${first}), and so did posting a new comment (${describeError(err)}).`
@@ -159,80 +182,82 @@ export class TrackingComment {
     return lines.join('\n')
   }
 
-  /**
-   * Records the model's latest plan and shows it soon, in the background: never awaited and never throwing, so the
-   * agent loop does not wait for GitHub. Plans that come faster than the comment is written are coalesced (only the
-   * latest is sent), at most one edit is in flight, and one goes out at most every `planIntervalMs` after the last
-   * write. Only an existing comment is edited: creating it is for `step` and `finish`, which also show the plan.
-   */
-  plan(items: readonly TodoItem[]): void {
-    this.planItems = items.map((t) => ({ ...t }))
+  /** A newer state to show: a milestone's goes out at once (or after the write in flight), a plan's spaced. */
+  private want(kind: Wanted): void {
     if (this.issueNumber === undefined || this.ended) return
-    this.planPending = true
-    this.schedulePlan()
+    if (kind === 'step' && this.wanted !== 'step') {
+      clearTimeout(this.timer)
+      this.timer = undefined
+    }
+    this.wanted = kind === 'step' ? 'step' : (this.wanted ?? 'plan')
+    this.schedule()
   }
 
-  private schedulePlan(): void {
-    if (this.planTimer || this.planWrite || !this.planPending || this.ended) return
+  /** Starts the write waiting, or times it: never while one is in flight, a plan's never within the interval. */
+  private schedule(): void {
+    if (this.timer || this.inFlight || !this.wanted || this.ended) return
+    if (this.wanted === 'step') return this.writeWanted()
     const wait = Math.max(0, this.lastWrite + (this.opts.planIntervalMs ?? PLAN_INTERVAL_MS) - Date.now())
-    this.planTimer = setTimeout(() => this.writePlan(), wait)
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      this.writeWanted()
+    }, wait)
     // Never what keeps the process alive: a run that ends without `finish` must still exit.
-    this.planTimer.unref()
+    this.timer.unref()
   }
 
-  private writePlan(): void {
-    this.planTimer = undefined
-    const id = this.id
-    // No comment yet: the next step or finish creates it, with the plan.
-    if (!this.planPending || this.ended || id === undefined) return
-    this.planPending = false
-    this.lastWrite = Date.now()
-    this.planWrite = this.api
-      .updateComment(id, this.render())
-      .catch((err: unknown) =>
-        this.log(`Could not show the plan in the tracking comment: ${describeError(err)}`),
+  /** Sends the latest state in the background; once answered (or failed), the next state waiting goes out. */
+  private writeWanted(): void {
+    const kind = this.wanted
+    const issue = this.issueNumber
+    // No comment yet: a plan waits for the milestone (or the creation under way) that makes one.
+    if (!kind || this.ended || issue === undefined || (kind === 'plan' && this.id === undefined)) return
+    this.wanted = undefined
+    this.inFlight = this.show(issue, this.render(), 'background')
+      .then(
+        (written) => this.rewriteOvertaken(written),
+        (err: unknown) =>
+          this.log(
+            kind === 'step'
+              ? `Could not update the tracking comment: ${describeError(err)}`
+              : `Could not show the plan in the tracking comment: ${describeError(err)}`,
+          ),
       )
-      .then(() => this.rewriteOvertaken(id))
       .finally(() => {
-        this.planWrite = undefined
-        this.schedulePlan()
+        this.inFlight = undefined
+        this.schedule()
       })
   }
 
   /**
-   * A plan edit that outlived `planSettleMs` may have reached GitHub after a later write of the whole comment (the
-   * final word, say): that write's body goes out again, so the comment never ends on the older state.
+   * A background write that outlived `settleMs` may have reached GitHub after the final word: the comment it
+   * wrote (the run's, or one it created too late to be the run's) gets the final body again, so no comment of the
+   * run ends on an older state.
    */
-  private async rewriteOvertaken(id: number): Promise<void> {
+  private async rewriteOvertaken(written: number): Promise<void> {
     if (!this.overtaken) return
     this.overtaken = false
-    if (this.id !== id || this.lastBody === undefined) return
+    if (this.lastBody === undefined) return
     try {
-      await this.api.updateComment(id, this.lastBody)
+      await this.api.updateComment(written, this.lastBody)
     } catch (err) {
-      this.log(`Could not restore the tracking comment after a late plan edit: ${describeError(err)}`)
+      this.log(`Could not restore the tracking comment after a late write: ${describeError(err)}`)
     }
   }
 
   /**
-   * Before a write of the whole comment (which carries the latest plan): the plan edit not yet sent is dropped,
-   * the one in flight waited for, so it cannot land after this write; past `planSettleMs` it is marked overtaken.
+   * Before the final word (which carries the whole state): the write not yet sent is dropped, the one in flight
+   * waited for, so it cannot land after the final word; past `settleMs` it is marked overtaken.
    */
-  private async settlePlan(): Promise<void> {
-    clearTimeout(this.planTimer)
-    this.planTimer = undefined
-    this.planPending = false
-    const inFlight = this.planWrite
+  private async settle(): Promise<void> {
+    clearTimeout(this.timer)
+    this.timer = undefined
+    this.wanted = undefined
+    const inFlight = this.inFlight
     if (!inFlight) return
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const late = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), this.opts.planSettleMs ?? PLAN_SETTLE_MS)
-    })
-    const settled = await Promise.race([inFlight, late])
-    clearTimeout(timer)
-    if (settled === 'late') {
+    if (!(await this.within(inFlight))) {
       this.overtaken = true
-      this.log('A plan edit of the tracking comment is still unanswered; writing the comment anyway.')
+      this.log('A write of the tracking comment is still unanswered; writing the final word anyway.')
     }
   }
 
@@ -259,30 +284,36 @@ export class TrackingComment {
     }
   }
 
-  /** Edits the comment, or creates it when there is none yet. */
-  private async show(issue: number, body: string): Promise<void> {
+  /** Edits the comment, or creates it when there is none yet; the id of the comment written. */
+  private async show(issue: number, body: string, by: 'background' | 'finish'): Promise<number> {
     this.lastWrite = Date.now()
-    this.lastBody = body
-    if (this.id === undefined) await this.create(issue, body)
-    else await this.api.updateComment(this.id, body)
+    if (this.id === undefined) return this.create(issue, body, by)
+    const id = this.id
+    await this.api.updateComment(id, body)
+    return id
   }
 
-  private async create(issue: number, body: string): Promise<void> {
+  /**
+   * Posts a new comment and makes it the run's; its id. A background creation answered only after `finish` had
+   * to post a comment of its own is not made the run's: the final word's is (see rewriteOvertaken).
+   */
+  private async create(issue: number, body: string, by: 'background' | 'finish'): Promise<number> {
     const { id, user } = await this.api.createComment(issue, body)
+    if (by === 'background' && this.id !== undefined) return id
     this.id = id
     if (this.login === undefined && user) this.login = user
     this.opts.onComment?.(id)
-    // A plan that came while the comment was being created waited for it: it can be shown now.
-    this.schedulePlan()
+    return id
   }
 
-  /** Waits for `p`, at most `planSettleMs`. */
-  private async within(p: Promise<unknown>): Promise<void> {
+  /** Waits for `p`, at most `settleMs`: true when it settled in time. */
+  private async within(p: Promise<unknown>): Promise<boolean> {
     let timer: ReturnType<typeof setTimeout> | undefined
-    const late = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.opts.planSettleMs ?? PLAN_SETTLE_MS)
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), this.opts.settleMs ?? SETTLE_MS)
     })
-    await Promise.race([p, late])
+    const settled = await Promise.race([p.then(() => 'settled' as const), late])
     clearTimeout(timer)
+    return settled === 'settled'
   }
 }
