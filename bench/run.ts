@@ -4,6 +4,8 @@
  */
 import { printResults } from './harness.js'
 import * as hotPaths from './hot-paths.js'
+import * as spec from './spec.js'
 
 await hotPaths.run()
+await spec.run()
 printResults()
