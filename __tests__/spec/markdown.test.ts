@@ -52,6 +52,7 @@ function expectSame(source: string): void {
   for (const size of SIZES) {
     const tree = parseMarkdown(source, { pieceChars: size })
     expect(flat(tree)).toEqual(flat(whole))
+    expect(tree.position).toEqual(whole.position)
     expect(scanned(scanSpec('docs/spec.md', source, () => tree))).toEqual(expected)
   }
 }

@@ -69,10 +69,13 @@ export function parseMarkdown(source: string, o: ParseOptions = {}): Root {
     for (const c of p.children)
       children.push(shifted(c, p.at.offset - p.prefix.chars, p.at.line - p.prefix.lines))
   }
-  const end = children.length
-    ? children[children.length - 1].position!.end
-    : { line: 1, column: 1, offset: 0 }
-  return { type: 'root', children, position: { start: { line: 1, column: 1, offset: 0 }, end: { ...end } } }
+  const last = pieces[pieces.length - 1]
+  const end = {
+    ...last.last,
+    line: last.last.line + last.at.line,
+    offset: last.last.offset! + last.at.offset,
+  }
+  return { type: 'root', children, position: { start: { line: 1, column: 1, offset: 0 }, end } }
 }
 
 /**
@@ -124,6 +127,8 @@ interface Piece {
   children: RootContent[]
   /** Definitions parsed in front of the piece (see {@link resolveAcross}). */
   prefix: { chars: number; lines: number }
+  /** Where the piece's text ends, relative to it. */
+  last: NonNullable<Root['position']>['end']
 }
 
 /**
@@ -207,7 +212,13 @@ function parsePieces(source: string, cuts: Cut[], parse: (text: string) => Root)
     const tree = parse(text)
     // When something is still open where the piece ends, the piece takes in the next one too.
     if (!to || closedAt(tree, text, to.afterBlank)) {
-      pieces.push({ at, end, children: tree.children, prefix: { chars: 0, lines: 0 } })
+      pieces.push({
+        at,
+        end,
+        children: tree.children,
+        prefix: { chars: 0, lines: 0 },
+        last: tree.position!.end,
+      })
       if (!to) return pieces
       at = to
     }
