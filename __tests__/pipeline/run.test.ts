@@ -23,6 +23,7 @@ import type { PipelineDeps } from '../../src/pipeline/types.js'
 import { createAnthropicProvider } from '../../src/providers/anthropic.js'
 import { Redactor } from '../../src/report/redact.js'
 import { readRunInfo } from '../../src/report/run-info.js'
+import { specParses } from '../../src/spec/cache.js'
 import { allowlistedEnv } from '../../src/sandbox/env.js'
 import { createPlainSandbox, createRuntimeSandbox } from '../../src/sandbox/index.js'
 import type { Sandbox as ToolSandbox } from '../../src/sandbox/types.js'
@@ -30,7 +31,7 @@ import { startAnthropicServer, type AnthropicServer, type Script } from '../supp
 import { pidsWith } from '../support/processes.js'
 import { actionYml } from '../support/run-action.js'
 import { isoNow } from '../support/github-server.js'
-import { createSandbox, MAINTAINER, OWNER, REPO, type Sandbox } from '../support/sandbox.js'
+import { createSandbox, MAINTAINER, OWNER, REPO, SANDBOX_DIR, type Sandbox } from '../support/sandbox.js'
 import { asksForClarification, implementIssue2, SLUGIFY_JS } from '../support/scripted-model.js'
 
 const API_KEY = 'sk-ant-inproc-0123456789abcdefghij'
@@ -453,6 +454,41 @@ describe('pipeline in-process: implement a phase', () => {
       /❌ \*\*Failed:\*\* Input `anthropic-api-key` is empty/,
     )
     expect(readFileSync(path.join(world.workspace, '.git', 'config'), 'utf8')).toContain(HEADER)
+  })
+})
+
+describe('pipeline in-process: the spec, parsed once per content', () => {
+  const SPEC = 'docs/specs/slugkit.md'
+  const slugkit = readFileSync(path.join(SANDBOX_DIR, SPEC), 'utf8')
+  const heading = '### ISSUE-2: slugify function\n'
+
+  it('once when the model leaves it alone: resolution, the branch, publishing and marking share one parse', async () => {
+    // A text of its own, so no earlier run's parse is reused.
+    const spec = `${slugkit}\n<!-- parsed once: left alone -->\n`
+    world = await createSandbox({ files: { [SPEC]: spec } })
+    const { payload } = world.comment('/implement ISSUE-2')
+    const script = implementIssue2({ markSpec: false })
+    const { d, logs } = await deps(world, { eventName: 'issue_comment', payload, script })
+    const before = specParses(SPEC)
+    expect((await runPipeline(d)).status).toBe('pr-opened')
+    expect(specParses(SPEC) - before).toBe(1)
+    expect(logs.join('\n')).toContain('the action marked it')
+    expect(await world.originFile('ISSUE-2', SPEC)).toBe(
+      spec.replace(heading, heading.replace('\n', ' ✅\n')),
+    )
+  })
+
+  it('again when the model changed it on the branch', async () => {
+    const spec = `${slugkit}\n<!-- parsed once: edited -->\n`
+    world = await createSandbox({ files: { [SPEC]: spec } })
+    const { payload } = world.comment('/implement ISSUE-2')
+    const { d } = await deps(world, { eventName: 'issue_comment', payload, script: implementIssue2() })
+    const before = specParses(SPEC)
+    expect((await runPipeline(d)).status).toBe('pr-opened')
+    expect(specParses(SPEC) - before).toBe(2)
+    expect(await world.originFile('ISSUE-2', SPEC)).toBe(
+      spec.replace(heading, heading.replace('\n', ' ✅\n')),
+    )
   })
 })
 

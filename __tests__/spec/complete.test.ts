@@ -119,6 +119,39 @@ describe('markPhaseComplete', () => {
     )
   })
 
+  it('a large spec (cut into pieces to parse): changes exactly one line, of the phase asked', () => {
+    const phase = (i: number) =>
+      `### ISSUE-${i}: Phase ${i}${i % 3 === 0 ? ' ✅' : ''}\n\nDo it. ${'Details. '.repeat(30)}\n\n` +
+      `- [ ] sub-step a\n- [x] sub-step b\n\n`
+    const tasks = Array.from(
+      { length: 300 },
+      (_, i) => `- [ ] T${String(i + 1).padStart(3, '0')} Task ${i + 1}\n`,
+    )
+    const src = `# Big\n\n## Implementation Strategy\n\n${Array.from({ length: 1200 }, (_, i) => phase(i + 1)).join('')}`
+    const doc = parseSpec('spec.md', src)
+    expect(doc.phases).toHaveLength(1200)
+    const lines = src.split('\n')
+    const changedLines = (source: string) =>
+      source
+        .split('\n')
+        .map((l, i) => (l === lines[i] ? -1 : i))
+        .filter((i) => i >= 0)
+
+    const p = findPhase(doc, 'ISSUE-1117')!
+    const marked = markPhaseComplete(doc, 'ISSUE-1117').source
+    expect(changedLines(marked)).toEqual([p.line - 1])
+    expect(marked.split('\n')[p.line - 1]).toBe('### ISSUE-1117: Phase 1117 ✅')
+    const after = parseSpec('spec.md', marked)
+    expect(checkCompletion(doc, after, 'ISSUE-1117')).toEqual({ complete: true, otherChanges: [] })
+
+    const taskSrc = `# Tasks\n\n${tasks.join('')}\n${Array.from({ length: 1200 }, (_, i) => phase(i + 1)).join('')}`
+    const tdoc = parseSpec('tasks.md', taskSrc)
+    const t = findPhase(tdoc, 'T250')!
+    const tmarked = markPhaseComplete(tdoc, 'T250').source
+    expectSingleEdit(taskSrc, tmarked, t.start + 3, 1, 'x')
+    expect(tmarked.split('\n')[t.line - 1]).toBe('- [x] T250 Task 250')
+  })
+
   it('unknown id → UserError listing the ids', () => {
     const doc = parseSpec('spec.md', read('tasklist-spec.md'))
     expect(() => markPhaseComplete(doc, 'ISSUE-1')).toThrow(UserError)

@@ -20,7 +20,7 @@ import { BUNDLED_ORIGIN, loadTemplate } from '../prompt/template.js'
 import { resolveModel } from '../providers/models.js'
 import { formatUsd, inlineCode } from '../report/format.js'
 import type { TrackingComment } from '../report/tracking.js'
-import { parseSpec } from '../spec/phases.js'
+import { specDocument } from '../spec/cache.js'
 import { resolveSpec } from '../spec/resolve.js'
 import type { SpecDocument } from '../spec/types.js'
 import { createTools } from '../tools/index.js'
@@ -242,7 +242,7 @@ function originComment(
 /** The spec as it stands on the branch (a rerun may have changed it); the base's copy when the branch lost it. */
 export async function readSpecOnBranch(workspace: string, baseDoc: SpecDocument): Promise<SpecDocument> {
   try {
-    return parseSpec(baseDoc.path, await readFile(path.join(workspace, baseDoc.path), 'utf8'))
+    return specDocument(baseDoc.path, await readFile(path.join(workspace, baseDoc.path), 'utf8'))
   } catch {
     return baseDoc
   }

@@ -15,7 +15,8 @@ import { prBody } from '../report/messages.js'
 import { planChecklist } from '../report/plan.js'
 import { carryIterations } from '../review/iterations.js'
 import { checkCompletion, markPhaseComplete } from '../spec/complete.js'
-import { findPhases, parseSpec } from '../spec/phases.js'
+import { specDocument } from '../spec/cache.js'
+import { findPhases } from '../spec/phases.js'
 import type { Phase, SpecDocument } from '../spec/types.js'
 import type { TodoItem } from '../tools/todo.js'
 import { unlessAborted } from '../pipeline/cancellation.js'
@@ -42,7 +43,7 @@ export async function ensurePhaseMarked(
       `The spec \`${before.path}\` is missing on the branch, so \`${id}\` could not be marked complete.`,
     ]
   }
-  const after = parseSpec(before.path, source)
+  const after = specDocument(before.path, source)
   const check = checkCompletion(before, after, id)
   const warnings: string[] = []
   if (!check.complete) {

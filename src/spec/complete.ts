@@ -1,6 +1,7 @@
 import { UserError } from '../errors.js'
 import { HEADING_DONE_MARK } from './patterns.js'
-import { definedIdsHint, findPhases, normalizeId, scanSpec } from './phases.js'
+import { scannedSpec } from './cache.js'
+import { definedIdsHint, findPhases, normalizeId } from './phases.js'
 import type { Phase, SpecDocument } from './types.js'
 
 /**
@@ -13,7 +14,7 @@ import type { Phase, SpecDocument } from './types.js'
  * @throws UserError when the document does not define the id
  */
 export function markPhaseComplete(doc: SpecDocument, id: string): { source: string; changed: boolean } {
-  const { doc: fresh, anchors } = scanSpec(doc.path, doc.source)
+  const { doc: fresh, anchors } = scannedSpec(doc.path, doc.source)
   const targets = findPhases(fresh, id)
   if (targets.length === 0) {
     throw new UserError(

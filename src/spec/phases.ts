@@ -1,7 +1,5 @@
 import type { Heading, ListItem, Nodes, Root, RootContent } from 'mdast'
-import { fromMarkdown } from 'mdast-util-from-markdown'
-import { gfmFromMarkdown } from 'mdast-util-gfm'
-import { gfm } from 'micromark-extension-gfm'
+import { parseMarkdown } from './markdown.js'
 import {
   GROUPED_HEADING_PHASE,
   HEADING_DONE_PREFIX,
@@ -43,16 +41,24 @@ export function parseSpec(path: string, source: string): SpecDocument {
   return scanSpec(path, source).doc
 }
 
-/** {@link parseSpec}, plus where each phase's completion marker can be written. Internal to src/spec. */
+/** A parsed spec: the document, and where each phase's completion marker can be written. */
+export interface ScannedSpec {
+  doc: SpecDocument
+  anchors: Map<Phase, PhaseAnchor>
+}
+
+/**
+ * {@link parseSpec}, plus where each phase's completion marker can be written. Internal to src/spec.
+ *
+ * @param parse the markdown parser (tests compare the linear one with a parse of the whole document)
+ */
 export function scanSpec(
   path: string,
   source: string,
-): { doc: SpecDocument; anchors: Map<Phase, PhaseAnchor> } {
+  parse: (markdown: string) => Root = parseMarkdown,
+): ScannedSpec {
   const shift = source.startsWith(BOM) ? 1 : 0
-  const tree = fromMarkdown(shift ? source.slice(1) : source, {
-    extensions: [gfm()],
-    mdastExtensions: [gfmFromMarkdown()],
-  })
+  const tree = parse(shift ? source.slice(1) : source)
   const ctx: Ctx = { source, shift, phases: [], anchors: new Map() }
   for (const range of phaseRanges(tree)) collectPhases(ctx, tree.children, range)
   ctx.phases.sort((a, b) => a.start - b.start)
@@ -141,7 +147,8 @@ function phaseRanges(tree: Root): Range[] {
 }
 
 function collectPhases(ctx: Ctx, kids: RootContent[], range: Range): void {
-  const headingSpans: Array<[number, number]> = []
+  // Children inside a heading phase's section: its checklist, never phases of their own.
+  const inHeadingPhase = new Uint8Array(range.to)
   for (let i = range.from; i < range.to; i++) {
     const node = kids[i]
     if (node.type !== 'heading') continue
@@ -167,12 +174,9 @@ function collectPhases(ctx: Ctx, kids: RootContent[], range: Range): void {
     const lastInline = node.children[node.children.length - 1]
     ctx.anchors.set(phase, { headingTextEnd: off(ctx, lastInline, 'end') })
     ctx.phases.push(phase)
-    headingSpans.push([i, j])
+    inHeadingPhase.fill(1, i, j)
   }
-  for (let i = range.from; i < range.to; i++) {
-    if (headingSpans.some(([a, b]) => i >= a && i < b)) continue
-    walkTasks(ctx, kids[i])
-  }
+  for (let i = range.from; i < range.to; i++) if (!inHeadingPhase[i]) walkTasks(ctx, kids[i])
 }
 
 function walkTasks(ctx: Ctx, node: Nodes): void {

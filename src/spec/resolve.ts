@@ -3,7 +3,8 @@ import { lstat, readdir, readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { UserError } from '../errors.js'
 import { isMissing, resolveInWorkspace, type WorkspaceFile } from '../paths.js'
-import { definedIdsHint, findPhase, parseSpec, phaseIds } from './phases.js'
+import { specDocument } from './cache.js'
+import { definedIdsHint, findPhase, phaseIds } from './phases.js'
 import type { Phase, SpecDocument } from './types.js'
 
 export type SpecSource = 'command' | 'label' | 'input'
@@ -126,7 +127,7 @@ async function readSpec(file: WorkspaceFile): Promise<SpecDocument> {
   if (st.size > MAX_BYTES) {
     throw new UserError(`The spec ${file.rel} is too large (${st.size} bytes; the limit is ${MAX_BYTES}).`)
   }
-  return parseSpec(file.rel, await readFile(file.abs, 'utf8'))
+  return specDocument(file.rel, await readFile(file.abs, 'utf8'))
 }
 
 function requirePhase(doc: SpecDocument, issueId: string): Phase {
