@@ -4,6 +4,8 @@
  */
 import { printResults } from './harness.js'
 import * as hotPaths from './hot-paths.js'
+import * as search from './search.js'
 
 await hotPaths.run()
+await search.run()
 printResults()
