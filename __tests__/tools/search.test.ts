@@ -126,6 +126,50 @@ describe('grep tool', () => {
     expect(grep.isReadOnly({ pattern: 'x' })).toBe(true)
   })
 
+  it('reads Perl syntax where git has it, and GNU extended syntax as before', async () => {
+    const ctx = setup()
+    expect((await grep.run({ pattern: 'return \\d+' }, ctx)).content).toBe(
+      'src/util/helper.ts:2:  return 42 // TODO tidy',
+    )
+    expect((await grep.run({ pattern: 'TODO (?!tidy)' }, ctx)).content).toBe(
+      'src/untracked.ts:1:export const fresh = "TODO later"',
+    )
+    // GNU's word boundaries and {,n} mean to Perl something else: these are searched as POSIX extended.
+    expect((await grep.run({ pattern: '\\<main\\>' }, ctx)).content.split('\n')).toEqual([
+      'docs/guide.md:2:Call main() to start.',
+      'src/index.ts:1:export function main() {',
+    ])
+    expect((await grep.run({ pattern: 'retu{,2}rn 42' }, ctx)).content).toBe(
+      'src/util/helper.ts:2:  return 42 // TODO tidy',
+    )
+    // A pattern Perl refuses and POSIX takes.
+    expect((await grep.run({ pattern: 'TODO**' }, ctx)).content.split('\n')).toHaveLength(2)
+  })
+
+  it('searches as POSIX extended where git has no Perl-compatible regexes', async () => {
+    const ctx = setup()
+    const { sandbox, runs } = counting({
+      ...ctx.sandbox,
+      spawn: (req) =>
+        req.argv.includes('-P')
+          ? Promise.resolve({
+              output: '',
+              stderr: 'fatal: cannot use Perl-compatible regexes when not compiled with USE_LIBPCRE\n',
+              code: 128,
+              signal: null,
+              timedOut: false,
+              aborted: false,
+              truncated: false,
+              spawnError: false,
+            })
+          : ctx.sandbox.spawn(req),
+    })
+    expect((await grep.run({ pattern: 'tid[y]' }, { ...ctx, sandbox })).content).toBe(
+      'src/util/helper.ts:2:  return 42 // TODO tidy',
+    )
+    expect(runs.map((r) => r.argv.find((a) => a === '-P' || a === '-E'))).toEqual(['-P', '-E'])
+  })
+
   it('validates its input before running, and summarizes calls for the transcript', async () => {
     const ctx = setup()
     await expect(grep.run({}, ctx)).rejects.toThrow('Parameter `pattern` is required.')

@@ -17,6 +17,11 @@ const MAX_RECORD_CHARS = 64 * 1024
  * `ls-files --others` lists every file of the working tree that git does not ignore, tracked or not.
  */
 const NO_INDEX = '/proc/self/implement-action-no-index'
+/**
+ * What GNU's extended regexes read otherwise than Perl-compatible ones: the escapes \< \> \` \' (to Perl, the plain
+ * character) and `{,n}` (to PCRE2 before 10.43, plain text).
+ */
+const POSIX_ONLY = /(?:^|[^\\])(?:\\\\)*(?:\\[<>`']|\{,)/
 
 export interface GlobInput {
   pattern: string
@@ -66,20 +71,24 @@ export function createGlobTool(): Tool<GlobInput> {
   }
 }
 
-/** `grep`: searches file contents with an extended regular expression (git grep -E). */
+/** `grep`: searches file contents with a regular expression (git grep, Perl-compatible where it can). */
 export function createGrepTool(): Tool<GrepInput> {
   return {
     name: 'grep',
     definition: {
       name: 'grep',
       description:
-        'Search file contents with an extended regular expression (git grep -E) over tracked and untracked, ' +
-        'not git-ignored, text files. Returns "path:line:text" lines (at most 300), paths relative to the ' +
-        'repository root.',
+        "Search file contents with a regular expression (grep -E syntax, and Perl's where git has it: \\d, " +
+        '\\s, lookarounds) over tracked and untracked, not git-ignored, text files. Returns "path:line:text" ' +
+        'lines (at most 300), paths relative to the repository root.',
       input_schema: {
         type: 'object',
         properties: {
-          pattern: { type: 'string', description: 'Extended regular expression (POSIX ERE, as grep -E).' },
+          pattern: {
+            type: 'string',
+            description:
+              'Regular expression: extended (as grep -E), with Perl syntax such as \\d where git has it.',
+          },
           path: {
             type: 'string',
             description: 'File or directory to search (default: the repository root).',
@@ -183,7 +192,11 @@ function globPathspecs(pattern: string): string[] {
 async function runGrep(input: GrepInput, ctx: ToolContext): Promise<ToolOutcome> {
   const target = searchRoot(ctx, input.path, true)
   const pathspecs = grepPathspecs(displayPath(ctx.workspace, target), input.glob)
-  const found = await gitGrep(input, pathspecs, ctx)
+  // Perl-compatible regexes are many times faster than git's POSIX ones and read a POSIX pattern the same way but
+  // for a few pieces (POSIX_ONLY); a pattern they refuse, or a git built without them, is searched as POSIX.
+  const perl = !POSIX_ONLY.test(input.pattern)
+  let found = await gitGrep(perl ? '-P' : '-E', input, pathspecs, ctx)
+  if (found.failed !== undefined && perl) found = await gitGrep('-E', input, pathspecs, ctx)
   if (found.failed !== undefined) throw new ToolError(`grep failed: ${found.failed}`)
   if (found.lines.length === 0) return { content: 'No matches.' }
   const note = found.more ? '\n[more matching lines not shown; narrow the pattern, path or glob]' : ''
@@ -208,14 +221,19 @@ interface GrepFound {
 }
 
 /** One git grep, read until what is shown is full (then git is stopped). */
-async function gitGrep(input: GrepInput, pathspecs: string[], ctx: ToolContext): Promise<GrepFound> {
+async function gitGrep(
+  syntax: '-P' | '-E',
+  input: GrepInput,
+  pathspecs: string[],
+  ctx: ToolContext,
+): Promise<GrepFound> {
   const args = [
     '-c',
     'core.quotepath=off',
     'grep',
     '-n',
     '-I',
-    '-E',
+    syntax,
     '--untracked',
     '--full-name',
     '--no-color',
