@@ -135,7 +135,7 @@ export class RecordStream {
     if (this.refused || this.skipping) return !this.refused
     this.pending += chunk.slice(start)
     if (this.pending.length > this.max) {
-      this.give(this.pending.slice(0, this.max))
+      this.give(this.pending)
       this.pending = ''
       this.skipping = true
     }
@@ -154,6 +154,6 @@ export class RecordStream {
   }
 
   private give(record: string): void {
-    if (!this.sink.take(record)) this.refused = true
+    if (!this.sink.take(record.length > this.max ? record.slice(0, this.max) : record)) this.refused = true
   }
 }
