@@ -5,11 +5,13 @@
 import { printResults } from './harness.js'
 import * as hotPaths from './hot-paths.js'
 import * as notes from './notes.js'
+import * as search from './search.js'
 import * as spec from './spec.js'
 import * as tracking from './tracking.js'
 
 await hotPaths.run()
 await spec.run()
+await search.run()
 await notes.run()
 await tracking.run()
 printResults()

@@ -53,6 +53,51 @@ describe('runProcess', () => {
     },
   )
 
+  it('records: hands stdout over record by record, the last one without its separator too', async () => {
+    const got: string[] = []
+    const r = await runProcess({
+      ...base,
+      capture: 'stdout',
+      argv: ['bash', '-c', 'printf "a\\0b b\\0\\0c"; echo err >&2'],
+      records: { separator: '\0', take: (rec) => got.push(rec) > 0 },
+    })
+    expect(got).toEqual(['a', 'b b', '', 'c'])
+    expect(r).toMatchObject({ output: '', stderr: 'err\n', code: 0, truncated: false })
+  })
+
+  it.skipIf(process.platform !== 'linux')(
+    'records: stops the process group once the sink takes no more',
+    async () => {
+      const got: string[] = []
+      const r = await runProcess({
+        ...base,
+        capture: 'stdout',
+        argv: ['bash', '-c', 'sleep 30 & echo "child $!" >&2; seq 1 100000000; echo never >&2'],
+        records: { separator: '\n', take: (rec) => got.push(rec) < 5 },
+      })
+      // The fifth record was refused: nothing after it was offered, and the process was killed, not run out.
+      expect(got).toEqual(['1', '2', '3', '4', '5'])
+      expect(r).toMatchObject({ output: '', truncated: true, timedOut: false, code: null, signal: 'SIGKILL' })
+      expect(r.stderr).not.toContain('never')
+      const child = Number(/child (\d+)/.exec(r.stderr)?.[1])
+      expect(child).toBeGreaterThan(0)
+      expect(await isAlive(child)).toBe(false)
+    },
+  )
+
+  it('records: a record longer than the cap comes cut, and the next one whole', async () => {
+    const got: string[] = []
+    const r = await runProcess({
+      ...base,
+      maxOutput: 10,
+      capture: 'stdout',
+      argv: ['bash', '-c', 'printf "%05000d\\nshort\\n" 7'],
+      records: { separator: '\n', take: (rec) => got.push(rec) > 0 },
+    })
+    expect(got).toEqual(['0000000000', 'short'])
+    expect(r.truncated).toBe(false)
+  })
+
   it('reports a program that cannot start, a timeout and an abort', async () => {
     const missing = await runProcess({ ...base, argv: ['/nonexistent/prog'], label: 'prog' })
     expect(missing.spawnError).toBe(true)

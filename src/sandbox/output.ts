@@ -1,4 +1,5 @@
 /** How much of a process's output is kept: bounded in memory however much the process writes. */
+import type { RecordSink } from './types.js'
 
 /** Keeps the first and last halves of a long output without holding all of it in memory. */
 export class CappedOutput {
@@ -100,5 +101,59 @@ export class TailOutput {
     const nl = this.kept.indexOf('\n')
     const body = nl >= 0 && nl < this.max / 2 ? this.kept.slice(nl + 1) : this.kept
     return `[… ${this.dropped + this.kept.length - body.length} earlier characters of output dropped …]\n${body}`
+  }
+}
+
+/**
+ * Splits an output into records as it arrives and hands each to a sink, holding no more than the record being
+ * read: a record longer than `max` is passed on cut to `max` characters, and the rest of it is skipped. Once the
+ * sink takes no more, everything after is dropped.
+ */
+export class RecordStream {
+  private pending = ''
+  /** Inside a record already passed on cut: what comes up to its separator is skipped. */
+  private skipping = false
+  private refused = false
+
+  constructor(
+    private readonly max: number,
+    private readonly sink: RecordSink,
+  ) {}
+
+  /** Takes a chunk; false once the sink takes no more. */
+  push(chunk: string): boolean {
+    const sep = this.sink.separator
+    let start = 0
+    while (!this.refused) {
+      const end = chunk.indexOf(sep, start)
+      if (end < 0) break
+      if (this.skipping) this.skipping = false
+      else this.give(this.pending + chunk.slice(start, end))
+      this.pending = ''
+      start = end + 1
+    }
+    if (this.refused || this.skipping) return !this.refused
+    this.pending += chunk.slice(start)
+    if (this.pending.length > this.max) {
+      this.give(this.pending)
+      this.pending = ''
+      this.skipping = true
+    }
+    return !this.refused
+  }
+
+  /** The process has exited: a last record without its separator is passed on. */
+  end(): void {
+    if (!this.refused && !this.skipping && this.pending) this.give(this.pending)
+    this.pending = ''
+  }
+
+  /** True once the sink refused a record. */
+  get truncated(): boolean {
+    return this.refused
+  }
+
+  private give(record: string): void {
+    if (!this.sink.take(record.length > this.max ? record.slice(0, this.max) : record)) this.refused = true
   }
 }

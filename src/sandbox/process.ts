@@ -4,7 +4,7 @@
  * contained in time and output. Plain `spawn`, never a shell (unless argv names one).
  */
 import { spawn } from 'node:child_process'
-import { CappedOutput, HeadOutput, TailOutput } from './output.js'
+import { CappedOutput, HeadOutput, RecordStream, TailOutput } from './output.js'
 import type {
   LongProcess,
   NetworkBlock,
@@ -28,8 +28,8 @@ export interface ProcessSpec extends Omit<SpawnRequest, 'env'> {
 
 /**
  * Runs one process in its own process group (killed whole on timeout, on abort, when `stdout` capture reaches
- * its cap, and once the process has exited and its pipes are closed or the exit grace is over), with stdin
- * closed and output capped as `capture` says.
+ * its cap or its record sink takes no more, and once the process has exited and its pipes are closed or the exit
+ * grace is over), with stdin closed and output capped as `capture` says.
  * Never rejects: a process that cannot be started resolves with `spawnError` and the reason in `output`.
  */
 export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
@@ -42,6 +42,8 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
           ? new TailOutput(spec.maxOutput)
           : new HeadOutput(spec.maxOutput)
     const err = spec.capture === 'stdout' ? new HeadOutput(spec.maxOutput) : undefined
+    const records =
+      spec.capture === 'stdout' && spec.records ? new RecordStream(spec.maxOutput, spec.records) : undefined
     let timedOut = false
     let aborted = false
     let settled = false
@@ -83,6 +85,7 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
       spec.signal?.removeEventListener('abort', onAbort)
       // Nothing the command started outlives it (servers left in the background would hang the job).
       killGroup()
+      if (exitCode !== null) records?.end()
       child.stdout?.destroy()
       child.stderr?.destroy()
       resolve({
@@ -92,11 +95,16 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
         signal: exitSignal,
         timedOut,
         aborted,
-        truncated: out.truncated,
+        truncated: out.truncated || (records?.truncated ?? false),
         spawnError,
       })
     }
     child.stdout?.setEncoding('utf8').on('data', (c: string) => {
+      // Handed over as it comes (a search): once the sink has enough, the rest is not worth waiting for.
+      if (records) {
+        if (!records.push(c)) killGroup()
+        return
+      }
       out.push(c)
       // Kept from its start (a search): once the cap is reached, the rest is not worth waiting for.
       if (spec.capture === 'stdout' && out.truncated) killGroup()

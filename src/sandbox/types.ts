@@ -28,6 +28,11 @@ export interface SpawnRequest {
    * `tail` keeps the end of stdout and stderr interleaved (a check, whose verdict comes last).
    */
   capture: 'head-tail' | 'stdout' | 'tail'
+  /**
+   * With `capture: 'stdout'`: stdout is handed over record by record as it arrives instead of being kept (a search
+   * that wants only the first results). `maxOutput` then bounds one record.
+   */
+  records?: RecordSink
   signal?: AbortSignal
   /**
    * What reports call the process (a {@link NetworkBlock}'s command): the bash command as the model wrote it when
@@ -79,8 +84,19 @@ export interface LongProcess {
   blocked(): NetworkBlock[]
 }
 
+/** Where a process's stdout goes record by record (see {@link SpawnRequest.records}). */
+export interface RecordSink {
+  /** What ends a record (not passed on); a last record without it is passed on when the process exits. */
+  separator: '\n' | '\0'
+  /**
+   * Called with each record, in order. Returns false when it takes no more (this record included): the process
+   * is then stopped and the result is `truncated`. A record longer than `maxOutput` comes cut to that length.
+   */
+  take(record: string): boolean
+}
+
 export interface ProcessResult {
-  /** The kept output (see {@link SpawnRequest.capture}). */
+  /** The kept output (see {@link SpawnRequest.capture}); with `records`, only the runner's own messages. */
   output: string
   /** Standard error (capped), for `capture: 'stdout'`; empty otherwise. */
   stderr: string
@@ -88,7 +104,10 @@ export interface ProcessResult {
   signal: NodeJS.Signals | null
   timedOut: boolean
   aborted: boolean
-  /** The output cap was reached (for `stdout`, the process was stopped there). */
+  /**
+   * The output cap was reached (for `stdout`, the process was stopped there); with `records`, the sink took no
+   * more and the process was stopped there.
+   */
   truncated: boolean
   /** The program could not be started (its message is in `output`). */
   spawnError: boolean

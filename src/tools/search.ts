@@ -1,9 +1,8 @@
 import fs from 'node:fs'
-import path from 'node:path'
 import { ToolError } from './errors.js'
 import { compileMatcher } from './glob-match.js'
 import { displayPath, resolveToolPath } from './jail.js'
-import type { ProcessResult } from '../sandbox/types.js'
+import type { ProcessResult, RecordSink } from '../sandbox/types.js'
 import type { Tool, ToolContext, ToolOutcome } from './types.js'
 
 const MAX_GLOB_RESULTS = 500
@@ -11,8 +10,18 @@ const MAX_GREP_LINES = 300
 const MAX_GREP_LINE_CHARS = 400
 const MAX_GREP_CHARS = 30_000
 const GIT_TIMEOUT_MS = 60_000
-/** Characters of git output read; past them git is stopped and its output cut after the last whole entry. */
-const MAX_GIT_OUTPUT = 8 * 1024 * 1024
+/** Characters of one record of git's output (a path, a matching line) that are read; the rest of it is skipped. */
+const MAX_RECORD_CHARS = 64 * 1024
+/**
+ * An index file that cannot exist (nothing can be created in /proc/self): given it, git sees an empty index, so
+ * `ls-files --others` lists every file of the working tree that git does not ignore, tracked or not.
+ */
+const NO_INDEX = '/proc/self/implement-action-no-index'
+/**
+ * What GNU's extended regexes read otherwise than Perl-compatible ones: the escapes \< \> \` \' (to Perl, the plain
+ * character) and `{,n}` (to PCRE2 before 10.43, plain text).
+ */
+const POSIX_ONLY = /(?:^|[^\\])(?:\\\\)*(?:\\[<>`']|\{,)/
 
 export interface GlobInput {
   pattern: string
@@ -29,16 +38,16 @@ export interface GrepInput {
   ignoreCase: boolean
 }
 
-/** `glob`: lists repository files (tracked and untracked, not ignored) whose paths match a pattern. */
+/** `glob`: lists the working tree's files that git does not ignore (tracked or not) whose paths match a pattern. */
 export function createGlobTool(): Tool<GlobInput> {
   return {
     name: 'glob',
     definition: {
       name: 'glob',
       description:
-        'List files in the repository whose paths match a glob pattern (**, *, ?, [abc], {a,b}). Covers tracked ' +
-        "and untracked files, not git-ignored ones. A pattern without '/' matches file names at any depth. Paths " +
-        'are relative to the repository root; at most 500 are returned.',
+        'List files in the repository whose paths match a glob pattern (**, *, ?, [abc], {a,b}). Covers the ' +
+        "files in the working tree that git does not ignore, tracked or untracked. A pattern without '/' matches " +
+        'file names at any depth. Paths are relative to the repository root, sorted; at most 500 are returned.',
       input_schema: {
         type: 'object',
         properties: {
@@ -62,20 +71,24 @@ export function createGlobTool(): Tool<GlobInput> {
   }
 }
 
-/** `grep`: searches file contents with an extended regular expression (git grep -E). */
+/** `grep`: searches file contents with a regular expression (git grep, Perl-compatible where it can). */
 export function createGrepTool(): Tool<GrepInput> {
   return {
     name: 'grep',
     definition: {
       name: 'grep',
       description:
-        'Search file contents with an extended regular expression (git grep -E) over tracked and untracked, ' +
-        'not git-ignored, text files. Returns "path:line:text" lines (at most 300), paths relative to the ' +
-        'repository root.',
+        "Search file contents with a regular expression (grep -E syntax, and Perl's where git has it: \\d, " +
+        '\\s, lookarounds) over tracked and untracked, not git-ignored, text files. Returns "path:line:text" ' +
+        'lines (at most 300), paths relative to the repository root.',
       input_schema: {
         type: 'object',
         properties: {
-          pattern: { type: 'string', description: 'Extended regular expression (POSIX ERE, as grep -E).' },
+          pattern: {
+            type: 'string',
+            description:
+              'Regular expression: extended (as grep -E), with Perl syntax such as \\d where git has it.',
+          },
           path: {
             type: 'string',
             description: 'File or directory to search (default: the repository root).',
@@ -120,71 +133,127 @@ function withPath<T extends { path?: string }>(input: T, p: unknown): T {
 
 async function runGlob(input: GlobInput, ctx: ToolContext): Promise<ToolOutcome> {
   const dir = searchRoot(ctx, input.path, false)
-  const { stdout } = await git(
-    ['-c', 'core.quotepath=off', 'ls-files', '--cached', '--others', '--exclude-standard', '-z'],
-    dir,
-    ctx,
-  )
   const matches = compileMatcher(input.pattern)
   const prefix = displayPath(ctx.workspace, dir)
-  const found = new Set<string>()
-  for (const rel of stdout.split('\0')) {
-    if (!rel || !matches(rel)) continue
-    if (!fs.existsSync(path.join(dir, rel))) continue // deleted in the working tree
-    found.add(prefix === '.' ? rel : `${prefix}/${rel}`)
-  }
-  const sorted = [...found].sort()
-  if (sorted.length === 0)
+  const found: string[] = []
+  // Against an empty index, `--others` is one walk of the working tree listing every file on disk that git does
+  // not ignore, tracked or not, sorted: a file deleted from the working tree is not on it, and nothing is looked
+  // up file by file. Past the results shown, git is stopped.
+  const { code, stderr, truncated } = await git(
+    [
+      '-c',
+      'core.quotepath=off',
+      'ls-files',
+      '--others',
+      '--exclude-standard',
+      '-z',
+      '--',
+      ...globPathspecs(input.pattern),
+    ],
+    dir,
+    ctx,
+    {
+      separator: '\0',
+      take(entry) {
+        // A nested repository (a submodule) is listed as its directory: named without the slash, as the index does.
+        const rel = entry.endsWith('/') ? entry.slice(0, -1) : entry
+        if (!rel || !matches(rel)) return true
+        if (found.length === MAX_GLOB_RESULTS) return false
+        found.push(prefix === '.' ? rel : `${prefix}/${rel}`)
+        return true
+      },
+    },
+    { GIT_INDEX_FILE: NO_INDEX },
+  )
+  if (code !== 0 && !truncated)
+    throw new ToolError(`git ls-files failed: ${stderr.trim() || `exit code ${code}`}`)
+  if (found.length === 0)
     return { content: `No files match \`${input.pattern}\`${prefix === '.' ? '' : ` in ${prefix}`}.` }
-  const shown = sorted.slice(0, MAX_GLOB_RESULTS)
-  const more =
-    sorted.length > shown.length
-      ? `\n[${sorted.length - shown.length} more files not shown; narrow the pattern or the path]`
-      : ''
-  return { content: shown.join('\n') + more }
+  const more = truncated ? '\n[more files not shown; narrow the pattern or the path]' : ''
+  return { content: found.sort().join('\n') + more }
+}
+
+/**
+ * Pathspecs that narrow git's walk to what may match `pattern` (a superset: the matcher decides), for the simple
+ * patterns whose git glob means the same; none (everything listed) for the rest.
+ */
+function globPathspecs(pattern: string): string[] {
+  let p = pattern.trim()
+  const anchored = p.startsWith('./') || p.startsWith('/')
+  p = p.replace(/^\.?\/+/, '')
+  const segments = p.split('/')
+  const simple =
+    /^[\w.*?/-]+$/.test(p) &&
+    segments.every((s) => s !== '' && s !== '.' && s !== '..' && (s === '**' || !s.includes('**')))
+  if (!simple) return []
+  return [`:(glob)${anchored || p.includes('/') ? '' : '**/'}${p}`]
 }
 
 async function runGrep(input: GrepInput, ctx: ToolContext): Promise<ToolOutcome> {
   const target = searchRoot(ctx, input.path, true)
-  const base = displayPath(ctx.workspace, target)
-  const pathspecs: string[] = []
-  const glob = input.glob?.trim().replace(/^\.?\//, '') ?? ''
+  const pathspecs = grepPathspecs(displayPath(ctx.workspace, target), input.glob)
+  // Perl-compatible regexes are many times faster than git's POSIX ones and read a POSIX pattern the same way but
+  // for a few pieces (POSIX_ONLY); a pattern they refuse, or a git built without them, is searched as POSIX.
+  const perl = !POSIX_ONLY.test(input.pattern)
+  let found = await gitGrep(perl ? '-P' : '-E', input, pathspecs, ctx)
+  if (found.failed !== undefined && perl) found = await gitGrep('-E', input, pathspecs, ctx)
+  if (found.failed !== undefined) throw new ToolError(`grep failed: ${found.failed}`)
+  if (found.lines.length === 0) return { content: 'No matches.' }
+  const note = found.more ? '\n[more matching lines not shown; narrow the pattern, path or glob]' : ''
+  return { content: found.lines.join('\n') + note }
+}
+
+/** The pathspecs of a search of `base` (the target as displayed), limited to `glob` if given. */
+function grepPathspecs(base: string, glob: string | undefined): string[] {
+  const g = glob?.trim().replace(/^\.?\//, '') ?? ''
   const prefix = base === '.' ? '' : `${base}/`
-  if (glob) pathspecs.push(`:(glob)${prefix}${glob.includes('/') ? '' : '**/'}${glob}`)
-  else if (base !== '.') pathspecs.push(`:(literal)${base}`)
+  if (g) return [`:(glob)${prefix}${g.includes('/') ? '' : '**/'}${g}`]
+  return base === '.' ? [] : [`:(literal)${base}`]
+}
+
+interface GrepFound {
+  /** "path:line:text" lines, in git's order (by path, then line), each shortened to be shown. */
+  lines: string[]
+  /** More lines matched than are shown: git was stopped there. */
+  more: boolean
+  /** Why git could not search (a bad pattern, for one). */
+  failed?: string
+}
+
+/** One git grep, read until what is shown is full (then git is stopped). */
+async function gitGrep(
+  syntax: '-P' | '-E',
+  input: GrepInput,
+  pathspecs: string[],
+  ctx: ToolContext,
+): Promise<GrepFound> {
   const args = [
     '-c',
     'core.quotepath=off',
     'grep',
     '-n',
     '-I',
-    '-E',
+    syntax,
     '--untracked',
     '--full-name',
     '--no-color',
   ]
   if (input.ignoreCase) args.push('-i')
   args.push('-e', input.pattern, '--', ...pathspecs)
-  const { stdout, stderr, code, truncated } = await git(args, ctx.workspace, ctx, true)
-  if (code === 1 && !stdout) return { content: 'No matches.' }
-  if (code !== 0 && code !== 1 && !truncated) {
-    throw new ToolError(`grep failed: ${stderr.trim() || `git grep exited with ${code}`}`)
-  }
-  const lines = stdout.split('\n').filter((l) => l !== '')
-  const out: string[] = []
+  const lines: string[] = []
   let chars = 0
-  for (const line of lines) {
-    const l = line.length > MAX_GREP_LINE_CHARS ? `${line.slice(0, MAX_GREP_LINE_CHARS)}…` : line
-    if (out.length >= MAX_GREP_LINES || chars + l.length > MAX_GREP_CHARS) break
-    out.push(l)
-    chars += l.length + 1
-  }
-  const omitted = lines.length - out.length
-  const note =
-    omitted > 0 || truncated
-      ? `\n[${truncated ? 'more' : omitted} matching lines not shown; narrow the pattern, path or glob]`
-      : ''
-  return { content: out.join('\n') + note }
+  const { code, stderr, truncated } = await git(args, ctx.workspace, ctx, {
+    separator: '\n',
+    take(line) {
+      const l = line.length > MAX_GREP_LINE_CHARS ? `${line.slice(0, MAX_GREP_LINE_CHARS)}…` : line
+      if (lines.length >= MAX_GREP_LINES || chars + l.length > MAX_GREP_CHARS) return false
+      lines.push(l)
+      chars += l.length + 1
+      return true
+    },
+  })
+  if (truncated || code === 0 || code === 1) return { lines, more: truncated }
+  return { lines: [], more: false, failed: stderr.trim() || `git grep exited with ${code}` }
 }
 
 /** The directory (or, when files are allowed, file) to search, jailed to the workspace. */
@@ -202,35 +271,38 @@ function searchRoot(ctx: ToolContext, p: string | undefined, allowFile: boolean)
   return abs
 }
 
-interface GitOutput {
-  stdout: string
+interface GitRun {
+  /** Exit code; null when git was stopped because the sink had enough. */
+  code: number | null
   stderr: string
-  code: number
+  /** The sink took no more: git was stopped there. */
   truncated: boolean
 }
 
 /**
- * Runs git in the sandbox; exit codes are returned when `tolerate` is set, else a non-zero exit throws. A
- * timeout, an abort or a failed start always throws. Past MAX_GIT_OUTPUT, git is stopped and what it listed up
- * to its last whole entry counts as a success, marked `truncated`.
+ * Runs git in the sandbox, its output handed record by record to `sink` until it takes no more (then git is
+ * stopped). Its exit code is returned; a timeout, an abort or a failed start throws.
  */
-async function git(args: string[], cwd: string, ctx: ToolContext, tolerate = false): Promise<GitOutput> {
+async function git(
+  args: string[],
+  cwd: string,
+  ctx: ToolContext,
+  sink: RecordSink,
+  env: Record<string, string> = {},
+): Promise<GitRun> {
   const r = await ctx.sandbox.spawn({
     argv: ['git', ...args],
     cwd,
-    env: { GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0' },
+    env: { GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0', ...env },
     timeoutMs: GIT_TIMEOUT_MS,
-    maxOutput: MAX_GIT_OUTPUT,
+    maxOutput: MAX_RECORD_CHARS,
     capture: 'stdout',
+    records: sink,
     signal: ctx.signal,
   })
-  if (r.truncated) {
-    const end = Math.max(r.output.lastIndexOf('\n'), r.output.lastIndexOf('\0')) + 1
-    return { stdout: r.output.slice(0, end), stderr: r.stderr, code: 0, truncated: true }
-  }
-  const ran = !r.spawnError && !r.timedOut && !r.aborted && r.code !== null
-  if (ran && (r.code === 0 || tolerate))
-    return { stdout: r.output, stderr: r.stderr, code: r.code!, truncated: false }
+  if (r.truncated) return { code: null, stderr: r.stderr, truncated: true }
+  if (!r.spawnError && !r.timedOut && !r.aborted && r.code !== null)
+    return { code: r.code, stderr: r.stderr, truncated: false }
   const sub = args.find((a) => !a.startsWith('-') && !a.includes('=')) ?? ''
   throw new ToolError(`git ${sub} failed: ${r.stderr.trim() || gitFailure(r, args)}`)
 }
