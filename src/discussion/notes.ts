@@ -192,9 +192,15 @@ async function newestThatFit(
   }
 }
 
+/**
+ * Whether a comment came after `than`. GitHub gives a comment's time to the second, and `than.time` may have
+ * milliseconds (the action's own record of when it wrote): a comment of that same second counts as newer, so a
+ * comment made right after the action wrote is never taken for one it had already seen.
+ */
 function isNewer(c: IssueComment, than: GatherNotesOptions['newerThan']): boolean {
   if (than?.commentId !== undefined && !(c.id > than.commentId)) return false
-  return than?.time === undefined || Date.parse(c.created_at) > Date.parse(than.time)
+  if (than?.time === undefined) return true
+  return Date.parse(c.created_at) >= Math.floor(Date.parse(than.time) / 1000) * 1000
 }
 
 /**
