@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Nodes, Root } from 'mdast'
 import { describe, expect, it } from 'vitest'
-import { parseMarkdown, parseWhole, PIECE_CHARS, PieceMemo } from '../../src/spec/markdown.js'
+import { parseMarkdown, parseOutline, parseWhole, PIECE_CHARS, PieceMemo } from '../../src/spec/markdown.js'
 import { scanSpec, type ScannedSpec } from '../../src/spec/phases.js'
 
 const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures')
@@ -54,6 +54,9 @@ function expectSame(source: string): void {
     expect(flat(tree)).toEqual(flat(whole))
     expect(tree.position).toEqual(whole.position)
     expect(scanned(scanSpec('docs/spec.md', source, () => tree))).toEqual(expected)
+    expect(
+      scanned(scanSpec('docs/spec.md', source, () => parseOutline(source, { pieceChars: size }))),
+    ).toEqual(expected)
   }
 }
 
@@ -134,17 +137,39 @@ const LINES = [
   '===',
   '***',
   '\uFEFFbom line',
+  // What the outline reads from lines alone: where text ends, status lines, headings it must not miss.
+  'Trailing spaces %  ',
+  'Trailing tab %\t',
+  'Status: done  ',
+  '- Status: done',
+  '-',
+  '  Status: complete',
+  '&#83;tatus: done',
+  '`Sta`tus: done',
+  '**Sta**tus: done',
+  'Setext ISSUE-%: heading',
+  '--',
+  '=',
+  ' ## ISSUE-%: Indented heading',
+  '   #### ISSUE-%: More indented',
+  '## Other section',
+  '#',
+  '### ISSUE-%: Title with `code` and *emphasis* %',
+  'www.example.com/a_b_c and mail@example.com',
 ]
 
-function generated(seed: number): string {
+/** The lines after which the outline still knows every heading (see outline.ts): it skips most of such text. */
+const PLAIN_LINES = LINES.filter((l) => !/^ {0,3}(?:```|~~~|<)|\]:/.test(l))
+
+function generated(seed: number, lines = LINES): string {
   const next = random(seed)
   const eol = ['\n', '\r\n', '\r'][Math.floor(next() * 3)]
-  const lines: string[] = []
+  const out: string[] = []
   const count = 20 + Math.floor(next() * 80)
   for (let i = 0; i < count; i++) {
-    lines.push(LINES[Math.floor(next() * LINES.length)].replaceAll('%', String(1 + Math.floor(next() * 9))))
+    out.push(lines[Math.floor(next() * lines.length)].replaceAll('%', String(1 + Math.floor(next() * 9))))
   }
-  return lines.join(eol)
+  return out.join(eol)
 }
 
 describe('parseMarkdown: the linear parse is the whole parse', () => {
@@ -165,6 +190,60 @@ describe('parseMarkdown: the linear parse is the whole parse', () => {
         throw new Error(`seed ${seed}:\n${JSON.stringify(source)}\n${String(err)}`, { cause: err })
       }
     }
+  })
+
+  it('the outline of a heading-style spec parses its headings, not the text under them', () => {
+    const phase = (i: number) =>
+      `### ISSUE-${i}: Phase ${i}\n\nText ${i}. ${'Words. '.repeat(40)}\n\n- [ ] a\n- [x] b\n\n`
+    const source =
+      '## Implementation Strategy\n\n' + Array.from({ length: 400 }, (_, i) => phase(i + 1)).join('')
+    const memo = new PieceMemo(1024 * 1024)
+    const outlined = scanSpec('s.md', source, (s) => parseOutline(s, { memo }))
+    expect(scanned(outlined)).toEqual(scanned(scanSpec('s.md', source, parseWhole)))
+    expect(outlined.doc.phases).toHaveLength(400)
+    expect(memo.parsedChars).toBeLessThan(source.length / 10)
+  })
+
+  it('the outline parses skipped text where a phase needs it: tasks, a status line, an end it cannot see', () => {
+    const filler = 'Filler paragraph. '.repeat(30) + '\n\n'
+    const source =
+      '# Tasks\n\n' +
+      filler.repeat(20) +
+      '- [ ] T001 A task outside any heading phase\n\n' +
+      filler.repeat(20) +
+      '### ISSUE-1: First\n\n**Sta**tus: done\n\n' +
+      filler.repeat(20) +
+      '### ISSUE-2: Second\n\nEnds in spaces.   \n\n' +
+      filler.repeat(20) +
+      '### ISSUE-3: Third\n'
+    const expected = scanned(scanSpec('s.md', source, parseWhole))
+    expect(expected.map((p) => [p.id, p.complete])).toEqual([
+      ['T001', false],
+      ['ISSUE-1', true],
+      ['ISSUE-2', false],
+      ['ISSUE-3', false],
+    ])
+    for (const pieceChars of [1, 64, 300, PIECE_CHARS]) {
+      expect(scanned(scanSpec('s.md', source, (s) => parseOutline(s, { pieceChars })))).toEqual(expected)
+    }
+  })
+
+  it('generated documents without fences, HTML or definitions: the outline skips text, and finds the same', () => {
+    let skipped = 0
+    let total = 0
+    for (let seed = 1; seed <= 300; seed++) {
+      const source = generated(seed, PLAIN_LINES)
+      try {
+        expectSame(source)
+      } catch (err) {
+        throw new Error(`seed ${seed}:\n${JSON.stringify(source)}\n${String(err)}`, { cause: err })
+      }
+      const memo = new PieceMemo(1024 * 1024)
+      scanSpec('s.md', source, (s) => parseOutline(s, { pieceChars: 1, memo }))
+      skipped += source.length - memo.parsedChars
+      total += source.length
+    }
+    expect(skipped).toBeGreaterThan(total / 10)
   })
 
   it('a reference resolves against a definition in another piece', () => {

@@ -3,7 +3,7 @@
  * completion marking all read a spec through here, so a spec is parsed once per content. A spec the model edited
  * on the branch is parsed again because its text differs (the content is compared, never a modification time).
  */
-import { parseMarkdown, PieceMemo } from './markdown.js'
+import { parseOutline, PieceMemo } from './markdown.js'
 import { scanSpec, type ScannedSpec } from './phases.js'
 import type { SpecDocument } from './types.js'
 
@@ -33,7 +33,7 @@ export function scannedSpec(path: string, source: string): ScannedSpec {
     recent.set(path, hit)
     return hit
   }
-  const scanned = scanSpec(path, source, (markdown) => parseMarkdown(markdown, { memo: pieces }))
+  const scanned = scanSpec(path, source, (markdown) => parseOutline(markdown, { memo: pieces }))
   parses.set(path, (parses.get(path) ?? 0) + 1)
   if (scanned.doc.phases.length === 0) return scanned
   recent.set(path, scanned)

@@ -5,7 +5,8 @@
  * a document with thousands of lists is quadratic (a 2,000-phase spec took seconds). The document is cut where
  * every block is closed, into pieces of about {@link PIECE_CHARS}; each piece is parsed on its own and put back at
  * its exact offsets and lines. A cut goes before a line that starts at column 0, outside fenced code and HTML
- * blocks, and either follows a blank line or is an ATX heading: no container, paragraph or table reaches over it.
+ * blocks, and either follows a blank line (and is not an empty list item) or is an ATX heading: no container,
+ * paragraph or table reaches over it.
  * Which of those places are taken depends on the text around them, not on the distance from the start, so after a
  * small edit the pieces are the same but around the edit, and a {@link PieceMemo} parses only those again.
  * What does reach over a cut is carried across it:
@@ -18,10 +19,31 @@
  */
 import type { Nodes, Root, RootContent } from 'mdast'
 import { fromMarkdown } from 'mdast-util-from-markdown'
-import { gfmFromMarkdown } from 'mdast-util-gfm'
-import { gfm } from 'micromark-extension-gfm'
+import { gfmFootnoteFromMarkdown } from 'mdast-util-gfm-footnote'
+import { gfmStrikethroughFromMarkdown } from 'mdast-util-gfm-strikethrough'
+import { gfmTableFromMarkdown } from 'mdast-util-gfm-table'
+import { gfmTaskListItemFromMarkdown } from 'mdast-util-gfm-task-list-item'
+import { gfmFootnote } from 'micromark-extension-gfm-footnote'
+import { gfmStrikethrough } from 'micromark-extension-gfm-strikethrough'
+import { gfmTable } from 'micromark-extension-gfm-table'
+import { gfmTaskListItem } from 'micromark-extension-gfm-task-list-item'
+import { type Outline, outlinePiece, type PieceContext } from './outline.js'
+import { shifted, visit } from './tree.js'
 
-const OPTIONS = { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] }
+/**
+ * GFM without its autolink literals (`www.x.com`, bare e-mail addresses): they only turn text into a link with the
+ * same text, which reads the same to phase finding, and they cost a third of a parse (a scan at every word, and a
+ * search of the whole tree afterwards).
+ */
+const OPTIONS = {
+  extensions: [gfmFootnote(), gfmStrikethrough(), gfmTable(), gfmTaskListItem()],
+  mdastExtensions: [
+    gfmFootnoteFromMarkdown(),
+    gfmStrikethroughFromMarkdown(),
+    gfmTableFromMarkdown(),
+    gfmTaskListItemFromMarkdown(),
+  ],
+}
 
 /** The usual length of a piece (the quadratic part of a parse stays within a piece). */
 export const PIECE_CHARS = 4 * 1024
@@ -42,6 +64,11 @@ const HTML_ENDS: ReadonlyArray<readonly [RegExp, RegExp]> = [
 /** What may start an HTML block of kinds 1 to 5, which a blank line does not end. */
 const HTML_LONG = /^ {0,3}<(?:[!?]|(?:script|pre|style|textarea)(?=[\s>]|$))/i
 const HTML_START = /^ {0,3}</
+/**
+ * An empty list item: micromark reads it as paragraph text after indented code and a blank line, as a list at
+ * the start of a piece, so no piece starts with one.
+ */
+const EMPTY_ITEM = /^(?:[-*+]|\d{1,9}[.)])[ \t]*$/
 
 /** The whole document in one parse: exact, and quadratic in the number of containers. */
 export function parseWhole(source: string): Root {
@@ -57,17 +84,36 @@ export interface ParseOptions {
 
 /** The document's tree, as {@link parseWhole} gives it (lists cut between items aside), in linear time. */
 export function parseMarkdown(source: string, o: ParseOptions = {}): Root {
+  return linear(source, o, false) as Root
+}
+
+/**
+ * The document's outline (see outline.ts): {@link parseMarkdown}'s tree, but where a piece's headings are certain
+ * from its lines, the text between them is left to be parsed when it is asked for.
+ */
+export function parseOutline(source: string, o: ParseOptions = {}): Outline {
+  return linear(source, o, true)
+}
+
+function linear(
+  source: string,
+  o: ParseOptions,
+  outline: boolean,
+): Outline & Pick<Root, 'type' | 'position'> {
   const pieceChars = o.pieceChars ?? PIECE_CHARS
   if (source.length <= pieceChars * 4) return parseWhole(source)
   // micromark drops a byte order mark and counts from after it; so do the pieces.
-  if (source.charCodeAt(0) === 0xfeff) return parseMarkdown(source.slice(1), o)
+  if (source.charCodeAt(0) === 0xfeff) return linear(source.slice(1), o, outline)
   const parse = o.memo ? (text: string) => o.memo!.tree(text) : parseWhole
-  const pieces = parsePieces(source, chooseCuts(cutPoints(source), pieceChars), parse)
-  if (!resolveAcross(source, pieces, parse)) return parseWhole(source)
-  const children: RootContent[] = []
+  const late: Late | undefined = outline ? { source, parse, defined: new Map() } : undefined
+  const pieces = parsePieces(source, chooseCuts(cutPoints(source), pieceChars), parse, late)
+  const defined = definitionsOf(pieces)
+  if (late) late.defined = defined
+  if (!resolveAcross(source, pieces, defined, parse)) return parseWhole(source)
+  const children: Outline['children'] = []
   for (const p of pieces) {
-    for (const c of p.children)
-      children.push(shifted(c, p.at.offset - p.prefix.chars, p.at.line - p.prefix.lines))
+    if (p.outline) children.push(...p.outline)
+    else children.push(...placed(source, p))
   }
   const last = pieces[pieces.length - 1]
   const end = {
@@ -123,6 +169,8 @@ interface Cut {
 interface Piece {
   at: Cut
   end: number
+  /** A piece not parsed: its outline, positioned in the document (see outline.ts). */
+  outline?: Outline['children']
   /** The piece's top-level blocks, positioned relative to the text parsed (`prefix` and the piece). */
   children: RootContent[]
   /** Definitions parsed in front of the piece (see {@link resolveAcross}). */
@@ -149,7 +197,8 @@ function cutPoints(source: string): Cut[] {
     const text = source.slice(start, eol ? eol.index : source.length)
     const first = text.charCodeAt(0)
     const column0 = text.length > 0 && first !== 0x20 && first !== 0x09 && first !== 0xfeff
-    if (start > 0 && column0 && !fence && !htmlEnd && (prevBlank || (!htmlToBlank && ATX.test(text)))) {
+    const cut = prevBlank ? !EMPTY_ITEM.test(text) : !htmlToBlank && ATX.test(text)
+    if (start > 0 && column0 && !fence && !htmlEnd && cut) {
       cuts.push({ offset: start, line, afterBlank: prevBlank, hash: hash(text) })
     }
     const blank = BLANK.test(text)
@@ -201,13 +250,39 @@ function chooseCuts(cuts: Cut[], pieceChars: number): Cut[] {
   return chosen
 }
 
-/** The pieces between the cuts, every one ending where nothing it holds is left open. */
-function parsePieces(source: string, cuts: Cut[], parse: (text: string) => Root): Piece[] {
+/** What a skipped piece needs to be parsed later: the document, its parser, and the definitions in it. */
+interface Late {
+  source: string
+  parse: (text: string) => Root
+  defined: Definitions
+  /** The whole document, parsed at once when a piece's definitions could not be put in front of it. */
+  whole?: Root
+}
+
+/**
+ * The pieces between the cuts, every one ending where nothing it holds is left open. With `late`, a piece whose
+ * headings are certain from its lines is outlined instead of parsed (nothing is left open at its end either).
+ */
+function parsePieces(source: string, cuts: Cut[], parse: (text: string) => Root, late?: Late): Piece[] {
   const pieces: Piece[] = []
   let at: Cut = { offset: 0, line: 0, afterBlank: false, hash: 0 }
   for (let next = 0; ; next++) {
     const to = cuts[next]
     const end = to ? to.offset : source.length
+    const outline = late && outlined(late, at, end)
+    if (outline) {
+      pieces.push({
+        at,
+        end,
+        outline,
+        children: [],
+        prefix: { chars: 0, lines: 0 },
+        last: endOf(source, at, end),
+      })
+      if (!to) return pieces
+      at = to
+      continue
+    }
     const text = source.slice(at.offset, end)
     const tree = parse(text)
     // When something is still open where the piece ends, the piece takes in the next one too.
@@ -248,13 +323,69 @@ function closedAt(tree: Root, text: string, afterBlank: boolean): boolean {
   return kind[1].test(block.slice(opener.length))
 }
 
+/** The outline of the piece [at, end), or undefined when it has to be parsed (see outline.ts). */
+function outlined(late: Late, at: Cut, end: number): Outline['children'] | undefined {
+  const { source, parse } = late
+  let blocks: RootContent[] | undefined
+  const ctx: PieceContext = {
+    parse,
+    hasDefinitions: source.includes(']:'),
+    blocks: (from, to) =>
+      (blocks ??= lateBlocks(late, at, end)).filter((n) => {
+        const start = n.position!.start.offset!
+        return start >= from && start < to
+      }),
+  }
+  return outlinePiece(source, at.offset, end, at.line, ctx)
+}
+
 /**
- * Link and footnote definitions reach over cuts: a piece whose text names a label defined in another piece is
- * parsed again with those definitions in front of it (each followed by a blank line, so none runs into the
- * next), and they are dropped from its tree. False when a prefix did not parse as definitions alone.
+ * A parsed piece's blocks, positioned in the document. A block still open where a piece ends (fenced code in a
+ * list item, which the heading after it closes) ends, in the piece's own parse, after the piece's last line
+ * ending; in the document it ends before it, as every block that something follows does.
  */
-function resolveAcross(source: string, pieces: Piece[], parse: (text: string) => Root): boolean {
-  const defined = new Map<string, { label: string; footnote: boolean; piece: number }>()
+function placed(source: string, p: Piece): RootContent[] {
+  const blocks = p.children.map((c) => shifted(c, p.at.offset - p.prefix.chars, p.at.line - p.prefix.lines))
+  if (p.end === source.length) return blocks
+  let node: Nodes | undefined = blocks[blocks.length - 1]
+  while (node?.position?.end.offset === p.end) {
+    const eol = source[p.end - 1] === '\n' && source[p.end - 2] === '\r' ? 2 : 1
+    const offset = p.end - eol
+    const lineStart = Math.max(source.lastIndexOf('\n', offset - 1), source.lastIndexOf('\r', offset - 1)) + 1
+    node.position.end = { line: node.position.end.line - 1, column: offset - lineStart + 1, offset }
+    node = 'children' in node ? (node.children[node.children.length - 1] as Nodes | undefined) : undefined
+  }
+  return blocks
+}
+
+/** Where the text [at, end) ends, relative to it, as a parse of it would say. */
+function endOf(source: string, at: Cut, end: number): Piece['last'] {
+  const text = source.slice(at.offset, end)
+  const lines = text.split(/\r\n|\r|\n/)
+  return { line: lines.length, column: lines[lines.length - 1].length + 1, offset: text.length }
+}
+
+/** The top-level blocks of an outlined piece, parsed now, positioned in the document. */
+function lateBlocks(late: Late, at: Cut, end: number): RootContent[] {
+  const tree = late.parse(late.source.slice(at.offset, end))
+  const p: Piece = {
+    at,
+    end,
+    children: tree.children,
+    prefix: { chars: 0, lines: 0 },
+    last: tree.position!.end,
+  }
+  if (!withDefinitions(late.source, p, -1, late.defined, late.parse)) {
+    return (late.whole ??= parseWhole(late.source)).children
+  }
+  return placed(late.source, p)
+}
+
+/** Labels defined in the pieces parsed, by identifier (`^` in front for footnotes), with the first piece of each. */
+type Definitions = Map<string, { label: string; footnote: boolean; piece: number }>
+
+function definitionsOf(pieces: Piece[]): Definitions {
+  const defined: Definitions = new Map()
   pieces.forEach((p, piece) => {
     for (const c of p.children) {
       visit(c, (n) => {
@@ -265,30 +396,61 @@ function resolveAcross(source: string, pieces: Piece[], parse: (text: string) =>
       })
     }
   })
+  return defined
+}
+
+/**
+ * Link and footnote definitions reach over cuts: a piece whose text names a label defined in another piece is
+ * parsed again with those definitions in front of it (each followed by a blank line, so none runs into the
+ * next), and they are dropped from its tree. False when a prefix did not parse as definitions alone. Outlined
+ * pieces define nothing, and are resolved when they are parsed (see {@link lateBlocks}).
+ */
+function resolveAcross(
+  source: string,
+  pieces: Piece[],
+  defined: Definitions,
+  parse: (text: string) => Root,
+): boolean {
   if (defined.size === 0) return true
-  for (const [i, p] of pieces.entries()) {
-    const text = source.slice(p.at.offset, p.end)
-    const wanted = new Set<string>()
-    for (const m of text.matchAll(/\[((?:[^[\]\\]|\\[\s\S]){1,999})\]/g)) {
-      const raw = m[1]
-      for (const key of [identifier(raw), raw.startsWith('^') ? `^${identifier(raw.slice(1))}` : '']) {
-        const d = defined.get(key)
-        if (d && d.piece !== i)
-          wanted.add(`[${d.footnote ? '^' : ''}${d.label.replace(/[\t\n\r ]+/g, ' ')}]: x\n\n`)
-      }
+  return pieces.every((p, i) => p.outline !== undefined || withDefinitions(source, p, i, defined, parse))
+}
+
+/** Puts in front of piece `i` the definitions it names from other pieces (see {@link resolveAcross}). */
+function withDefinitions(
+  source: string,
+  p: Piece,
+  i: number,
+  defined: Definitions,
+  parse: (text: string) => Root,
+): boolean {
+  if (defined.size === 0) return true
+  const text = source.slice(p.at.offset, p.end)
+  const wanted = new Set<string>()
+  for (const m of text.matchAll(/\[((?:[^[\]\\]|\\[\s\S]){1,999})\]/g)) {
+    const raw = m[1]
+    for (const key of [identifier(raw), raw.startsWith('^') ? `^${identifier(raw.slice(1))}` : '']) {
+      const d = defined.get(key)
+      if (d && d.piece !== i)
+        wanted.add(`[${d.footnote ? '^' : ''}${d.label.replace(/[\t\n\r ]+/g, ' ')}]: x\n\n`)
     }
-    if (wanted.size === 0) continue
-    const prefix = [...wanted].join('')
-    const tree = parse(prefix + text)
-    const theirs = tree.children.findIndex((c) => c.position!.start.offset! >= prefix.length)
-    const count = theirs < 0 ? tree.children.length : theirs
-    if (count !== wanted.size || tree.children.slice(0, count).some((c) => !c.type.endsWith('efinition'))) {
-      return false
-    }
-    p.children = tree.children.slice(count)
-    p.prefix = { chars: prefix.length, lines: prefix.split(/\r\n|\r|\n/).length - 1 }
   }
+  if (wanted.size === 0) return true
+  const prefix = [...wanted].join('')
+  const tree = parse(prefix + text)
+  const theirs = tree.children.findIndex((c) => c.position!.start.offset! >= prefix.length)
+  const count = theirs < 0 ? tree.children.length : theirs
+  // A footnote definition takes in indented text after it: the piece must not start inside one.
+  const ours = tree.children.slice(0, count)
+  if (count !== wanted.size || ours.some((c) => !c.type.endsWith('efinition') || end(c) > prefix.length)) {
+    return false
+  }
+  p.children = tree.children.slice(count)
+  p.prefix = { chars: prefix.length, lines: prefix.split(/\r\n|\r|\n/).length - 1 }
   return true
+}
+
+function end(node: Nodes): number {
+  return node.position!.end.offset!
 }
 
 /** A label's identifier as mdast gives it (micromark's normalizeIdentifier, lower-cased). */
@@ -299,25 +461,4 @@ function identifier(label: string): string {
     .toLowerCase()
     .toUpperCase()
     .toLowerCase()
-}
-
-/** A copy of a node and everything in it, every position moved by `offset` characters and `lines` lines. */
-function shifted<T extends Nodes>(node: T, offset: number, lines: number): T {
-  const copy = { ...node }
-  const p = node.position
-  if (p) {
-    copy.position = {
-      start: { line: p.start.line + lines, column: p.start.column, offset: p.start.offset! + offset },
-      end: { line: p.end.line + lines, column: p.end.column, offset: p.end.offset! + offset },
-    }
-  }
-  if ('children' in node) {
-    ;(copy as { children: Nodes[] }).children = node.children.map((c) => shifted(c as Nodes, offset, lines))
-  }
-  return copy
-}
-
-function visit(node: Nodes, fn: (n: Nodes) => void): void {
-  fn(node)
-  if ('children' in node) for (const c of node.children) visit(c as Nodes, fn)
 }

@@ -1,5 +1,6 @@
-import type { Heading, ListItem, Nodes, Root, RootContent } from 'mdast'
-import { parseMarkdown } from './markdown.js'
+import type { Heading, ListItem, Nodes } from 'mdast'
+import { parseOutline } from './markdown.js'
+import type { Block, Outline } from './outline.js'
 import {
   GROUPED_HEADING_PHASE,
   HEADING_DONE_PREFIX,
@@ -50,12 +51,13 @@ export interface ScannedSpec {
 /**
  * {@link parseSpec}, plus where each phase's completion marker can be written. Internal to src/spec.
  *
- * @param parse the markdown parser (tests compare the linear one with a parse of the whole document)
+ * @param parse the markdown parser: an outline (see outline.ts), whose skipped text is parsed only where a phase
+ *   needs it; tests compare it with a parse of the whole document
  */
 export function scanSpec(
   path: string,
   source: string,
-  parse: (markdown: string) => Root = parseMarkdown,
+  parse: (markdown: string) => Outline = parseOutline,
 ): ScannedSpec {
   const shift = source.startsWith(BOM) ? 1 : 0
   const tree = parse(shift ? source.slice(1) : source)
@@ -124,7 +126,7 @@ interface Range {
   depth: number
 }
 
-function phaseRanges(tree: Root): Range[] {
+function phaseRanges(tree: Outline): Range[] {
   const kids = tree.children
   for (const kind of SECTION_HEADINGS) {
     const ranges: Range[] = []
@@ -146,7 +148,7 @@ function phaseRanges(tree: Root): Range[] {
   return [{ from: 0, to: kids.length, depth: 0 }]
 }
 
-function collectPhases(ctx: Ctx, kids: RootContent[], range: Range): void {
+function collectPhases(ctx: Ctx, kids: Block[], range: Range): void {
   // Children inside a heading phase's section: its checklist, never phases of their own.
   const inHeadingPhase = new Uint8Array(range.to)
   for (let i = range.from; i < range.to; i++) {
@@ -179,7 +181,11 @@ function collectPhases(ctx: Ctx, kids: RootContent[], range: Range): void {
   for (let i = range.from; i < range.to; i++) if (!inHeadingPhase[i]) walkTasks(ctx, kids[i])
 }
 
-function walkTasks(ctx: Ctx, node: Nodes): void {
+function walkTasks(ctx: Ctx, node: Nodes | Block): void {
+  if (node.type === 'skipped') {
+    for (const b of node.blocks()) walkTasks(ctx, b)
+    return
+  }
   if (node.type === 'listItem') taskPhase(ctx, node)
   if (node.type === 'code' || node.type === 'html' || node.type === 'heading') return
   if ('children' in node) for (const c of node.children) walkTasks(ctx, c as Nodes)
@@ -250,7 +256,8 @@ function headingPhaseMatch(h: Heading): HeadingMatch | undefined {
   return { id, title: title.trim(), done }
 }
 
-function statusDone(next: RootContent | undefined): boolean {
+function statusDone(next: Block | undefined): boolean {
+  if (next?.type === 'skipped') return next.mayBeStatus && statusDone(next.blocks()[0])
   let para: Nodes | undefined = next
   if (next?.type === 'list') para = next.children[0]?.children[0]
   if (!para || para.type !== 'paragraph') return false
@@ -276,7 +283,13 @@ function textOf(node: Nodes): string {
   return ''
 }
 
-function off(ctx: Ctx, node: Nodes, which: 'start' | 'end'): number {
+function off(ctx: Ctx, node: Nodes | Block, which: 'start' | 'end'): number {
+  if (node.type === 'skipped') {
+    const at = node[which]
+    if (at !== undefined) return at + ctx.shift
+    const blocks = node.blocks()
+    return off(ctx, blocks[blocks.length - 1], 'end')
+  }
   const o = node.position?.[which].offset
   if (o === undefined) throw new Error(`markdown node without position (${node.type})`)
   return o + ctx.shift

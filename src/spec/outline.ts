@@ -1,0 +1,137 @@
+/**
+ * A spec's outline: what phase finding reads of a document, without parsing what it never reads.
+ *
+ * Phases are found from the top-level headings and a little of the text between them: the first block under a
+ * heading (a `Status:` line), where the last block before the next heading ends, and task items outside heading
+ * phases. Most of a heading-style spec is the prose and checklists inside heading phases, which are never read.
+ * So a piece of the document (see markdown.ts) whose top-level headings are certain from its lines alone is not
+ * parsed: its heading lines are parsed on their own (one small parse), and the text between two headings becomes
+ * a {@link Skipped} block, parsed (with the whole piece) only when phase finding needs what is in it.
+ *
+ * A piece's top-level headings are its lines that start with `#` at column 0, when nothing is open where the
+ * piece starts (the piece before it was parsed and found closed, or was skipped itself) and none of its lines
+ * could hide such a line or be a heading of another kind:
+ * - a fence or an HTML block (a line starting, after up to 3 spaces, with three backticks, three tildes or `<`):
+ *   inside one, `# x` is not a heading. Anything else a `# x` line at column 0 closes: a list item, a block quote,
+ *   a paragraph, a table;
+ * - a setext underline (`---` or `===` under a line that is neither blank nor a heading), or an ATX heading
+ *   indented by 1 to 3 spaces;
+ * - a definition (`]:`), which text in other pieces may refer to; and a heading with `[` when the document has
+ *   a definition anywhere (its text may be a reference).
+ */
+import type { RootContent } from 'mdast'
+import { shifted } from './tree.js'
+
+/** The text between two top-level headings (or a heading and a piece's end), not parsed until asked. */
+export interface Skipped {
+  type: 'skipped'
+  /** Where its text starts: its first line that is not blank. */
+  start: number
+  /** Where its last block ends, when its text tells: undefined when its last line ends in a space or tab. */
+  end?: number
+  /** Whether its first block could be a `Status:` line: false only when its first line cannot read "status". */
+  mayBeStatus: boolean
+  /** Its top-level blocks, parsed on the first call. */
+  blocks(): RootContent[]
+}
+
+/** A top-level block of an outline: a parsed one, or text not parsed yet. */
+export type Block = RootContent | Skipped
+
+/** A document's top-level blocks, some of them perhaps {@link Skipped}. A parsed tree is an outline too. */
+export interface Outline {
+  children: Block[]
+}
+
+/** What {@link outlinePiece} needs from the parse around it. */
+export interface PieceContext {
+  /** The parser of a piece of text (a memo of pieces, or one parse). */
+  parse: (text: string) => { children: RootContent[] }
+  /** Whether the document defines a link or footnote label anywhere (a `]:` in it). */
+  hasDefinitions: boolean
+  /** The top-level blocks of the piece that start in [from, to), from a parse of the whole piece. */
+  blocks: (from: number, to: number) => RootContent[]
+}
+
+const EOL = /\r\n|\r|\n/g
+/** Lines after which a line starting with `#` may not be a top-level heading, or that are one the scan misses. */
+const UNCERTAIN = /^ {0,3}(?:`{3,}|~{3,}|<)|^ {1,3}#{1,6}(?:[ \t]|$)|\]:/m
+const ATX = /^#{1,6}(?:[ \t]|$)/
+const SETEXT_UNDERLINE = /^ {0,3}(?:=+|-+)[ \t]*$/
+const BLANK = /^[ \t]*$/
+const TRAILING_SPACE = /[ \t]+$/
+/** A list item whose first line is its marker alone: its paragraph, if any, starts on the next line. */
+const BARE_MARKER = /^ {0,3}(?:[-*+]|\d{1,9}[.)])[ \t]*$/
+
+/**
+ * The outline of the piece `source[from, to)` whose first line is line `line` (line endings before it), with
+ * absolute offsets and lines; undefined when its headings are not certain from its lines (then it is parsed).
+ */
+export function outlinePiece(
+  source: string,
+  from: number,
+  to: number,
+  line: number,
+  ctx: PieceContext,
+): Block[] | undefined {
+  if (UNCERTAIN.test(source.slice(from, to))) return undefined
+  const headings: Array<{ offset: number; line: number; text: string }> = []
+  const gaps: Array<Skipped & { to: number; after: number }> = []
+  let gap: (Skipped & { to: number; after: number }) | undefined
+  let previous: 'blank' | 'heading' | 'text' = 'blank'
+  EOL.lastIndex = from
+  for (let start = from; start < to; line++) {
+    const eol = EOL.exec(source)
+    const stop = eol && eol.index < to ? eol.index : to
+    const text = source.slice(start, stop)
+    if (ATX.test(text)) {
+      if (ctx.hasDefinitions && text.includes('[')) return undefined
+      if (gap) gap.to = start
+      gap = undefined
+      headings.push({ offset: start, line, text })
+      previous = 'heading'
+    } else if (BLANK.test(text)) {
+      previous = 'blank'
+    } else {
+      if (previous === 'text' && SETEXT_UNDERLINE.test(text)) return undefined
+      if (!gap) {
+        const mayBeStatus = hasInOrder(text, 'status') || /[&`]/.test(text) || BARE_MARKER.test(text)
+        gap = { type: 'skipped', start, mayBeStatus, blocks: () => [], to, after: headings.length }
+        gaps.push(gap)
+      }
+      const trailing = TRAILING_SPACE.exec(text)
+      gap.end = trailing ? undefined : stop
+      previous = 'text'
+    }
+    if (!eol || eol.index >= to) break
+    start = eol.index + eol[0].length
+  }
+  const parsed = headings.length > 0 ? ctx.parse(headings.map((h) => h.text).join('\n')).children : []
+  if (parsed.length !== headings.length || parsed.some((n) => n.type !== 'heading')) return undefined
+  const out: Block[] = []
+  let inMini = 0
+  for (const [k, h] of headings.entries()) {
+    for (const g of gaps) if (g.after === k) out.push(skipped(g, ctx))
+    out.push(shifted(parsed[k], h.offset - inMini, h.line - k))
+    inMini += h.text.length + 1
+  }
+  for (const g of gaps) if (g.after === headings.length) out.push(skipped(g, ctx))
+  return out
+}
+
+function skipped(g: Skipped & { to: number }, ctx: PieceContext): Skipped {
+  const { start, end, mayBeStatus, to } = g
+  let blocks: RootContent[] | undefined
+  return { type: 'skipped', start, end, mayBeStatus, blocks: () => (blocks ??= ctx.blocks(start, to)) }
+}
+
+/**
+ * Whether `text` holds the letters of `word` in order, anything between them, in any case (markup is dropped
+ * before a status line is read, so `**Sta**tus` reads "Status"). Linear: a regex `s.*t.*a…` backtracks.
+ */
+function hasInOrder(text: string, word: string): boolean {
+  const lower = text.toLowerCase()
+  let at = 0
+  for (let i = 0; i < lower.length && at < word.length; i++) if (lower[i] === word[at]) at++
+  return at === word.length
+}
