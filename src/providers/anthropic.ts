@@ -1,4 +1,4 @@
-import Anthropic from '@anthropic-ai/sdk'
+import type Anthropic from '@anthropic-ai/sdk'
 import { createMessagesProvider } from './messages-provider.js'
 import { highestKnownPrices, modelInfo } from './models.js'
 import type { ModelProvider } from './types.js'
@@ -19,19 +19,27 @@ const HINTS = {
   404: 'Check the model id.',
 }
 
-/** The Anthropic API on @anthropic-ai/sdk. Models, prices and output limits come from the table in models.ts. */
+/**
+ * The Anthropic API on @anthropic-ai/sdk. Models, prices and output limits come from the table in models.ts.
+ * The SDK (1.4 MB of the bundle) is imported with the first request, as the cloud SDKs are: a run that ends
+ * before the model (no permission, a bad id) never loads it.
+ */
 export function createAnthropicProvider(opts: AnthropicProviderOptions): ModelProvider {
-  const client = new Anthropic({
-    apiKey: opts.apiKey,
-    baseURL: opts.baseURL,
-    maxRetries: opts.maxRetries ?? 4,
-    timeout: opts.timeoutMs,
-    // No telemetry of prompts or outputs from inside a CI job.
-    openTelemetry: false,
-  })
+  let client: Promise<Anthropic> | undefined
+  const connect = async (): Promise<Anthropic> => {
+    const { default: Sdk } = await import('@anthropic-ai/sdk')
+    return new Sdk({
+      apiKey: opts.apiKey,
+      baseURL: opts.baseURL,
+      maxRetries: opts.maxRetries ?? 4,
+      timeout: opts.timeoutMs,
+      // No telemetry of prompts or outputs from inside a CI job.
+      openTelemetry: false,
+    })
+  }
   return createMessagesProvider({
     label: 'Anthropic API',
-    client: () => Promise.resolve(client),
+    client: () => (client ??= connect()),
     hints: HINTS,
     model: (aliasOrId) => modelInfo(aliasOrId),
     highestPrices: highestKnownPrices,

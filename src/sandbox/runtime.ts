@@ -12,7 +12,7 @@ import { rmSync } from 'node:fs'
 import { lstat, mkdtemp, realpath, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { SandboxManager, type SandboxRuntimeConfig } from '@anthropic-ai/sandbox-runtime'
+import type { SandboxManager as Manager, SandboxRuntimeConfig } from '@anthropic-ai/sandbox-runtime'
 import { findExecutable, isGitHubHosted, prepareHost, SANDBOX_PACKAGES } from './host-setup.js'
 import { processEnv } from './plain.js'
 import { gitMetadataPaths, gitSecretReadPaths, secretReadPaths } from './policy.js'
@@ -62,6 +62,11 @@ export interface RuntimeSandbox extends Sandbox {
 // sandbox-runtime keeps one session per process (its proxies); every sandbox of this process shares it and
 // passes its own file system policy and allow list with each command.
 let session: Promise<void> | undefined
+/**
+ * sandbox-runtime, imported with the session's start: with node-forge and zod it is 2 MB of the bundle, which a
+ * run that ends before any command (no permission, a bad id, a question) never loads.
+ */
+let manager: typeof Manager | undefined
 let inFlight = 0
 /** Commands running for a sandbox with `allowed-domains: *`; the session's ask callback lets them through. */
 let unrestrictedInFlight = 0
@@ -78,13 +83,15 @@ function startSession(bwrapPath: string): Promise<void> {
     mandatoryDenySearchDepth: 1,
   }
   // One sandbox per run in the action; in tests, an unrestricted sandbox's commands widen only while they run.
-  session ??= SandboxManager.initialize(config, () => Promise.resolve(unrestrictedInFlight > 0)).then(
-    keepSignalsFatal,
-    (err: unknown) => {
+  session ??= import('@anthropic-ai/sandbox-runtime')
+    .then(({ SandboxManager }) => {
+      manager = SandboxManager
+      return SandboxManager.initialize(config, () => Promise.resolve(unrestrictedInFlight > 0))
+    })
+    .then(keepSignalsFatal, (err: unknown) => {
       session = undefined
       throw err
-    },
-  )
+    })
   return session
 }
 
@@ -140,18 +147,18 @@ async function wrapCommand(
   const release = (): void => {
     if (released) return
     released = true
-    SandboxManager.unregisterCommandNetworkLists(commandId)
+    manager?.unregisterCommandNetworkLists(commandId)
     if (unrestricted) unrestrictedInFlight--
     inFlight--
     // Once per wrap, as sandbox-runtime counts them: the mount points of wraps are shared, and it removes them
     // once no wrapped command of this process still runs (a long-lived MCP server holds them until it ends).
-    SandboxManager.cleanupAfterCommand()
+    manager?.cleanupAfterCommand()
   }
   try {
     await startSession(r.bwrapPath)
     if (!unrestricted && r.allowedDomains.length)
-      SandboxManager.registerCommandNetworkLists(commandId, { allowedDomains: r.allowedDomains })
-    const { argv } = await SandboxManager.wrapWithSandboxArgv(
+      manager!.registerCommandNetworkLists(commandId, { allowedDomains: r.allowedDomains })
+    const { argv } = await manager!.wrapWithSandboxArgv(
       innerCommand(req.argv, r.policy.tmpdir),
       'bash',
       { filesystem: r.policy.filesystem },
@@ -247,7 +254,7 @@ async function whyNotReady(
   } catch (err) {
     return `the sandbox runtime did not start: ${errorText(err)}`
   }
-  const deps = SandboxManager.checkDependencies()
+  const deps = manager!.checkDependencies()
   const problems = [...deps.errors, ...deps.warnings.filter((w) => /seccomp/i.test(w))]
   if (problems.length) return problems.join('; ')
   const probe = await runSandboxed(
@@ -330,7 +337,7 @@ export function createRuntimeSandbox(opts: RuntimeSandboxOptions): RuntimeSandbo
       if (inFlight > 0 || !session) return
       const stopping = session
       session = undefined
-      await stopping.then(() => SandboxManager.reset()).catch(() => undefined)
+      await stopping.then(() => manager?.reset()).catch(() => undefined)
     },
   }
 }
@@ -420,7 +427,7 @@ function displayCommand({ argv, display }: Pick<SpawnRequest, 'argv' | 'display'
 function networkBlocks(commandId: string, command: string): NetworkBlock[] {
   const seen = new Set<string>()
   const out: NetworkBlock[] = []
-  for (const v of SandboxManager.getSandboxViolationStore().getViolationsForCommand(commandId)) {
+  for (const v of manager?.getSandboxViolationStore().getViolationsForCommand(commandId) ?? []) {
     const target = /^deny network-outbound (\S+)/.exec(v.line)?.[1]
     if (!target || seen.has(target)) continue
     seen.add(target)
