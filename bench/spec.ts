@@ -37,10 +37,23 @@ function bigSpec(phases: number): string {
   return parts.join('')
 }
 
+/** A spec-kit `tasks.md` of `phases` task phases, one per line: no headings to outline, every line parsed. */
+function tasksSpec(phases: number): string {
+  const parts = ['# Tasks: Big feature\n\n## Phase 1: Setup\n\n']
+  for (let i = 1; i <= phases; i++) {
+    const id = `T${String(i).padStart(4, '0')}`
+    parts.push(
+      `- [${i % 3 === 0 ? 'x' : ' '}] ${id} [P] [US1] Do the thing for ${i} in \`src/part${i}.ts\`\n`,
+    )
+  }
+  return parts.join('')
+}
+
 /**
  * The sandbox's slugkit spec with `phases` phases in all: its ISSUE-1..3 as written (the scripted model
  * implements ISSUE-2 and marks its heading), then phases with prose and a task list each. `run` is in every
- * phase, so no run finds pieces of the spec an earlier run of this process parsed.
+ * phase's heading and text, so no run finds pieces (or headings) of the spec an earlier run of this process
+ * parsed.
  */
 function slugkitSpec(phases: number, run: number): string {
   const parts = [
@@ -50,7 +63,7 @@ function slugkitSpec(phases: number, run: number): string {
     '### ISSUE-3: Command-line interface\n\nAdd `bin/slug.js`.\n',
   ]
   for (let i = 4; i <= phases; i++) {
-    parts.push(`\n### ISSUE-${i}: Phase number ${i}\n\n`)
+    parts.push(`\n### ISSUE-${i}: Phase number ${i} of run ${run}\n\n`)
     parts.push(
       `Do the thing for ${i} (run ${run}). ${'Details. '.repeat(30)}\n\n- [ ] sub-step a\n- [x] sub-step b\n`,
     )
@@ -60,12 +73,12 @@ function slugkitSpec(phases: number, run: number): string {
 
 let runs = 0
 
-/** parseSpec's cost per phase (µs) on a spec of `phases` phases. */
-async function parsePerPhase(phases: number, runs: number): Promise<Row> {
-  const spec = bigSpec(phases)
-  console.log(`spec: ${(spec.length / 1024).toFixed(0)} KiB, ${phases} phases`)
+/** parseSpec's cost per phase (µs) on a spec of `phases` phases, heading phases or (`tasks`) task phases. */
+async function parsePerPhase(phases: number, runs: number, tasks = false): Promise<Row> {
+  const spec = tasks ? tasksSpec(phases) : bigSpec(phases)
+  console.log(`spec: ${(spec.length / 1024).toFixed(0)} KiB, ${phases} ${tasks ? 'task' : 'heading'} phases`)
   return bench(
-    `parseSpec per phase (${phases.toLocaleString('en-US')} phases)`,
+    `parseSpec per phase (${phases.toLocaleString('en-US')} ${tasks ? 'tasks' : 'phases'})`,
     runs,
     () => {
       const t = performance.now()
@@ -135,6 +148,9 @@ export async function run(): Promise<void> {
   const p5000 = await parsePerPhase(5000, 3)
   ratio('parseSpec per phase, 2,000 vs 500 phases', p2000, p500, 1.5)
   ratio('parseSpec per phase, 5,000 vs 500 phases', p5000, p500, 1.5)
+  const t500 = await parsePerPhase(500, 5, true)
+  const t5000 = await parsePerPhase(5000, 3, true)
+  ratio('parseSpec per task phase, 5,000 vs 500 tasks', t5000, t500, 1.5)
 
   const small = await bench('comment run, 10-phase spec', 3, () => timedRun(10))
   const large = await bench('comment run, 2,000-phase spec', 3, () => timedRun(2000))
