@@ -156,6 +156,14 @@ const LINES = [
   '#',
   '### ISSUE-%: Title with `code` and *emphasis* %',
   'www.example.com/a_b_c and mail@example.com',
+  '- ~~~',
+  '2. ~~~ in an item',
+  '> <!--',
+  '* [X]',
+  '- [x]',
+  '    ',
+  '      ',
+  '10. ten',
 ]
 
 /** The lines after which the outline still knows every heading (see outline.ts): it skips most of such text. */
@@ -244,6 +252,25 @@ describe('parseMarkdown: the linear parse is the whole parse', () => {
       total += source.length
     }
     expect(skipped).toBeGreaterThan(total / 10)
+  })
+
+  it.each([
+    [
+      'a fence left open in a list item, where the text ends',
+      '### ISSUE-1: T0\nStatus: x\n- ~~~\n\n### ISSUE-2: T1\n',
+    ],
+    ['a fence left open in an ordered item', '### A-1: T\r\n\r\n2. ~~~&#83;![S\r\n\r\n### A-2: U\r\n'],
+    [
+      'a checkbox alone, its status on the next line',
+      '### ISSUE-1: T0\n\n* [X]\nStatus: done\n\n### ISSUE-2: T1\n',
+    ],
+    ['a line of spaces after indented code', '### ISSUE-3: T2\r\n\r\n    [](\r\n\r\n    \r\n### Notes\r\n'],
+    [
+      'an item numbered 10 after indented code',
+      '### ISSUE-1: T0\n\n    code\n\n10. ten\n- \n-\t\n===\n# Top\n',
+    ],
+  ])('the outline and the pieces on what they cannot see from lines: %s', (_, source) => {
+    expectSame(source)
   })
 
   it('a reference resolves against a definition in another piece', () => {

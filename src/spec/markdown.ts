@@ -5,7 +5,7 @@
  * a document with thousands of lists is quadratic (a 2,000-phase spec took seconds). The document is cut where
  * every block is closed, into pieces of about {@link PIECE_CHARS}; each piece is parsed on its own and put back at
  * its exact offsets and lines. A cut goes before a line that starts at column 0, outside fenced code and HTML
- * blocks, and either follows a blank line (and is not an empty list item) or is an ATX heading: no container,
+ * blocks, and either follows a blank line (not after a line indented as code) or is an ATX heading: no container,
  * paragraph or table reaches over it.
  * Which of those places are taken depends on the text around them, not on the distance from the start, so after a
  * small edit the pieces are the same but around the edit, and a {@link PieceMemo} parses only those again.
@@ -65,10 +65,11 @@ const HTML_ENDS: ReadonlyArray<readonly [RegExp, RegExp]> = [
 const HTML_LONG = /^ {0,3}<(?:[!?]|(?:script|pre|style|textarea)(?=[\s>]|$))/i
 const HTML_START = /^ {0,3}</
 /**
- * An empty list item: micromark reads it as paragraph text after indented code and a blank line, as a list at
- * the start of a piece, so no piece starts with one.
+ * A line indented as code. After indented code and a blank line, micromark reads the next line as if it
+ * interrupted a paragraph (an empty list item, or one numbered other than 1, is paragraph text), as it does not
+ * at the start of a piece: no piece starts after a blank line that follows such a line.
  */
-const EMPTY_ITEM = /^(?:[-*+]|\d{1,9}[.)])[ \t]*$/
+const INDENTED = /^(?: {0,3}\t| {4})/
 
 /** The whole document in one parse: exact, and quadratic in the number of containers. */
 export function parseWhole(source: string): Root {
@@ -113,7 +114,7 @@ function linear(
   const children: Outline['children'] = []
   for (const p of pieces) {
     if (p.outline) children.push(...p.outline)
-    else children.push(...placed(source, p))
+    else children.push(...placed(p))
   }
   const last = pieces[pieces.length - 1]
   const end = {
@@ -189,6 +190,7 @@ function cutPoints(source: string): Cut[] {
   let htmlEnd: RegExp | undefined
   let htmlToBlank = false
   let prevBlank = false
+  let afterIndented = false
   let line = 0
   let start = 0
   EOL.lastIndex = 0
@@ -197,7 +199,7 @@ function cutPoints(source: string): Cut[] {
     const text = source.slice(start, eol ? eol.index : source.length)
     const first = text.charCodeAt(0)
     const column0 = text.length > 0 && first !== 0x20 && first !== 0x09 && first !== 0xfeff
-    const cut = prevBlank ? !EMPTY_ITEM.test(text) : !htmlToBlank && ATX.test(text)
+    const cut = prevBlank ? !afterIndented : !htmlToBlank && ATX.test(text)
     if (start > 0 && column0 && !fence && !htmlEnd && cut) {
       cuts.push({ offset: start, line, afterBlank: prevBlank, hash: hash(text) })
     }
@@ -218,6 +220,7 @@ function cutPoints(source: string): Cut[] {
       }
     }
     if (blank) htmlToBlank = false
+    else afterIndented = INDENTED.test(text)
     prevBlank = blank
     if (!eol) return cuts
     start = eol.index + eol[0].length
@@ -286,7 +289,7 @@ function parsePieces(source: string, cuts: Cut[], parse: (text: string) => Root,
     const text = source.slice(at.offset, end)
     const tree = parse(text)
     // When something is still open where the piece ends, the piece takes in the next one too.
-    if (!to || closedAt(tree, text, to.afterBlank)) {
+    if (!to || (closedAt(tree, text, to.afterBlank) && !runsToEnd(tree, text))) {
       pieces.push({
         at,
         end,
@@ -339,23 +342,9 @@ function outlined(late: Late, at: Cut, end: number): Outline['children'] | undef
   return outlinePiece(source, at.offset, end, at.line, ctx)
 }
 
-/**
- * A parsed piece's blocks, positioned in the document. A block still open where a piece ends (fenced code in a
- * list item, which the heading after it closes) ends, in the piece's own parse, after the piece's last line
- * ending; in the document it ends before it, as every block that something follows does.
- */
-function placed(source: string, p: Piece): RootContent[] {
-  const blocks = p.children.map((c) => shifted(c, p.at.offset - p.prefix.chars, p.at.line - p.prefix.lines))
-  if (p.end === source.length) return blocks
-  let node: Nodes | undefined = blocks[blocks.length - 1]
-  while (node?.position?.end.offset === p.end) {
-    const eol = source[p.end - 1] === '\n' && source[p.end - 2] === '\r' ? 2 : 1
-    const offset = p.end - eol
-    const lineStart = Math.max(source.lastIndexOf('\n', offset - 1), source.lastIndexOf('\r', offset - 1)) + 1
-    node.position.end = { line: node.position.end.line - 1, column: offset - lineStart + 1, offset }
-    node = 'children' in node ? (node.children[node.children.length - 1] as Nodes | undefined) : undefined
-  }
-  return blocks
+/** A parsed piece's blocks, positioned in the document. */
+function placed(p: Piece): RootContent[] {
+  return p.children.map((c) => shifted(c, p.at.offset - p.prefix.chars, p.at.line - p.prefix.lines))
 }
 
 /** Where the text [at, end) ends, relative to it, as a parse of it would say. */
@@ -378,7 +367,7 @@ function lateBlocks(late: Late, at: Cut, end: number): RootContent[] {
   if (!withDefinitions(late.source, p, -1, late.defined, late.parse)) {
     return (late.whole ??= parseWhole(late.source)).children
   }
-  return placed(late.source, p)
+  return placed(p)
 }
 
 /** Labels defined in the pieces parsed, by identifier (`^` in front for footnotes), with the first piece of each. */
@@ -397,6 +386,15 @@ function definitionsOf(pieces: Piece[]): Definitions {
     }
   })
   return defined
+}
+
+/**
+ * Whether the piece's last block runs to its very end, past its last line ending: something inside it (fenced
+ * code in a list item) is still open, and where the line after the piece closes it differs with that line.
+ */
+function runsToEnd(tree: Root, text: string): boolean {
+  const last = tree.children[tree.children.length - 1]
+  return last?.position?.end.offset === text.length
 }
 
 /**

@@ -60,8 +60,16 @@ const ATX = /^#{1,6}(?:[ \t]|$)/
 const SETEXT_UNDERLINE = /^ {0,3}(?:=+|-+)[ \t]*$/
 const BLANK = /^[ \t]*$/
 const TRAILING_SPACE = /[ \t]+$/
-/** A list item whose first line is its marker alone: its paragraph, if any, starts on the next line. */
-const BARE_MARKER = /^ {0,3}(?:[-*+]|\d{1,9}[.)])[ \t]*$/
+/**
+ * A first line with no text of its own: a list marker alone, or with a task checkbox alone. The paragraph's
+ * first line of text is then the next line (the checkbox takes the line ending with it).
+ */
+const NO_TEXT = /^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])(?:[ \t]+\[[ \txX]\]\*?)?)?[ \t]*$/
+/**
+ * Fenced code or HTML inside a list item or a block quote: left open, it runs to the end of its container, past
+ * blank lines, so where the text's last block ends is left to a parse.
+ */
+const NESTED_BLOCK = /^(?:[ \t>]|(?:[-*+]|\d{1,9}[.)])(?=[ \t]|$))*(?:`{3,}|~{3,}|<)/
 
 /**
  * The outline of the piece `source[from, to)` whose first line is line `line` (line endings before it), with
@@ -76,8 +84,8 @@ export function outlinePiece(
 ): Block[] | undefined {
   if (UNCERTAIN.test(source.slice(from, to))) return undefined
   const headings: Array<{ offset: number; line: number; text: string }> = []
-  const gaps: Array<Skipped & { to: number; after: number }> = []
-  let gap: (Skipped & { to: number; after: number }) | undefined
+  const gaps: Gap[] = []
+  let gap: Gap | undefined
   let previous: 'blank' | 'heading' | 'text' = 'blank'
   EOL.lastIndex = from
   for (let start = from; start < to; line++) {
@@ -86,26 +94,31 @@ export function outlinePiece(
     const text = source.slice(start, stop)
     if (ATX.test(text)) {
       if (ctx.hasDefinitions && text.includes('[')) return undefined
-      if (gap) gap.to = start
+      if (gap) close(gap, start)
       gap = undefined
       headings.push({ offset: start, line, text })
       previous = 'heading'
     } else if (BLANK.test(text)) {
+      // Indented code takes in a line of spaces after it: where it ends is left to a parse.
+      if (gap && text.length > 0) gap.end = undefined
       previous = 'blank'
     } else {
       if (previous === 'text' && SETEXT_UNDERLINE.test(text)) return undefined
       if (!gap) {
-        const mayBeStatus = hasInOrder(text, 'status') || /[&`]/.test(text) || BARE_MARKER.test(text)
+        const mayBeStatus = hasInOrder(text, 'status') || /[&`]/.test(text) || NO_TEXT.test(text)
         gap = { type: 'skipped', start, mayBeStatus, blocks: () => [], to, after: headings.length }
         gaps.push(gap)
       }
-      const trailing = TRAILING_SPACE.exec(text)
-      gap.end = trailing ? undefined : stop
+      gap.end = TRAILING_SPACE.test(text) ? undefined : stop
+      if (NESTED_BLOCK.test(text)) gap.nested = true
       previous = 'text'
     }
     if (!eol || eol.index >= to) break
     start = eol.index + eol[0].length
   }
+  // Fenced code or HTML left open in a container at the piece's end: where it ends depends on the next piece.
+  if (gap?.nested) return undefined
+  if (gap) close(gap, to)
   const parsed = headings.length > 0 ? ctx.parse(headings.map((h) => h.text).join('\n')).children : []
   if (parsed.length !== headings.length || parsed.some((n) => n.type !== 'heading')) return undefined
   const out: Block[] = []
@@ -119,7 +132,21 @@ export function outlinePiece(
   return out
 }
 
-function skipped(g: Skipped & { to: number }, ctx: PieceContext): Skipped {
+/** Text between headings while it is read: where it ends, which heading it follows, what it holds. */
+interface Gap extends Skipped {
+  to: number
+  /** How many headings come before it in the piece. */
+  after: number
+  /** Whether it holds fenced code or HTML inside a container (see {@link NESTED_BLOCK}). */
+  nested?: boolean
+}
+
+function close(gap: Gap, to: number): void {
+  gap.to = to
+  if (gap.nested) gap.end = undefined
+}
+
+function skipped(g: Gap, ctx: PieceContext): Skipped {
   const { start, end, mayBeStatus, to } = g
   let blocks: RootContent[] | undefined
   return { type: 'skipped', start, end, mayBeStatus, blocks: () => (blocks ??= ctx.blocks(start, to)) }
