@@ -269,6 +269,15 @@ describe('parseMarkdown: the linear parse is the whole parse', () => {
       'an item numbered 10 after indented code',
       '### ISSUE-1: T0\n\n    code\n\n10. ten\n- \n-\t\n===\n# Top\n',
     ],
+    [
+      'an image over two lines before a status',
+      '### ISSUE-1: T\r\n- ![[^1\r\n   ]](u)Status: done\r\n\r\n### ISSUE-2: U\r\n',
+    ],
+    ['a link destination over two lines', '### ISSUE-1: T\n\n- [ ]([a]\n) status:done\n\n### ISSUE-2: U\n'],
+    [
+      'a piece whose definitions cannot go in front of it',
+      '    x [^1]\n- [ ] T001 a\n\n- [ ] T002 b\n\n' + 'Filler words.\n\n'.repeat(40) + '[^1]: note\n',
+    ],
   ])('the outline and the pieces on what they cannot see from lines: %s', (_, source) => {
     expectSame(source)
   })

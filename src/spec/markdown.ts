@@ -27,7 +27,7 @@ import { gfmFootnote } from 'micromark-extension-gfm-footnote'
 import { gfmStrikethrough } from 'micromark-extension-gfm-strikethrough'
 import { gfmTable } from 'micromark-extension-gfm-table'
 import { gfmTaskListItem } from 'micromark-extension-gfm-task-list-item'
-import { type Outline, outlinePiece, type PieceContext } from './outline.js'
+import { type Outline, outlinePiece, OutlineUnresolved, type PieceContext } from './outline.js'
 import { shifted, visit } from './tree.js'
 
 /**
@@ -258,8 +258,6 @@ interface Late {
   source: string
   parse: (text: string) => Root
   defined: Definitions
-  /** The whole document, parsed at once when a piece's definitions could not be put in front of it. */
-  whole?: Root
 }
 
 /**
@@ -365,7 +363,7 @@ function lateBlocks(late: Late, at: Cut, end: number): RootContent[] {
     last: tree.position!.end,
   }
   if (!withDefinitions(late.source, p, -1, late.defined, late.parse)) {
-    return (late.whole ??= parseWhole(late.source)).children
+    throw new OutlineUnresolved()
   }
   return placed(p)
 }

@@ -43,6 +43,16 @@ export interface Outline {
   children: Block[]
 }
 
+/**
+ * Thrown by a skipped block's `blocks()` when the definitions its text refers to cannot be put in front of it
+ * (see markdown.ts): the caller reads the document again from a parse of the whole of it.
+ */
+export class OutlineUnresolved extends Error {
+  constructor() {
+    super('a piece of the outline could not be parsed on its own')
+  }
+}
+
 /** What {@link outlinePiece} needs from the parse around it. */
 export interface PieceContext {
   /** The parser of a piece of text (a memo of pieces, or one parse). */
@@ -60,11 +70,14 @@ const ATX = /^#{1,6}(?:[ \t]|$)/
 const SETEXT_UNDERLINE = /^ {0,3}(?:=+|-+)[ \t]*$/
 const BLANK = /^[ \t]*$/
 const TRAILING_SPACE = /[ \t]+$/
+/** What starts a first line before its text: quote marks, a list marker, a task checkbox. */
+const LEAD = /^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$))?(?:\[[ \txX]\]\*?(?:[ \t]+|$))?/
 /**
- * A first line with no text of its own: a list marker alone, or with a task checkbox alone. The paragraph's
- * first line of text is then the next line (the checkbox takes the line ending with it).
+ * What may take a line ending out of the text, so that the next line's text joins the first: an image's alt or a
+ * link's destination over two lines (`[`), inline HTML (`<`), a code span (its line endings become spaces), a
+ * character reference.
  */
-const NO_TEXT = /^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])(?:[ \t]+\[[ \txX]\]\*?)?)?[ \t]*$/
+const JOINS_LINES = /[[<`&]/
 /**
  * Fenced code or HTML inside a list item or a block quote: left open, it runs to the end of its container, past
  * blank lines, so where the text's last block ends is left to a parse.
@@ -105,7 +118,7 @@ export function outlinePiece(
     } else {
       if (previous === 'text' && SETEXT_UNDERLINE.test(text)) return undefined
       if (!gap) {
-        const mayBeStatus = hasInOrder(text, 'status') || /[&`]/.test(text) || NO_TEXT.test(text)
+        const mayBeStatus = mayStartWithStatus(text)
         gap = { type: 'skipped', start, mayBeStatus, blocks: () => [], to, after: headings.length }
         gaps.push(gap)
       }
@@ -150,6 +163,16 @@ function skipped(g: Gap, ctx: PieceContext): Skipped {
   const { start, end, mayBeStatus, to } = g
   let blocks: RootContent[] | undefined
   return { type: 'skipped', start, end, mayBeStatus, blocks: () => (blocks ??= ctx.blocks(start, to)) }
+}
+
+/**
+ * Whether the first line of a block could read `Status: …` once parsed (see phases.ts statusDone): false only
+ * when the line cannot hold the word and its text cannot run on into the next line.
+ */
+function mayStartWithStatus(line: string): boolean {
+  if (hasInOrder(line, 'status')) return true
+  const rest = line.replace(LEAD, '')
+  return rest.trim() === '' || JOINS_LINES.test(rest)
 }
 
 /**

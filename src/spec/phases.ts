@@ -1,6 +1,6 @@
 import type { Heading, ListItem, Nodes } from 'mdast'
-import { parseOutline } from './markdown.js'
-import type { Block, Outline } from './outline.js'
+import { parseOutline, parseWhole } from './markdown.js'
+import { type Block, type Outline, OutlineUnresolved } from './outline.js'
 import {
   GROUPED_HEADING_PHASE,
   HEADING_DONE_PREFIX,
@@ -62,7 +62,12 @@ export function scanSpec(
   const shift = source.startsWith(BOM) ? 1 : 0
   const tree = parse(shift ? source.slice(1) : source)
   const ctx: Ctx = { source, shift, phases: [], anchors: new Map() }
-  for (const range of phaseRanges(tree)) collectPhases(ctx, tree.children, range)
+  try {
+    for (const range of phaseRanges(tree)) collectPhases(ctx, tree.children, range)
+  } catch (err) {
+    if (!(err instanceof OutlineUnresolved)) throw err
+    return scanSpec(path, source, parseWhole)
+  }
   ctx.phases.sort((a, b) => a.start - b.start)
   return { doc: { path, source, phases: ctx.phases }, anchors: ctx.anchors }
 }
