@@ -202,7 +202,7 @@ describe('parseMarkdown: the linear parse is the whole parse', () => {
 
   it('the outline of a heading-style spec parses its headings, not the text under them', () => {
     const phase = (i: number) =>
-      `### ISSUE-${i}: Phase ${i}\n\nText ${i}. ${'Words. '.repeat(40)}\n\n- [ ] a\n- [x] b\n\n`
+      `### ISSUE-${i}: Phase ${i}\n\nThis phase adds the basic structure and the tests (${i}). ${'Words. '.repeat(40)}\n\n- [ ] a\n- [x] b\n\n`
     const source =
       '## Implementation Strategy\n\n' + Array.from({ length: 400 }, (_, i) => phase(i + 1)).join('')
     const memo = new PieceMemo(1024 * 1024)
@@ -210,6 +210,22 @@ describe('parseMarkdown: the linear parse is the whole parse', () => {
     expect(scanned(outlined)).toEqual(scanned(scanSpec('s.md', source, parseWhole)))
     expect(outlined.doc.phases).toHaveLength(400)
     expect(memo.parsedChars).toBeLessThan(source.length / 10)
+  })
+
+  it('a heading ending in a bare URL is marked before its closing #s (the link has no position)', () => {
+    const source = '### ISSUE-9: G**---www.x.com ##\n\nText.\n'
+    const s = scanSpec('s.md', source, parseWhole)
+    expect(source.slice(0, s.anchors.get(s.doc.phases[0])!.headingTextEnd)).toBe(
+      '### ISSUE-9: G**---www.x.com',
+    )
+  })
+
+  it('a title keeps the marks in a bare URL (GFM autolink literals)', () => {
+    const source = '## Tasks\n\n### ISSUE-1: Serve www.example.com/a*b*c\n\n' + 'Filler.\n\n'.repeat(40)
+    expect(scanSpec('s.md', source, (s) => parseOutline(s, { pieceChars: 1 })).doc.phases[0].title).toBe(
+      'Serve www.example.com/a*b*c',
+    )
+    expectSame(source)
   })
 
   it('the outline parses skipped text where a phase needs it: tasks, a status line, an end it cannot see', () => {
@@ -272,6 +288,10 @@ describe('parseMarkdown: the linear parse is the whole parse', () => {
     [
       'an image over two lines before a status',
       '### ISSUE-1: T\r\n- ![[^1\r\n   ]](u)Status: done\r\n\r\n### ISSUE-2: U\r\n',
+    ],
+    [
+      'a heading ending in a bare URL (a link without a position)',
+      '### ISSUE-9: G**---www.x.com ##\n\nText.\n',
     ],
     ['a link destination over two lines', '### ISSUE-1: T\n\n- [ ]([a]\n) status:done\n\n### ISSUE-2: U\n'],
     [

@@ -19,31 +19,16 @@
  */
 import type { Nodes, Root, RootContent } from 'mdast'
 import { fromMarkdown } from 'mdast-util-from-markdown'
-import { gfmFootnoteFromMarkdown } from 'mdast-util-gfm-footnote'
-import { gfmStrikethroughFromMarkdown } from 'mdast-util-gfm-strikethrough'
-import { gfmTableFromMarkdown } from 'mdast-util-gfm-table'
-import { gfmTaskListItemFromMarkdown } from 'mdast-util-gfm-task-list-item'
-import { gfmFootnote } from 'micromark-extension-gfm-footnote'
-import { gfmStrikethrough } from 'micromark-extension-gfm-strikethrough'
-import { gfmTable } from 'micromark-extension-gfm-table'
-import { gfmTaskListItem } from 'micromark-extension-gfm-task-list-item'
+import { gfmFromMarkdown } from 'mdast-util-gfm'
+import { gfm } from 'micromark-extension-gfm'
 import { type Outline, outlinePiece, OutlineUnresolved, type PieceContext } from './outline.js'
 import { shifted, visit } from './tree.js'
 
 /**
- * GFM without its autolink literals (`www.x.com`, bare e-mail addresses): they only turn text into a link with the
- * same text, which reads the same to phase finding, and they cost a third of a parse (a scan at every word, and a
- * search of the whole tree afterwards).
+ * GFM as GitHub reads it. Its autolink literals cost a third of a parse, but without them a `*` or `_` in a bare
+ * URL becomes emphasis and leaves a phase's title; the outline parses little enough that they stay.
  */
-const OPTIONS = {
-  extensions: [gfmFootnote(), gfmStrikethrough(), gfmTable(), gfmTaskListItem()],
-  mdastExtensions: [
-    gfmFootnoteFromMarkdown(),
-    gfmStrikethroughFromMarkdown(),
-    gfmTableFromMarkdown(),
-    gfmTaskListItemFromMarkdown(),
-  ],
-}
+const OPTIONS = { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] }
 
 /** The usual length of a piece (the quadratic part of a parse stays within a piece). */
 export const PIECE_CHARS = 4 * 1024
@@ -106,7 +91,9 @@ function linear(
   // micromark drops a byte order mark and counts from after it; so do the pieces.
   if (source.charCodeAt(0) === 0xfeff) return linear(source.slice(1), o, outline)
   const parse = o.memo ? (text: string) => o.memo!.tree(text) : parseWhole
-  const late: Late | undefined = outline ? { source, parse, defined: new Map() } : undefined
+  const late: Late | undefined = outline
+    ? { source, parse, defined: new Map(), hasDefinitions: source.includes(']:') }
+    : undefined
   const pieces = parsePieces(source, chooseCuts(cutPoints(source), pieceChars), parse, late)
   const defined = definitionsOf(pieces)
   if (late) late.defined = defined
@@ -258,6 +245,8 @@ interface Late {
   source: string
   parse: (text: string) => Root
   defined: Definitions
+  /** Whether the document may define a label (a `]:` in it). */
+  hasDefinitions: boolean
 }
 
 /**
@@ -330,7 +319,7 @@ function outlined(late: Late, at: Cut, end: number): Outline['children'] | undef
   let blocks: RootContent[] | undefined
   const ctx: PieceContext = {
     parse,
-    hasDefinitions: source.includes(']:'),
+    hasDefinitions: late.hasDefinitions,
     blocks: (from, to) =>
       (blocks ??= lateBlocks(late, at, end)).filter((n) => {
         const start = n.position!.start.offset!

@@ -69,7 +69,6 @@ const UNCERTAIN = /^ {0,3}(?:`{3,}|~{3,}|<)|^ {1,3}#{1,6}(?:[ \t]|$)|\]:/m
 const ATX = /^#{1,6}(?:[ \t]|$)/
 const SETEXT_UNDERLINE = /^ {0,3}(?:=+|-+)[ \t]*$/
 const BLANK = /^[ \t]*$/
-const TRAILING_SPACE = /[ \t]+$/
 /** What starts a first line before its text: quote marks, a list marker, a task checkbox. */
 const LEAD = /^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$))?(?:\[[ \txX]\]\*?(?:[ \t]+|$))?/
 /**
@@ -122,7 +121,8 @@ export function outlinePiece(
         gap = { type: 'skipped', start, mayBeStatus, blocks: () => [], to, after: headings.length }
         gaps.push(gap)
       }
-      gap.end = TRAILING_SPACE.test(text) ? undefined : stop
+      const last = text.charCodeAt(text.length - 1)
+      gap.end = last === 0x20 || last === 0x09 ? undefined : stop
       if (NESTED_BLOCK.test(text)) gap.nested = true
       previous = 'text'
     }
@@ -170,18 +170,8 @@ function skipped(g: Gap, ctx: PieceContext): Skipped {
  * when the line cannot hold the word and its text cannot run on into the next line.
  */
 function mayStartWithStatus(line: string): boolean {
-  if (hasInOrder(line, 'status')) return true
   const rest = line.replace(LEAD, '')
-  return rest.trim() === '' || JOINS_LINES.test(rest)
-}
-
-/**
- * Whether `text` holds the letters of `word` in order, anything between them, in any case (markup is dropped
- * before a status line is read, so `**Sta**tus` reads "Status"). Linear: a regex `s.*t.*a…` backtracks.
- */
-function hasInOrder(text: string, word: string): boolean {
-  const lower = text.toLowerCase()
-  let at = 0
-  for (let i = 0; i < lower.length && at < word.length; i++) if (lower[i] === word[at]) at++
-  return at === word.length
+  if (rest.trim() === '' || JOINS_LINES.test(rest)) return true
+  // What else parsing takes out of a line: emphasis and strikethrough marks, escapes' backslashes, spaces.
+  return /^status:/i.test(rest.replace(/[*_~\\\s]/g, ''))
 }

@@ -178,8 +178,7 @@ function collectPhases(ctx: Ctx, kids: Block[], range: Range): void {
       start,
       end,
     }
-    const lastInline = node.children[node.children.length - 1]
-    ctx.anchors.set(phase, { headingTextEnd: off(ctx, lastInline, 'end') })
+    ctx.anchors.set(phase, { headingTextEnd: headingTextEnd(ctx, node) })
     ctx.phases.push(phase)
     inHeadingPhase.fill(1, i, j)
   }
@@ -259,6 +258,27 @@ function headingPhaseMatch(h: Heading): HeadingMatch | undefined {
     title = title.replace(HEADING_DONE_SUFFIX, '')
   }
   return { id, title: title.trim(), done }
+}
+
+/**
+ * Where a heading's text ends (before a closing `#` sequence). GFM's autolink literals come without positions,
+ * so when the last inline has none, the end is read from the heading's own line.
+ */
+function headingTextEnd(ctx: Ctx, h: Heading): number {
+  const last = h.children[h.children.length - 1]
+  if (last?.position) return off(ctx, last, 'end')
+  const start = off(ctx, h, 'start')
+  const text = ctx.source.slice(start, off(ctx, h, 'end')).split(/\r\n|\r|\n/)[0]
+  const isBlank = (i: number) => text[i - 1] === ' ' || text[i - 1] === '\t'
+  let end = text.length
+  while (end > 0 && isBlank(end)) end--
+  if (h.position!.start.line === h.position!.end.line) {
+    let hashes = end
+    while (hashes > 0 && text[hashes - 1] === '#') hashes--
+    if (hashes < end && isBlank(hashes)) end = hashes
+    while (end > 0 && isBlank(end)) end--
+  }
+  return start + end
 }
 
 function statusDone(next: Block | undefined): boolean {
