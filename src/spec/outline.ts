@@ -96,7 +96,8 @@ export function outlinePiece(
 ): Block[] | undefined {
   if (UNCERTAIN.test(source.slice(from, to))) return undefined
   const headings: Array<{ offset: number; line: number; text: string }> = []
-  const gaps: Gap[] = []
+  /** The piece's blocks in order: a heading by its index in `headings`, or text between headings. */
+  const order: Array<number | Gap> = []
   let gap: Gap | undefined
   let previous: 'blank' | 'heading' | 'text' = 'blank'
   EOL.lastIndex = from
@@ -108,7 +109,7 @@ export function outlinePiece(
       if (ctx.hasDefinitions && text.includes('[')) return undefined
       if (gap) close(gap, start)
       gap = undefined
-      headings.push({ offset: start, line, text })
+      order.push(headings.push({ offset: start, line, text }) - 1)
       previous = 'heading'
     } else if (BLANK.test(text)) {
       // Indented code takes in a line of spaces after it: where it ends is left to a parse.
@@ -118,8 +119,8 @@ export function outlinePiece(
       if (previous === 'text' && SETEXT_UNDERLINE.test(text)) return undefined
       if (!gap) {
         const mayBeStatus = mayStartWithStatus(text)
-        gap = { type: 'skipped', start, mayBeStatus, blocks: () => [], to, after: headings.length }
-        gaps.push(gap)
+        gap = { type: 'skipped', start, mayBeStatus, blocks: () => [], to }
+        order.push(gap)
       }
       const last = text.charCodeAt(text.length - 1)
       gap.end = last === 0x20 || last === 0x09 ? undefined : stop
@@ -134,22 +135,19 @@ export function outlinePiece(
   if (gap) close(gap, to)
   const parsed = headings.length > 0 ? ctx.parse(headings.map((h) => h.text).join('\n')).children : []
   if (parsed.length !== headings.length || parsed.some((n) => n.type !== 'heading')) return undefined
-  const out: Block[] = []
   let inMini = 0
-  for (const [k, h] of headings.entries()) {
-    for (const g of gaps) if (g.after === k) out.push(skipped(g, ctx))
-    out.push(shifted(parsed[k], h.offset - inMini, h.line - k))
+  return order.map((b) => {
+    if (typeof b !== 'number') return skipped(b, ctx)
+    const h = headings[b]
+    const node = shifted(parsed[b], h.offset - inMini, h.line - b)
     inMini += h.text.length + 1
-  }
-  for (const g of gaps) if (g.after === headings.length) out.push(skipped(g, ctx))
-  return out
+    return node
+  })
 }
 
-/** Text between headings while it is read: where it ends, which heading it follows, what it holds. */
+/** Text between headings while it is read: where it ends, what it holds. */
 interface Gap extends Skipped {
   to: number
-  /** How many headings come before it in the piece. */
-  after: number
   /** Whether it holds fenced code or HTML inside a container (see {@link NESTED_BLOCK}). */
   nested?: boolean
 }
