@@ -302,6 +302,16 @@ describe('parseMarkdown: the linear parse is the whole parse', () => {
     expectSame(source)
   })
 
+  it('pieces that each end with fenced code open in a list item are read one by one, not merged', () => {
+    let source = '## Implementation Strategy\n\n### ISSUE-1: A\n\n'
+    for (let i = 0; i < 300; i++) source += '* ```\n\n' + `Para ${i}\n\n`
+    expectSame(source)
+    const memo = new PieceMemo(1024 * 1024)
+    parseMarkdown(source, { pieceChars: 64, memo })
+    // Each piece once, and again with the one line after it: never a piece grown over its neighbours.
+    expect(memo.parsedChars).toBeLessThan(3 * source.length)
+  })
+
   it('a reference resolves against a definition in another piece', () => {
     const source = '### ISSUE-1: See [the docs]\n\n' + 'Filler.\n\n'.repeat(50) + '[The  Docs]: https://x\n'
     const cut = parseMarkdown(source, { pieceChars: 10 })

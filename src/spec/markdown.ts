@@ -276,11 +276,11 @@ function parsePieces(source: string, cuts: Cut[], parse: (text: string) => Root,
     const text = source.slice(at.offset, end)
     const tree = parse(text)
     // When something is still open where the piece ends, the piece takes in the next one too.
-    if (!to || (closedAt(tree, text, to.afterBlank) && !runsToEnd(tree, text))) {
+    if (!to || closedAt(tree, text, to.afterBlank)) {
       pieces.push({
         at,
         end,
-        children: tree.children,
+        children: to && runsToEnd(tree, text) ? closedByNextLine(source, text, end, parse) : tree.children,
         prefix: { chars: 0, lines: 0 },
         last: tree.position!.end,
       })
@@ -382,6 +382,41 @@ function definitionsOf(pieces: Piece[]): Definitions {
 function runsToEnd(tree: Root, text: string): boolean {
   const last = tree.children[tree.children.length - 1]
   return last?.position?.end.offset === text.length
+}
+
+/**
+ * The blocks of a piece that {@link runsToEnd}, ending where the document's next line closes them: the piece is
+ * parsed again with that one line after it (never with the whole next piece, which made a document of such
+ * pieces one growing parse), and what that line starts is dropped.
+ */
+function closedByNextLine(
+  source: string,
+  text: string,
+  end: number,
+  parse: (t: string) => Root,
+): RootContent[] {
+  const eol = /\r\n|\r|\n/g
+  eol.lastIndex = end
+  const next = eol.exec(source)
+  const probe = parse(text + source.slice(end, next ? next.index : source.length))
+  return probe.children.filter((c) => startOf(c) < text.length).map((c) => clipped(c, text.length))
+}
+
+/**
+ * A node without what starts at or after `limit` (a list item the next line adds); a node that lost children
+ * ends with what is left, any other keeps the end micromark gave it.
+ */
+function clipped<T extends Nodes>(node: T, limit: number): T {
+  if (!('children' in node) || end(node) <= limit) return node
+  const kept = (node.children as Nodes[]).filter((c) => startOf(c) < limit)
+  const kids = kept.map((c) => clipped(c, limit))
+  if (kept.length === node.children.length) return { ...node, children: kids }
+  const position = { start: node.position!.start, end: (kids[kids.length - 1] ?? node).position!.end }
+  return { ...node, children: kids, position }
+}
+
+function startOf(node: Nodes): number {
+  return node.position!.start.offset!
 }
 
 /**
