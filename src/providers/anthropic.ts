@@ -25,7 +25,7 @@ const HINTS = {
  * before the model (no permission, a bad id) never loads it.
  */
 export function createAnthropicProvider(opts: AnthropicProviderOptions): ModelProvider {
-  let client: Promise<Anthropic> | undefined
+  // Called once: createMessagesProvider keeps the client it gets.
   const connect = async (): Promise<Anthropic> => {
     const { default: Sdk } = await import('@anthropic-ai/sdk')
     return new Sdk({
@@ -39,7 +39,7 @@ export function createAnthropicProvider(opts: AnthropicProviderOptions): ModelPr
   }
   return createMessagesProvider({
     label: 'Anthropic API',
-    client: () => (client ??= connect()),
+    client: connect,
     hints: HINTS,
     model: (aliasOrId) => modelInfo(aliasOrId),
     highestPrices: highestKnownPrices,
