@@ -321,10 +321,7 @@ function outlined(late: Late, at: Cut, end: number): Outline['children'] | undef
     parse,
     hasDefinitions: late.hasDefinitions,
     blocks: (from, to) =>
-      (blocks ??= lateBlocks(late, at, end)).filter((n) => {
-        const start = n.position!.start.offset!
-        return start >= from && start < to
-      }),
+      (blocks ??= lateBlocks(late, at, end)).filter((n) => startOf(n) >= from && startOf(n) < to),
   }
   return outlinePiece(source, at.offset, end, at.line, ctx)
 }
